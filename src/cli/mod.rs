@@ -1,0 +1,108 @@
+//! The command line: parses arguments with clap, turns them into plain
+//! options for the library, and maps the outcome to an exit code
+//! (0 ok, 1 problems found, 2 usage or input error).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, Result, EXIT_OK};
+use crate::password::PasswordSource;
+
+mod extract;
+mod inspect;
+pub mod style;
+mod unescape;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "btpcert",
+    version,
+    about = "Turn SAP BTP service keys into working certificate files",
+    long_about = "Turn SAP BTP service keys into working certificate files: extract PEM files, \
+                  inspect certificates and keys, and say clearly what is wrong before the TLS \
+                  handshake does.\n\nExit codes: 0 ok, 1 problems found, 2 usage or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write certificate.pem and key.pem from a service key
+    Extract(extract::ExtractArgs),
+    /// Turn text with literal \n into proper PEM
+    Unescape(unescape::UnescapeArgs),
+    /// Show what files hold: service keys, certificates, keys
+    Inspect(inspect::InspectArgs),
+}
+
+/// `--force`, shared by every command that writes files.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ForceArgs {
+    /// Overwrite existing output files
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Where a password comes from; without either option btpcert asks on the terminal.
+#[derive(Debug, Args, Clone)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    pub password_file: Option<PathBuf>,
+    /// Read the password from the environment variable NAME
+    #[arg(long, value_name = "NAME")]
+    pub password_env: Option<String>,
+}
+
+impl PasswordArgs {
+    pub fn source(&self) -> PasswordSource {
+        match (&self.password_file, &self.password_env) {
+            (Some(f), _) => PasswordSource::File(f.clone()),
+            (None, Some(n)) => PasswordSource::Env(n.clone()),
+            (None, None) => PasswordSource::Prompt,
+        }
+    }
+}
+
+/// Parses the command line, runs the command, returns the exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = dispatch(cli.command, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "btpcert: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
+    match command {
+        Command::Extract(a) => extract::run(a, out),
+        Command::Unescape(a) => unescape::run(a, out),
+        Command::Inspect(a) => inspect::run(a, out),
+    }
+}
+
+/// Prints a note or warning for the user on standard error.
+pub fn note(msg: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "btpcert: {msg}");
+}
+
+/// Writes a value as pretty JSON followed by a newline.
+pub fn print_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| Error::Stdout(e.into()))?;
+    writeln!(out)?;
+    Ok(())
+}

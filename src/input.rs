@@ -1,0 +1,324 @@
+//! Reads whatever the user has: a service key in any of its JSON forms, a
+//! PEM file (with or without literal `\n`), or a DER certificate, from a
+//! file or standard input, and says which form it was.
+//!
+//! Every error is prefixed with the file name; errors from inside a service
+//! key also name the JSON field and the PEM block.
+
+use std::io::Read;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cert::Cert;
+use crate::error::{Error, Result};
+use crate::key::{is_key_label, PrivateKey};
+use crate::pemtext;
+use crate::servicekey::ServiceKey;
+
+/// Inputs larger than this are no service key or certificate.
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// How the input was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// `{"oauth": {...}}`, as the cockpit shows and downloads it.
+    Cockpit,
+    /// `cf service-key` of cf v6/v7: a `Getting key` line, then the credentials.
+    CfV7,
+    /// `cf service-key` of cf v8: a `Getting key` line, then `{"credentials": ...}`.
+    CfV8,
+    /// `cf service-key --json`: `{"credentials": {...}}` alone.
+    CfJson,
+    /// `btp --format json get services/binding`: the binding with `credentials`.
+    Btp,
+    /// A flat object with `clientid`, `certificate`, `key`.
+    Flat,
+    /// PEM text, possibly with literal `\n`.
+    Pem,
+    /// A DER certificate.
+    Der,
+}
+
+impl Form {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Form::Cockpit => "service key JSON (cockpit)",
+            Form::CfV7 => "cf service-key output (cf v6/v7)",
+            Form::CfV8 => "cf service-key output (cf v8)",
+            Form::CfJson => "cf service-key --json output",
+            Form::Btp => "btp binding JSON",
+            Form::Flat => "service key JSON (flat)",
+            Form::Pem => "PEM text",
+            Form::Der => "DER certificate",
+        }
+    }
+}
+
+/// What one input holds.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file name as given (`-` is shown as `<stdin>`).
+    pub name: String,
+    pub form: Form,
+    pub service_key: Option<ServiceKey>,
+    /// Certificates in input order.
+    pub certs: Vec<Cert>,
+    pub key: Option<PrivateKey>,
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_source(path: &str) -> Result<(String, Vec<u8>)> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        check_size("<stdin>", buf.len() as u64)?;
+        return Ok(("<stdin>".into(), buf));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::input(format!("{path}: is a directory")));
+    }
+    check_size(path, meta.len())?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok((path.to_string(), bytes))
+}
+
+fn check_size(name: &str, len: u64) -> Result<()> {
+    if len > MAX_INPUT {
+        return Err(Error::input(format!(
+            "{name}: larger than {} MiB: not a service key or certificate file",
+            MAX_INPUT >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Reads and recognises one input. Errors are prefixed with the file name.
+pub fn load(path: &str) -> Result<Loaded> {
+    let (name, bytes) = read_source(path)?;
+    load_bytes(&name, &bytes).map_err(|e| e.context(crate::sanitize::sanitize(&name)))
+}
+
+/// Recognises one input already in memory (errors carry no file name).
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
+    let loaded = |form, service_key: Option<ServiceKey>, certs, key| Loaded {
+        name: name.to_string(),
+        form,
+        service_key,
+        certs,
+        key,
+    };
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::input("the file is empty"));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Err(Error::input(
+            "this is a zip archive; for a Connectivity Test download use 'btpcert connectivity'",
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
+        _ => {
+            let cert = Cert::from_der(bytes).map_err(|_| {
+                Error::input("binary data that is neither a DER certificate nor PEM text")
+            })?;
+            return Ok(loaded(Form::Der, None, vec![cert], None));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+
+    if trimmed.starts_with('{') || trimmed.starts_with('"') {
+        match parse_json(trimmed, 0) {
+            Ok(Value::String(s)) => {
+                // A quoted value: a PEM copied out of JSON, or JSON inside a string.
+                if s.trim_start().starts_with('{') {
+                    let inner = parse_json(s.trim_start(), 0)?;
+                    return from_json(&inner, json_form(&inner, false), loaded);
+                }
+                let (certs, key) = material_from_text(&s)?;
+                return Ok(loaded(Form::Pem, None, certs, key));
+            }
+            Ok(v) => return from_json(&v, json_form(&v, false), loaded),
+            Err(e) => {
+                // `"-----BEGIN ...\n...",` pasted with its trailing comma.
+                if !(trimmed.starts_with('"') && pemtext::has_pem(trimmed)) {
+                    return Err(e);
+                }
+            }
+        }
+    } else if let Some((skip, json)) = after_cf_preamble(text) {
+        let v = parse_json(json, skip)?;
+        return from_json(&v, json_form(&v, true), loaded);
+    }
+
+    if pemtext::has_pem(text) {
+        let (certs, key) = material_from_text(text)?;
+        return Ok(loaded(Form::Pem, None, certs, key));
+    }
+    if text.contains("-----END") {
+        // Let the PEM scanner say what is missing.
+        pemtext::parse_blocks(text)?;
+    }
+    Err(Error::input(
+        "neither a service key (JSON), PEM text nor a DER certificate",
+    ))
+}
+
+fn from_json(
+    v: &Value,
+    form: Form,
+    loaded: impl FnOnce(Form, Option<ServiceKey>, Vec<Cert>, Option<PrivateKey>) -> Loaded,
+) -> Result<Loaded> {
+    let mut sk = ServiceKey::from_json(v)?;
+    let certs = std::mem::take(&mut sk.certs);
+    let key = sk.key.take();
+    Ok(loaded(form, Some(sk), certs, key))
+}
+
+fn json_form(v: &Value, cf_preamble: bool) -> Form {
+    let obj = v.as_object();
+    let has = |k: &str| obj.is_some_and(|o| o.contains_key(k));
+    match (cf_preamble, has("credentials")) {
+        (true, true) => Form::CfV8,
+        (true, false) => Form::CfV7,
+        (false, true) if obj.is_some_and(|o| o.len() == 1) => Form::CfJson,
+        (false, true) => Form::Btp,
+        (false, false) if has("oauth") => Form::Cockpit,
+        (false, false) => Form::Flat,
+    }
+}
+
+/// `Getting key KEY for service instance INSTANCE as USER...`, a blank line,
+/// then JSON: returns the number of lines skipped and the JSON text.
+fn after_cf_preamble(text: &str) -> Option<(usize, &str)> {
+    let first = text.trim_start().lines().next()?;
+    if !first.starts_with("Getting key") && !first.starts_with("Getting service key") {
+        return None;
+    }
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with('{') {
+            return Some((n, &text[offset..]));
+        }
+        if pemtext::has_pem(line) {
+            return None;
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses one JSON value; errors give the line and column in the file.
+fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = serde::Deserialize::deserialize(&mut de).and_then(|v: Value| de.end().map(|_| v));
+    v.map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the JSON ends too early (truncated?)".to_string(),
+            _ => {
+                let s = e.to_string();
+                // serde_json appends " at line L column C": we say it ourselves.
+                s.split(" at line ").next().unwrap_or(&s).to_string()
+            }
+        };
+        Error::input(format!(
+            "invalid JSON at line {}, column {}: {what}",
+            e.line() + skipped_lines,
+            e.column()
+        ))
+    })
+}
+
+/// Certificates and at most one private key from PEM text.
+pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)> {
+    let blocks = pemtext::parse_blocks(text)?;
+    let mut certs = Vec::new();
+    let mut keys = Vec::new();
+    for (i, block) in blocks.into_iter().enumerate() {
+        let n = i + 1;
+        let label = block.tag().to_string();
+        let ctx = |e: Error| e.context(format!("block {n} ({label})"));
+        match label.as_str() {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                certs.push(Cert::from_der(block.contents()).map_err(ctx)?)
+            }
+            "PKCS7" => certs.extend(certs_from_pkcs7(block.contents()).map_err(ctx)?),
+            l if is_key_label(l) => keys.push(PrivateKey::from_block(block).map_err(ctx)?),
+            "EC PARAMETERS" => {}
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                return Err(Error::input(format!(
+                    "block {n} is a certificate signing request (CSR), not a certificate: have it signed by your CA first"
+                )))
+            }
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => {
+                return Err(Error::input(format!(
+                    "block {n} ({label}) is a bare public key, not a certificate or private key"
+                )))
+            }
+            other => {
+                return Err(Error::input(format!(
+                    "block {n}: unknown PEM label '{other}' (expected CERTIFICATE or a PRIVATE KEY)"
+                )))
+            }
+        }
+    }
+    if keys.len() > 1 {
+        return Err(Error::input(format!(
+            "holds {} private keys; give one key per input",
+            keys.len()
+        )));
+    }
+    Ok((certs, keys.pop()))
+}
+
+/// The certificates of a PEM value that must hold certificates only.
+pub fn certs_from_text(text: &str) -> Result<Vec<Cert>> {
+    let (certs, key) = material_from_text(text)?;
+    if key.is_some() {
+        return Err(Error::input(
+            "holds a private key where certificates belong",
+        ));
+    }
+    if certs.is_empty() {
+        return Err(Error::input("holds no certificate"));
+    }
+    Ok(certs)
+}
+
+/// The private key of a PEM value that must hold one key only.
+pub fn key_from_text(text: &str) -> Result<PrivateKey> {
+    let (certs, key) = material_from_text(text)?;
+    if !certs.is_empty() {
+        return Err(Error::input(
+            "holds a certificate where the private key belongs",
+        ));
+    }
+    key.ok_or_else(|| Error::input("holds no private key"))
+}
+
+fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
+    let p7 = openssl::pkcs7::Pkcs7::from_der(der).map_err(|e| {
+        Error::input(format!(
+            "not a valid PKCS#7 structure ({})",
+            crate::error::openssl_reason(&e)
+        ))
+    })?;
+    let stack = p7.signed().and_then(|s| s.certificates());
+    let mut out = Vec::new();
+    for c in stack.into_iter().flatten() {
+        let der = c
+            .to_der()
+            .map_err(|e| Error::input(crate::error::openssl_reason(&e)))?;
+        out.push(Cert::from_der(&der)?);
+    }
+    if out.is_empty() {
+        return Err(Error::input("the PKCS#7 structure holds no certificate"));
+    }
+    Ok(out)
+}

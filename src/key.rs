@@ -1,0 +1,212 @@
+//! Private keys in the forms users have them: PKCS#1 (what SAP generates),
+//! PKCS#8, SEC1, encrypted PKCS#8 and legacy encrypted PEM.
+//!
+//! A key is kept as given until asked to convert: `extract` writes it back
+//! in its own form, `--pkcs8` converts, and an encrypted key stays encrypted
+//! unless `--decrypt` is given. Nothing here ever prints key material.
+
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::symm::Cipher;
+use serde::Serialize;
+
+use crate::cert::{Cert, KeyInfo};
+use crate::error::{openssl_reason, Error, Result};
+use crate::password::Password;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyFormat {
+    /// `RSA PRIVATE KEY`
+    Pkcs1,
+    /// `PRIVATE KEY`
+    Pkcs8,
+    /// `EC PRIVATE KEY`
+    Sec1,
+    /// `ENCRYPTED PRIVATE KEY`
+    EncryptedPkcs8,
+    /// `RSA PRIVATE KEY` or `EC PRIVATE KEY` with `Proc-Type: 4,ENCRYPTED`
+    LegacyEncrypted,
+}
+
+impl KeyFormat {
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyFormat::Pkcs1 => "PKCS#1",
+            KeyFormat::Pkcs8 => "PKCS#8",
+            KeyFormat::Sec1 => "SEC1",
+            KeyFormat::EncryptedPkcs8 => "encrypted PKCS#8",
+            KeyFormat::LegacyEncrypted => "legacy encrypted PEM",
+        }
+    }
+
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, KeyFormat::EncryptedPkcs8 | KeyFormat::LegacyEncrypted)
+    }
+}
+
+/// The PEM labels that hold private keys.
+pub fn is_key_label(label: &str) -> bool {
+    matches!(
+        label,
+        "RSA PRIVATE KEY" | "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+    )
+}
+
+#[derive(Clone)]
+pub struct PrivateKey {
+    format: KeyFormat,
+    block: pem::Pem,
+    pkey: Option<PKey<Private>>,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrivateKey({:?}, <redacted>)", self.format)
+    }
+}
+
+impl PrivateKey {
+    /// Reads a decoded PEM block. Unencrypted keys are parsed (and so
+    /// checked) at once; encrypted ones when [`PrivateKey::decrypt`] is called.
+    pub fn from_block(block: pem::Pem) -> Result<PrivateKey> {
+        let legacy = block
+            .headers()
+            .get("Proc-Type")
+            .is_some_and(|v| v.contains("ENCRYPTED"));
+        let der = block.contents();
+        let bad = |what: &str, e: openssl::error::ErrorStack| {
+            Error::input(format!(
+                "not a valid {what} private key ({})",
+                openssl_reason(&e)
+            ))
+        };
+        let (format, pkey) = match block.tag() {
+            _ if legacy => (KeyFormat::LegacyEncrypted, None),
+            "RSA PRIVATE KEY" => {
+                let rsa = Rsa::private_key_from_der(der).map_err(|e| bad("PKCS#1 RSA", e))?;
+                let k = PKey::from_rsa(rsa).map_err(|e| bad("PKCS#1 RSA", e))?;
+                (KeyFormat::Pkcs1, Some(k))
+            }
+            "PRIVATE KEY" => {
+                let k = PKey::private_key_from_pkcs8(der).map_err(|e| bad("PKCS#8", e))?;
+                (KeyFormat::Pkcs8, Some(k))
+            }
+            "EC PRIVATE KEY" => {
+                let ec =
+                    openssl::ec::EcKey::private_key_from_der(der).map_err(|e| bad("SEC1 EC", e))?;
+                let k = PKey::from_ec_key(ec).map_err(|e| bad("SEC1 EC", e))?;
+                (KeyFormat::Sec1, Some(k))
+            }
+            "ENCRYPTED PRIVATE KEY" => (KeyFormat::EncryptedPkcs8, None),
+            other => {
+                return Err(Error::input(format!(
+                    "'{other}' is not a private key label"
+                )));
+            }
+        };
+        Ok(PrivateKey {
+            format,
+            block,
+            pkey,
+        })
+    }
+
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        self.pkey.is_none()
+    }
+
+    /// The key, if it is not encrypted (or was decrypted).
+    pub fn pkey(&self) -> Option<&PKey<Private>> {
+        self.pkey.as_ref()
+    }
+
+    /// Algorithm and size; `None` while the key is encrypted.
+    pub fn info(&self) -> Option<KeyInfo> {
+        self.pkey.as_ref().map(|k| KeyInfo::of(k))
+    }
+
+    /// The key in its own form, canonically encoded.
+    pub fn to_pem(&self) -> String {
+        crate::pemtext::encode(&self.block)
+    }
+
+    /// Decrypts an encrypted key; returns a PKCS#8 key. A key that is not
+    /// encrypted is returned as it is.
+    pub fn decrypt(&self, password: &Password) -> Result<PrivateKey> {
+        if let Some(k) = &self.pkey {
+            return Ok(PrivateKey {
+                format: self.format,
+                block: self.block.clone(),
+                pkey: Some(k.clone()),
+            });
+        }
+        let pass = password.as_bytes();
+        let k = match self.format {
+            KeyFormat::EncryptedPkcs8 => {
+                PKey::private_key_from_pkcs8_passphrase(self.block.contents(), pass)
+            }
+            _ => PKey::private_key_from_pem_passphrase(self.to_pem().as_bytes(), pass),
+        }
+        .map_err(|_| {
+            Error::input("cannot decrypt the private key: wrong password, or the key is damaged")
+        })?;
+        let der = k.private_key_to_pkcs8().map_err(|e| {
+            Error::input(format!(
+                "cannot convert the key to PKCS#8 ({})",
+                openssl_reason(&e)
+            ))
+        })?;
+        Ok(PrivateKey {
+            format: KeyFormat::Pkcs8,
+            block: pem::Pem::new("PRIVATE KEY", der),
+            pkey: Some(k),
+        })
+    }
+
+    /// The same key as unencrypted PKCS#8 (`PRIVATE KEY`).
+    pub fn to_pkcs8(&self) -> Result<PrivateKey> {
+        let k = self.pkey.as_ref().ok_or_else(|| {
+            Error::input("the private key is encrypted: it must be decrypted before conversion")
+        })?;
+        let der = k.private_key_to_pkcs8().map_err(|e| {
+            Error::input(format!(
+                "cannot convert the key to PKCS#8 ({})",
+                openssl_reason(&e)
+            ))
+        })?;
+        Ok(PrivateKey {
+            format: KeyFormat::Pkcs8,
+            block: pem::Pem::new("PRIVATE KEY", der),
+            pkey: Some(k.clone()),
+        })
+    }
+
+    /// The same key as encrypted PKCS#8 (AES-256-CBC, PBKDF2).
+    pub fn to_encrypted_pkcs8(&self, password: &Password) -> Result<PrivateKey> {
+        let k = self.pkey.as_ref().ok_or_else(|| {
+            Error::input("the private key is encrypted: it must be decrypted before conversion")
+        })?;
+        let der = k
+            .private_key_to_pkcs8_passphrase(Cipher::aes_256_cbc(), password.as_bytes())
+            .map_err(|e| {
+                Error::input(format!("cannot encrypt the key ({})", openssl_reason(&e)))
+            })?;
+        Ok(PrivateKey {
+            format: KeyFormat::EncryptedPkcs8,
+            block: pem::Pem::new("ENCRYPTED PRIVATE KEY", der),
+            pkey: None,
+        })
+    }
+
+    /// Whether this key belongs to `cert`; `None` while the key is encrypted.
+    pub fn matches(&self, cert: &Cert) -> Option<bool> {
+        let k = self.pkey.as_ref()?;
+        let public = cert.public_key().ok()?;
+        Some(k.public_eq(&public))
+    }
+}

@@ -1,0 +1,18 @@
+//! btpcert turns SAP BTP service keys into working certificate files, and
+//! says clearly what is wrong with them before the TLS handshake does.
+//!
+//! The library is a set of small modules, one concern each; the command
+//! line ([`cli`]) is a thin layer over it and the only place that knows clap.
+#![deny(unsafe_code)]
+
+pub mod cert;
+pub mod chain;
+pub mod cli;
+pub mod error;
+pub mod input;
+pub mod key;
+pub mod output;
+pub mod password;
+pub mod pemtext;
+pub mod sanitize;
+pub mod servicekey;

@@ -1,0 +1,289 @@
+//! Turns pasted PEM text, in any shape users have it, into decoded blocks.
+//!
+//! Service keys carry PEM with JSON escapes; users copy values out of a
+//! displayed key and get literal `\n` (two characters), CRLF, trailing blanks,
+//! a PEM on one line, or two blocks run together. [`normalize`] undoes all
+//! that and [`parse_blocks`] finds every block, checks it, and decodes it with
+//! the `pem` crate. Unlike `pem::parse_many`, a truncated block, an END line
+//! without BEGIN, or text with no PEM at all is an error, never an empty or
+//! shortened success.
+
+use crate::error::{Error, Result};
+
+const BEGIN: &str = "-----BEGIN ";
+const END: &str = "-----END ";
+const DASHES: &str = "-----";
+
+/// Replaces literal escape sequences left in pasted text (`\n`, `\r\n`,
+/// `\\n`, `\/`, `\t`) by what they stand for, and CRLF or CR by LF.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            // A run of backslashes (double-escaped JSON) followed by n, r, t or /.
+            let mut run = 1;
+            while chars.peek() == Some(&'\\') {
+                chars.next();
+                run += 1;
+            }
+            match chars.peek() {
+                Some('n') => {
+                    chars.next();
+                    out.push('\n');
+                }
+                Some('r') => {
+                    chars.next();
+                }
+                Some('t') => {
+                    chars.next();
+                    out.push(' ');
+                }
+                Some('/') => {
+                    chars.next();
+                    out.push('/');
+                }
+                _ => out.extend(std::iter::repeat_n('\\', run)),
+            }
+        } else if c == '\r' {
+            if chars.peek() != Some(&'\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when the text holds at least one PEM BEGIN line.
+pub fn has_pem(text: &str) -> bool {
+    text.contains(BEGIN)
+}
+
+/// Finds and decodes every PEM block of `text` (already or not yet
+/// normalised). Errors name the block by number (from 1) and label.
+pub fn parse_blocks(text: &str) -> Result<Vec<pem::Pem>> {
+    let text = normalize(text);
+    let mut blocks = Vec::new();
+    let mut rest = text.as_str();
+    let mut number = 0usize;
+    loop {
+        let begin_at = rest.find(BEGIN);
+        let end_at = rest.find(END);
+        let Some(b) = begin_at else {
+            if end_at.is_some() {
+                return Err(Error::input(format!(
+                    "an END line after block {number} has no BEGIN line (the start of a block is missing)"
+                )));
+            }
+            break;
+        };
+        if let Some(e) = end_at {
+            if e < b {
+                return Err(Error::input(format!(
+                    "an END line before block {} has no BEGIN line (the start of a block is missing)",
+                    number + 1
+                )));
+            }
+        }
+        number += 1;
+        let after_begin = &rest[b + BEGIN.len()..];
+        let label_end = after_begin
+            .find(DASHES)
+            .ok_or_else(|| Error::input(format!("block {number}: the BEGIN line is cut off")))?;
+        let label = &after_begin[..label_end];
+        check_label(label).map_err(|m| Error::input(format!("block {number}: {m}")))?;
+        let body_and_rest = &after_begin[label_end + DASHES.len()..];
+        let end_marker = format!("{END}{label}{DASHES}");
+        let next_begin = body_and_rest.find(BEGIN);
+        let end_pos = match body_and_rest.find(END) {
+            Some(p) if next_begin.is_none_or(|nb| p < nb) => p,
+            _ => {
+                return Err(Error::input(format!(
+                    "block {number} ({label}) has no END line: the text is truncated or two blocks are mixed"
+                )))
+            }
+        };
+        if !body_and_rest[end_pos..].starts_with(&end_marker) {
+            let found: String = body_and_rest[end_pos..]
+                .chars()
+                .take_while(|&c| c != '\n')
+                .take(64)
+                .collect();
+            return Err(Error::input(format!(
+                "block {number} ({label}) ends with '{}' instead of '{end_marker}'",
+                crate::sanitize::sanitize(found.trim_end())
+            )));
+        }
+        let body = &body_and_rest[..end_pos];
+        blocks.push(decode_block(number, label, body)?);
+        rest = &body_and_rest[end_pos + end_marker.len()..];
+    }
+    if blocks.is_empty() {
+        return Err(Error::input(
+            "no PEM block found (expected a line '-----BEGIN CERTIFICATE-----' or similar)",
+        ));
+    }
+    Ok(blocks)
+}
+
+fn check_label(label: &str) -> std::result::Result<(), String> {
+    if label.is_empty() {
+        return Err("the BEGIN line has an empty label".into());
+    }
+    if label.len() > 64
+        || !label
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ')
+    {
+        return Err(format!(
+            "the BEGIN line has a malformed label '{}'",
+            crate::sanitize::sanitize(&label.chars().take(64).collect::<String>())
+        ));
+    }
+    Ok(())
+}
+
+/// Splits RFC 1421 headers (`Proc-Type: ...`) from the base64, checks the
+/// alphabet, and lets the `pem` crate decode a canonical copy of the block.
+fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
+    let mut headers = Vec::new();
+    let mut b64 = String::with_capacity(body.len());
+    for line in body.split('\n') {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if b64.is_empty() && line.contains(':') {
+            headers.push(line.to_string());
+            continue;
+        }
+        b64.push_str(line);
+    }
+    let b64: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+    if b64.is_empty() {
+        return Err(Error::input(format!("block {number} ({label}) is empty")));
+    }
+    if let Some((pos, bad)) = b64
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+    {
+        let hint = if bad == '\\' {
+            " (an escape sequence that is not \\n)"
+        } else {
+            ""
+        };
+        return Err(Error::input(format!(
+            "block {number} ({label}): character '{}' at position {} of the base64 is not base64{hint}",
+            bad.escape_default(),
+            pos + 1
+        )));
+    }
+    let mut canonical = format!("{BEGIN}{label}{DASHES}\n");
+    for h in &headers {
+        canonical.push_str(h);
+        canonical.push('\n');
+    }
+    if !headers.is_empty() {
+        canonical.push('\n');
+    }
+    for chunk in b64.as_bytes().chunks(64) {
+        canonical.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        canonical.push('\n');
+    }
+    canonical.push_str(&format!("{END}{label}{DASHES}\n"));
+    pem::parse(&canonical).map_err(|e| {
+        let reason = match e {
+            pem::PemError::InvalidData(d) => {
+                format!("invalid base64 ({d}); is the block truncated?")
+            }
+            other => other.to_string(),
+        };
+        Error::input(format!("block {number} ({label}): {reason}"))
+    })
+}
+
+/// Encodes one block as PEM with LF line endings and 64-column base64.
+pub fn encode(block: &pem::Pem) -> String {
+    pem::encode_config(
+        block,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
+/// Encodes DER content under `label`.
+pub fn encode_der(label: &str, der: &[u8]) -> String {
+    encode(&pem::Pem::new(label, der.to_vec()))
+}
+
+/// One-line PEM, as SAP wants it in `X.509` service-key parameters.
+pub fn one_line(label: &str, der: &[u8]) -> String {
+    encode_der(label, der).replace('\n', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const B64: &str = "MIIBPQIBAAJBAOsfi5AGYhdRs/x6q5H7kScxA0Kzzqe6WI6gf6+tc6IvKQJo5rQc";
+
+    #[test]
+    fn normalizes_escapes() {
+        assert_eq!(normalize("a\\nb"), "a\nb");
+        assert_eq!(normalize("a\\r\\nb"), "a\nb");
+        assert_eq!(normalize("a\\\\nb"), "a\nb");
+        assert_eq!(normalize("a\r\nb\rc"), "a\nb\nc");
+        assert_eq!(normalize("a\\/b"), "a/b");
+        assert_eq!(normalize("C:\\x"), "C:\\x");
+    }
+
+    #[test]
+    fn one_line_and_run_together() {
+        let one =
+            format!("-----BEGIN X-----{B64}-----END X----------BEGIN Y-----{B64}-----END Y-----");
+        let blocks = parse_blocks(&one).unwrap();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].tag(), "X");
+        assert_eq!(blocks[1].tag(), "Y");
+        assert_eq!(blocks[0].contents(), blocks[1].contents());
+    }
+
+    #[test]
+    fn truncated_block_is_an_error() {
+        let text = format!("-----BEGIN A-----\n{B64}\n-----END A-----\n-----BEGIN A-----\n{B64}\n");
+        let e = parse_blocks(&text).unwrap_err().to_string();
+        assert!(e.contains("block 2 (A) has no END line"), "{e}");
+    }
+
+    #[test]
+    fn no_pem_is_an_error() {
+        assert!(parse_blocks("hello")
+            .unwrap_err()
+            .to_string()
+            .contains("no PEM block"));
+    }
+
+    #[test]
+    fn mismatched_end() {
+        let text = format!("-----BEGIN A-----\n{B64}\n-----END B-----\n");
+        let e = parse_blocks(&text).unwrap_err().to_string();
+        assert!(e.contains("instead of '-----END A-----'"), "{e}");
+    }
+
+    #[test]
+    fn bad_base64_names_block() {
+        let text = format!(
+            "-----BEGIN A-----\n{B64}\n-----END A-----\n-----BEGIN B-----\nMII$\n-----END B-----\n"
+        );
+        let e = parse_blocks(&text).unwrap_err().to_string();
+        assert!(e.starts_with("block 2 (B): character '$'"), "{e}");
+    }
+
+    #[test]
+    fn keeps_headers() {
+        let text = format!("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n{B64}\n-----END RSA PRIVATE KEY-----\n");
+        let b = parse_blocks(&text).unwrap();
+        assert_eq!(b[0].headers().get("Proc-Type"), Some("4,ENCRYPTED"));
+    }
+}

@@ -1,0 +1,271 @@
+//! The typed service key: which kind it is and what it holds.
+//!
+//! SAP wraps every Process Integration Runtime key in `oauth`; `cf` and
+//! `btp` wrap that again in `credentials`. [`ServiceKey::from_json`] finds the
+//! credentials object under any of those wrappers and reads its fields,
+//! naming the JSON path (`credentials.oauth.certificate`) in every error.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::cert::Cert;
+use crate::error::{Error, Result};
+use crate::key::PrivateKey;
+use crate::password::Password;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// ClientId/Secret: `clientid` and `clientsecret`, no certificate.
+    ClientSecret,
+    /// SAP-generated certificate: the chain and its private key.
+    Certificate,
+    /// External certificate: the leaf only; the private key stays with the user.
+    ExternalCertificate,
+}
+
+impl KeyKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyKind::ClientSecret => "ClientId/Secret",
+            KeyKind::Certificate => "Certificate (SAP-generated)",
+            KeyKind::ExternalCertificate => "External Certificate",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ServiceKey {
+    pub kind: KeyKind,
+    /// JSON path of the credentials object (`oauth`, `credentials.oauth`, or empty).
+    pub path: String,
+    pub clientid: Option<String>,
+    pub clientsecret: Option<Password>,
+    pub url: Option<String>,
+    pub tokenurl: Option<String>,
+    pub createdate: Option<String>,
+    pub certificate_pinning: Option<bool>,
+    /// `certificatedetails` as SAP writes it (issuerdn, subjectdn, serialnumber, validuntil).
+    pub details: Map<String, Value>,
+    /// Every field name of the credentials object, in order.
+    pub fields: Vec<String>,
+    pub certs: Vec<Cert>,
+    pub key: Option<PrivateKey>,
+}
+
+/// Field names that mark an object as service-key credentials.
+const MARKERS: &[&str] = &["clientid", "clientsecret", "certificate", "key", "tokenurl"];
+
+impl ServiceKey {
+    /// Reads the credentials under `root`. Returns the key and the wrapper
+    /// path it was found at.
+    pub fn from_json(root: &Value) -> Result<ServiceKey> {
+        let (obj, path) = find_credentials(root)?;
+        let field = |name: &str| -> String {
+            if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        let string = |name: &str| -> Result<Option<String>> {
+            match obj.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(other) => Err(Error::input(format!(
+                    "{}: expected a string, found {}",
+                    field(name),
+                    json_type(other)
+                ))),
+            }
+        };
+        let pinning = match obj.get("certificate-pinning") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
+            Some(other) => {
+                return Err(Error::input(format!(
+                    "{}: expected true or false, found {}",
+                    field("certificate-pinning"),
+                    json_type(other)
+                )))
+            }
+        };
+        let details = match obj.get("certificatedetails") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+
+        let certificate = string("certificate")?.filter(|s| !s.trim().is_empty());
+        let key_text = string("key")?.filter(|s| !s.trim().is_empty());
+        let secret = string("clientsecret")?;
+
+        let certs = match &certificate {
+            Some(text) => {
+                crate::input::certs_from_text(text).map_err(|e| e.context(field("certificate")))?
+            }
+            None => Vec::new(),
+        };
+        let key = match &key_text {
+            Some(text) => {
+                Some(crate::input::key_from_text(text).map_err(|e| e.context(field("key")))?)
+            }
+            None => None,
+        };
+
+        let kind = match (certificate.is_some(), key.is_some(), secret.is_some()) {
+            (true, true, _) => KeyKind::Certificate,
+            (true, false, _) => KeyKind::ExternalCertificate,
+            (false, true, _) => {
+                return Err(Error::input(format!(
+                    "{} is present but {} is missing: the key alone cannot be used",
+                    field("key"),
+                    field("certificate")
+                )))
+            }
+            (false, false, true) => KeyKind::ClientSecret,
+            (false, false, false) => {
+                return Err(Error::input(format!(
+                    "{}: neither a certificate nor a clientsecret (fields: {})",
+                    if path.is_empty() {
+                        "service key"
+                    } else {
+                        &path
+                    },
+                    field_list(obj)
+                )))
+            }
+        };
+
+        Ok(ServiceKey {
+            kind,
+            path: path.clone(),
+            clientid: string("clientid")?,
+            clientsecret: secret.map(Password::new),
+            url: string("url")?,
+            tokenurl: string("tokenurl")?,
+            createdate: string("createdate")?,
+            certificate_pinning: pinning,
+            details,
+            fields: obj.keys().cloned().collect(),
+            certs,
+            key,
+        })
+    }
+
+    pub fn field_list(&self) -> String {
+        self.fields.join(", ")
+    }
+
+    /// The host of `tokenurl`: what Postman wants under Settings > Certificates.
+    pub fn token_host(&self) -> Option<String> {
+        self.tokenurl.as_deref().and_then(url_host)
+    }
+
+    pub fn url_host(&self) -> Option<String> {
+        self.url.as_deref().and_then(url_host)
+    }
+}
+
+/// Walks `credentials` and `oauth` wrappers down to the object with the
+/// service key fields.
+fn find_credentials(root: &Value) -> Result<(&Map<String, Value>, String)> {
+    let mut obj = match root {
+        Value::Object(m) => m,
+        other => {
+            return Err(Error::input(format!(
+                "expected a JSON object with the service key, found {}",
+                json_type(other)
+            )))
+        }
+    };
+    let mut path = String::new();
+    for _ in 0..4 {
+        if MARKERS.iter().any(|m| obj.contains_key(*m)) {
+            return Ok((obj, path));
+        }
+        let next = ["credentials", "oauth"]
+            .iter()
+            .find_map(|w| match obj.get(*w) {
+                Some(Value::Object(m)) => Some((*w, m)),
+                _ => None,
+            });
+        match next {
+            Some((w, m)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(w);
+                obj = m;
+            }
+            None => break,
+        }
+    }
+    if obj.contains_key("grant-types") || obj.contains_key("roles") {
+        return Err(Error::input(
+            "this holds service instance parameters (grant-types, roles), not a service key; use 'btpcert instance check'",
+        ));
+    }
+    Err(Error::input(format!(
+        "{}no service key fields (clientid, certificate, key, clientsecret) found; fields: {}",
+        if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}: ")
+        },
+        field_list(obj)
+    )))
+}
+
+fn field_list(obj: &Map<String, Value>) -> String {
+    if obj.is_empty() {
+        "none".into()
+    } else {
+        obj.keys()
+            .map(|k| crate::sanitize::sanitize(k).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The host part of an URL or bare host name: `https://a.b/oauth/token` -> `a.b`.
+pub fn url_host(url: &str) -> Option<String> {
+    let s = url.trim();
+    let s = s.split_once("://").map_or(s, |(_, rest)| rest);
+    let s = s.split(['/', '?', '#']).next()?;
+    let s = s.rsplit_once('@').map_or(s, |(_, h)| h);
+    let host = if s.starts_with('[') {
+        s.split_inclusive(']').next()?
+    } else {
+        s.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            url_host("https://x.authentication.cert.eu10.hana.ondemand.com/oauth/token").as_deref(),
+            Some("x.authentication.cert.eu10.hana.ondemand.com")
+        );
+        assert_eq!(url_host("h.example:8443").as_deref(), Some("h.example"));
+        assert_eq!(url_host("https://[::1]:9/x").as_deref(), Some("[::1]"));
+        assert_eq!(url_host(""), None);
+    }
+}

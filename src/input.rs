@@ -133,7 +133,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
 
-    if trimmed.starts_with('{') || trimmed.starts_with('"') {
+    if trimmed.starts_with(['{', '[', '"']) {
         match parse_json(trimmed, 0) {
             Ok(Value::String(s)) => {
                 // A quoted value: a PEM copied out of JSON, or JSON inside a string.

@@ -1,0 +1,70 @@
+//! Shared helpers: the binary, certificate hierarchies made with OpenSSL at
+//! test time, service key JSON in SAP's shapes, and local TLS servers.
+#![allow(dead_code)]
+
+pub mod pki;
+pub mod server;
+
+use std::path::Path;
+
+pub use pki::*;
+
+/// The btpcert binary, with a clean environment for colour and passwords.
+pub fn btpcert() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_btpcert"));
+    c.env_remove("NO_COLOR").env("RUST_BACKTRACE", "0");
+    c
+}
+
+/// Runs an external tool; panics with a clear message when it is missing.
+pub fn tool(name: &str) -> std::process::Command {
+    if which(name).is_none() {
+        panic!("this test needs '{name}', which is not installed: run .ci/run or install it");
+    }
+    std::process::Command::new(name)
+}
+
+pub fn which(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Runs `openssl` with args and returns stdout; panics with stderr on failure.
+pub fn openssl(args: &[&str]) -> String {
+    let out = tool("openssl").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Names of the entries of a folder, sorted.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    v.sort();
+    v
+}
+
+#[cfg(unix)]
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// stderr of an assert as text.
+pub fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+pub fn stdout_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}

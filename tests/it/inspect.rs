@@ -1,0 +1,135 @@
+use crate::common::*;
+
+fn write(dir: &std::path::Path, name: &str, content: impl AsRef<[u8]>) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn json_shape_for_a_service_key() {
+    let h = sap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "k.json", cockpit_key(h));
+    let a = btpcert()
+        .args(["inspect", "--json", "--at", "2030-01-01", &f])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    let file = &v["files"][0];
+    assert_eq!(file["form"], "cockpit");
+    assert_eq!(file["service_key"]["kind"], "certificate");
+    assert_eq!(file["service_key"]["clientid"], CLIENT_ID);
+    assert_eq!(
+        file["service_key"]["tokenurl_host"],
+        "sub.authentication.cert.eu10.hana.ondemand.com"
+    );
+    let certs = file["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 3);
+    let leaf = &certs[0];
+    assert_eq!(
+        leaf["subject_dn"],
+        "C=DE, O=btpcert tests, CN=sb-test!b1|it-rt-test!b2"
+    );
+    assert_eq!(
+        leaf["issuer_dn"],
+        "C=DE, O=btpcert tests, CN=Test Client CA"
+    );
+    assert_eq!(leaf["not_before"], "2020-01-01T00:00:00Z");
+    assert_eq!(leaf["not_after"], "2120-01-01T00:00:00Z");
+    assert_eq!(leaf["days_left"], 32871); // 90 years, 21 leap days (2100 is none)
+    assert_eq!(leaf["client_auth"], true);
+    assert_eq!(
+        leaf["extended_key_usage"],
+        serde_json::json!(["clientAuth"])
+    );
+    assert_eq!(leaf["public_key"]["algorithm"], "RSA");
+    assert_eq!(leaf["public_key"]["bits"], 2048);
+    assert_eq!(leaf["fingerprint_sha256"], h.leaf.sha256());
+    assert_eq!(leaf["self_signed"], false);
+    assert_eq!(certs[2]["self_signed"], true);
+    assert_eq!(certs[1]["is_ca"], true);
+    assert_eq!(certs[1]["path_len"], 0);
+    assert_eq!(file["private_key"]["format"], "pkcs1");
+    assert_eq!(file["private_key"]["matches_leaf"], true);
+    // The key itself is never printed.
+    assert!(!stdout_of(&a).contains("PRIVATE KEY"));
+    assert!(!stdout_of(&a).contains("MII"));
+}
+
+#[test]
+fn human_output_and_fingerprints_match_openssl() {
+    let h = sap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "leaf.der", h.leaf.cert_der());
+    let a = btpcert().args(["inspect", &f]).assert().success();
+    let out = stdout_of(&a);
+    assert!(out.contains("DER certificate"), "{out}");
+    let fp = openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        &f,
+        "-noout",
+        "-fingerprint",
+        "-sha256",
+    ]);
+    let fp = fp.trim().split('=').nth(1).unwrap();
+    assert!(out.contains(&format!("SHA-256:      {fp}")), "{out}");
+    assert!(out.contains("ext. usage:   clientAuth"));
+}
+
+#[test]
+fn client_secret_key_shows_fields_not_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = serde_json::json!({"oauth": {"clientid": "cid", "clientsecret": "TOPSECRET", "url": RUNTIME_URL, "tokenurl": TOKEN_URL}});
+    let f = write(dir.path(), "s.json", body.to_string());
+    let a = btpcert().args(["inspect", &f]).assert().success();
+    let out = stdout_of(&a);
+    assert!(out.contains("ClientId/Secret"));
+    assert!(out.contains("clientsecret"));
+    assert!(!out.contains("TOPSECRET"));
+    let a = btpcert().args(["inspect", "--json", &f]).assert().success();
+    assert!(!stdout_of(&a).contains("TOPSECRET"));
+}
+
+#[test]
+fn several_files_with_one_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.pem", sap().root.cert_pem());
+    let bad = write(
+        dir.path(),
+        "bad.pem",
+        "-----BEGIN CERTIFICATE-----\n@@\n-----END CERTIFICATE-----\n",
+    );
+    let a = btpcert()
+        .args(["inspect", "--json", &good, &bad])
+        .assert()
+        .code(2);
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert!(v["files"][0]["error"].is_null());
+    assert!(v["files"][1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("bad.pem: block 1 (CERTIFICATE)"));
+}
+
+#[test]
+fn encrypted_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "k.pem", sap().leaf.key_encrypted_pem("pw"));
+    let a = btpcert().args(["inspect", &f]).assert().success();
+    assert!(stdout_of(&a).contains("encrypted PKCS#8 (not decrypted)"));
+}
+
+#[test]
+fn bad_at_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "r.pem", sap().root.cert_pem());
+    let a = btpcert()
+        .args(["inspect", "--at", "yesterday", &f])
+        .assert()
+        .code(2);
+    assert!(stderr_of(&a).contains("'yesterday' is not a date"));
+}

@@ -1,0 +1,9 @@
+//! Integration tests: they run the btpcert binary.
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod extract;
+mod inspect;
+mod unescape;

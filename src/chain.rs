@@ -106,3 +106,29 @@ pub fn order(input: &[Cert]) -> Chain {
 fn is_ca(c: &Cert) -> bool {
     c.basic_constraints().is_some_and(|(ca, _)| ca)
 }
+
+/// One file per certificate: `cert-1-<cn>.pem` leaf first, then
+/// `unrelated-1-<cn>.pem` for certificates on no path.
+pub fn split_plan(chain: &Chain, dir: &std::path::Path) -> Vec<crate::output::Planned> {
+    let numbered = chain
+        .certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("cert-{}", i + 1), c))
+        .chain(
+            chain
+                .unrelated
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("unrelated-{}", i + 1), c)),
+        );
+    numbered
+        .map(|(prefix, c)| {
+            let name = format!(
+                "{prefix}-{}.pem",
+                crate::sanitize::file_slug(&c.common_name())
+            );
+            crate::output::Planned::public(dir.join(name), c.to_pem())
+        })
+        .collect()
+}

@@ -14,5 +14,8 @@ pub mod key;
 pub mod output;
 pub mod password;
 pub mod pemtext;
+pub mod roots;
 pub mod sanitize;
 pub mod servicekey;
+pub mod trust;
+pub mod verify;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::key::{KeyFormat, PrivateKey};
 use crate::output::{write_all, Planned};
-use crate::sanitize::{file_slug, sanitize};
+use crate::sanitize::sanitize;
 use crate::servicekey::KeyKind;
 
 #[derive(Debug, Args)]
@@ -128,30 +128,15 @@ pub fn run(args: ExtractArgs, out: &mut dyn Write) -> Result<i32> {
         });
     }
     if args.split {
-        let numbered = ordered
-            .certs
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (format!("cert-{}", i + 1), c))
-            .chain(
-                ordered
-                    .unrelated
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (format!("unrelated-{}", i + 1), c)),
-            );
-        for (prefix, c) in numbered {
-            let p = args
-                .out_dir
-                .join(format!("{prefix}-{}.pem", file_slug(&c.common_name())));
+        for f in chain::split_plan(&ordered, &args.out_dir) {
             report.files.push(Written {
-                path: p.display().to_string(),
+                path: f.path.display().to_string(),
                 content: "certificate",
-                subjects: vec![c.subject_dn()],
+                subjects: Vec::new(),
                 key_format: None,
                 mode: "0644",
             });
-            plan.push(Planned::public(p, c.to_pem()));
+            plan.push(f);
         }
     }
 

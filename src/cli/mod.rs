@@ -10,10 +10,14 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::password::PasswordSource;
 
+mod chain;
+mod check_external;
 mod extract;
 mod inspect;
 pub mod style;
+mod trust;
 mod unescape;
+mod verify;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +41,14 @@ pub enum Command {
     Unescape(unescape::UnescapeArgs),
     /// Show what files hold: service keys, certificates, keys
     Inspect(inspect::InspectArgs),
+    /// Check a chain, its key and SAP's trust for a scenario
+    Verify(verify::VerifyArgs),
+    /// Order and split certificate chains
+    Chain(chain::ChainArgs),
+    /// SAP's trust lists: list them, or check a chain against one
+    Trust(trust::TrustArgs),
+    /// Check a certificate for an External Certificate key and print its parameters
+    CheckExternal(check_external::CheckExternalArgs),
 }
 
 /// `--force`, shared by every command that writes files.
@@ -92,6 +104,10 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Extract(a) => extract::run(a, out),
         Command::Unescape(a) => unescape::run(a, out),
         Command::Inspect(a) => inspect::run(a, out),
+        Command::Verify(a) => verify::run(a, out),
+        Command::Chain(a) => chain::run(a, out),
+        Command::Trust(a) => trust::run(a, out),
+        Command::CheckExternal(a) => check_external::run(a, out),
     }
 }
 

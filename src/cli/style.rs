@@ -41,3 +41,33 @@ impl Style {
         self.paint("1", s)
     }
 }
+
+use crate::verify::{Check, Status};
+
+impl Style {
+    pub fn mark(&self, s: Status) -> String {
+        match s {
+            Status::Ok => self.ok(),
+            Status::Warn => self.warn(),
+            Status::Fail => self.bad(),
+        }
+    }
+
+    /// One line per check: `  ✓ message`.
+    pub fn checks(
+        &self,
+        out: &mut dyn std::io::Write,
+        indent: &str,
+        checks: &[Check],
+    ) -> std::io::Result<()> {
+        for c in checks {
+            writeln!(
+                out,
+                "{indent}{} {}",
+                self.mark(c.status),
+                crate::sanitize::sanitize(&c.message)
+            )?;
+        }
+        Ok(())
+    }
+}

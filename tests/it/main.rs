@@ -7,3 +7,4 @@ mod cli;
 mod extract;
 mod inspect;
 mod unescape;
+mod verify;

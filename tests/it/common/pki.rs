@@ -325,3 +325,12 @@ pub fn cockpit_key(h: &Hierarchy) -> String {
     let v = serde_json::json!({ "oauth": oauth_certificate(&h.chain_pem(), &h.leaf.key_traditional_pem()) });
     serde_json::to_string_pretty(&v).unwrap()
 }
+
+/// Key pairs of a chosen size, for weak-key tests.
+pub struct PKeyPair;
+
+impl PKeyPair {
+    pub fn rsa(bits: u32) -> PKey<Private> {
+        PKey::from_rsa(Rsa::generate(bits).unwrap()).unwrap()
+    }
+}

@@ -1,0 +1,228 @@
+//! `btpcert verify`: the checklist of a chain, a key, and SAP's trust.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use time::OffsetDateTime;
+
+use super::print_json;
+use super::style::Style;
+use crate::cert::{parse_time, Cert};
+use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
+use crate::input;
+use crate::key::PrivateKey;
+use crate::roots::RootStore;
+use crate::sanitize::sanitize;
+use crate::servicekey::KeyKind;
+use crate::verify::{build_path, verify, Options, Path, Report, Scenario, Status};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScenarioArg {
+    /// Direct client-certificate call to an integration flow (btp-approved)
+    Iflow,
+    /// Certificate-based token request (xsuaa-x509)
+    Token,
+    /// Server chain a sender must trust (btp-required)
+    Server,
+}
+
+impl From<ScenarioArg> for Scenario {
+    fn from(s: ScenarioArg) -> Scenario {
+        match s {
+            ScenarioArg::Iflow => Scenario::Iflow,
+            ScenarioArg::Token => Scenario::Token,
+            ScenarioArg::Server => Scenario::Server,
+        }
+    }
+}
+
+/// Where roots come from, shared by verify, trust check and check-external.
+#[derive(Debug, Args, Clone)]
+pub struct RootArgs {
+    /// Extra CA certificates to complete the chain with (PEM or DER); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub roots: Vec<String>,
+    /// Do not look for the root in the system's CA bundle
+    #[arg(long)]
+    pub no_system_roots: bool,
+}
+
+impl RootArgs {
+    /// Orders `certs` and completes the path from --roots, then (only if
+    /// still needed) from the system bundle.
+    pub fn path(&self, certs: &[Cert]) -> Result<Path> {
+        let mut store = RootStore::default();
+        for r in &self.roots {
+            store.add_file(r)?;
+        }
+        let path = build_path(certs, &store);
+        if path.missing_issuer.is_some() && !self.no_system_roots {
+            store.add_system()?;
+            return Ok(build_path(certs, &store));
+        }
+        Ok(path)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Service key, PEM bundle or DER files; their certificates form one chain
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Private key to match against the leaf (a service key's own key is used otherwise)
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<String>,
+    /// The scenario to judge trust for [default: from the service key kind, else all three]
+    #[arg(long = "for", value_enum, value_name = "SCENARIO")]
+    pub scenario: Option<ScenarioArg>,
+    #[command(flatten)]
+    pub roots: RootArgs,
+    /// Judge validity at this time instead of now (2026-05-01 or RFC 3339)
+    #[arg(long, value_name = "DATETIME")]
+    pub at: Option<String>,
+    /// Warn when a certificate expires within N days
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub warn_days: i64,
+    /// Print JSON with a stable shape (see README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
+    match at {
+        Some(s) => parse_time(s),
+        None => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
+pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
+    let at = at_or_now(&args.at)?;
+    let mut certs = Vec::new();
+    let mut keys: Vec<(String, PrivateKey)> = Vec::new();
+    let mut kinds = Vec::new();
+    for f in &args.files {
+        let l = input::load(f)?;
+        if let Some(sk) = &l.service_key {
+            if sk.kind == KeyKind::ClientSecret {
+                return Err(Error::input(format!(
+                    "{}: a ClientId/Secret service key holds no certificate to verify",
+                    sanitize(&l.name)
+                )));
+            }
+            kinds.push(sk.kind);
+        }
+        certs.extend(l.certs);
+        if let Some(k) = l.key {
+            keys.push((l.name, k));
+        }
+    }
+    if let Some(kf) = &args.key {
+        let l = input::load(kf)?;
+        let k = l
+            .key
+            .ok_or_else(|| Error::input(format!("{}: holds no private key", sanitize(kf))))?;
+        keys = vec![(l.name, k)];
+    }
+    if keys.len() > 1 {
+        return Err(Error::usage(format!(
+            "private keys in {} and {}: give one key (--key picks it)",
+            sanitize(&keys[0].0),
+            sanitize(&keys[1].0)
+        )));
+    }
+    if certs.is_empty() {
+        return Err(Error::input("no certificate in the files given"));
+    }
+    let scenarios = match args.scenario {
+        Some(s) => vec![s.into()],
+        None if kinds.contains(&KeyKind::ExternalCertificate) => {
+            vec![Scenario::Iflow, Scenario::Token]
+        }
+        None if kinds.contains(&KeyKind::Certificate) => vec![Scenario::Iflow],
+        None => vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
+    };
+    let path = args.roots.path(&certs)?;
+    let report = verify(
+        &path,
+        keys.first().map(|(_, k)| k),
+        &Options {
+            at,
+            warn_days: args.warn_days,
+            scenarios,
+        },
+    );
+    if args.json {
+        print_json(out, &report)?;
+    } else {
+        print_report(out, &report, Style::detect())?;
+    }
+    Ok(if report.status == Status::Fail {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    })
+}
+
+pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
+    writeln!(
+        out,
+        "{} ({} certificate{}, leaf first, checked at {}):",
+        st.bold("Chain"),
+        r.certificates.len(),
+        if r.certificates.len() == 1 { "" } else { "s" },
+        r.at
+    )?;
+    for c in &r.certificates {
+        let whence = match c.origin {
+            crate::roots::Origin::Chain => "",
+            crate::roots::Origin::RootsFile => " [from --roots]",
+            crate::roots::Origin::System => " [from the system CA bundle]",
+        };
+        writeln!(
+            out,
+            "  {}. {:<12} {}{whence}",
+            c.position,
+            c.role,
+            sanitize(&c.subject_dn)
+        )?;
+        st.checks(out, "       ", &c.checks)?;
+    }
+    for u in &r.unrelated {
+        writeln!(out, "  -  {:<12} {}", "unrelated", sanitize(u))?;
+    }
+    writeln!(out, "{}:", st.bold("Chain checks"))?;
+    st.checks(out, "  ", &r.chain)?;
+    for s in &r.scenarios {
+        writeln!(
+            out,
+            "{} {} ({}, list {}):",
+            st.bold("Scenario"),
+            s.scenario.name(),
+            s.scenario.describe(),
+            s.list
+        )?;
+        st.checks(out, "  ", &s.checks)?;
+    }
+    let fails = r.count(Status::Fail);
+    let warns = r.count(Status::Warn);
+    let verdict = match r.status {
+        Status::Ok => format!("{} all checks passed", st.ok()),
+        Status::Warn => format!("{} passed with {warns} warning{}", st.warn(), plural(warns)),
+        Status::Fail => format!(
+            "{} {fails} problem{}, {warns} warning{}",
+            st.bad(),
+            plural(fails),
+            plural(warns)
+        ),
+    };
+    writeln!(out, "Result: {verdict}")?;
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -322,3 +322,35 @@ fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
     }
     Ok(out)
 }
+
+/// Certificates and one private key pooled from several inputs, as given to
+/// `verify`, `p12` and `postman`.
+#[derive(Debug, Default)]
+pub struct Bundle {
+    pub certs: Vec<Cert>,
+    /// The key, with the name of the file it came from.
+    pub key: Option<(String, PrivateKey)>,
+    /// Service keys among the inputs.
+    pub service_keys: Vec<ServiceKey>,
+}
+
+/// Loads every input; more than one private key is a usage error.
+pub fn load_many(files: &[String]) -> Result<Bundle> {
+    let mut b = Bundle::default();
+    for f in files {
+        let l = load(f)?;
+        b.certs.extend(l.certs);
+        if let Some(k) = l.key {
+            if let Some((first, _)) = &b.key {
+                return Err(Error::usage(format!(
+                    "private keys in {} and {}: give one key",
+                    crate::sanitize::sanitize(first),
+                    crate::sanitize::sanitize(&l.name)
+                )));
+            }
+            b.key = Some((l.name.clone(), k));
+        }
+        b.service_keys.extend(l.service_key);
+    }
+    Ok(b)
+}

@@ -14,8 +14,11 @@ mod chain;
 mod check_external;
 mod extract;
 mod inspect;
+mod p12;
+mod postman;
 pub mod style;
 mod trust;
+mod truststore;
 mod unescape;
 mod verify;
 
@@ -49,6 +52,12 @@ pub enum Command {
     Trust(trust::TrustArgs),
     /// Check a certificate for an External Certificate key and print its parameters
     CheckExternal(check_external::CheckExternalArgs),
+    /// Write a PKCS#12 keystore with the private key and the whole chain
+    P12(p12::P12Args),
+    /// Write a PKCS#12 truststore of CA certificates that Java reads
+    Truststore(truststore::TruststoreArgs),
+    /// Write everything Postman and newman need from one service key
+    Postman(postman::PostmanArgs),
 }
 
 /// `--force`, shared by every command that writes files.
@@ -108,6 +117,9 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Chain(a) => chain::run(a, out),
         Command::Trust(a) => trust::run(a, out),
         Command::CheckExternal(a) => check_external::run(a, out),
+        Command::P12(a) => p12::run(a, out),
+        Command::Truststore(a) => truststore::run(a, out),
+        Command::Postman(a) => postman::run(a, out),
     }
 }
 

@@ -97,38 +97,24 @@ pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
 
 pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let at = at_or_now(&args.at)?;
-    let mut certs = Vec::new();
-    let mut keys: Vec<(String, PrivateKey)> = Vec::new();
+    let bundle = input::load_many(&args.files)?;
     let mut kinds = Vec::new();
-    for f in &args.files {
-        let l = input::load(f)?;
-        if let Some(sk) = &l.service_key {
-            if sk.kind == KeyKind::ClientSecret {
-                return Err(Error::input(format!(
-                    "{}: a ClientId/Secret service key holds no certificate to verify",
-                    sanitize(&l.name)
-                )));
-            }
-            kinds.push(sk.kind);
+    for sk in &bundle.service_keys {
+        if sk.kind == KeyKind::ClientSecret {
+            return Err(Error::input(
+                "a ClientId/Secret service key holds no certificate to verify",
+            ));
         }
-        certs.extend(l.certs);
-        if let Some(k) = l.key {
-            keys.push((l.name, k));
-        }
+        kinds.push(sk.kind);
     }
+    let certs = bundle.certs;
+    let mut key: Option<PrivateKey> = bundle.key.map(|(_, k)| k);
     if let Some(kf) = &args.key {
         let l = input::load(kf)?;
-        let k = l
-            .key
-            .ok_or_else(|| Error::input(format!("{}: holds no private key", sanitize(kf))))?;
-        keys = vec![(l.name, k)];
-    }
-    if keys.len() > 1 {
-        return Err(Error::usage(format!(
-            "private keys in {} and {}: give one key (--key picks it)",
-            sanitize(&keys[0].0),
-            sanitize(&keys[1].0)
-        )));
+        key = Some(
+            l.key
+                .ok_or_else(|| Error::input(format!("{}: holds no private key", sanitize(kf))))?,
+        );
     }
     if certs.is_empty() {
         return Err(Error::input("no certificate in the files given"));
@@ -144,7 +130,7 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let path = args.roots.path(&certs)?;
     let report = verify(
         &path,
-        keys.first().map(|(_, k)| k),
+        key.as_ref(),
         &Options {
             at,
             warn_days: args.warn_days,

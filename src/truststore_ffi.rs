@@ -1,0 +1,221 @@
+//! Java-readable PKCS#12 truststores, through OpenSSL's own PKCS#12
+//! functions: the only unsafe code in btpcert.
+//!
+//! Java reads a certificate bag without a key as a `trustedCertEntry` only
+//! when the bag carries Oracle's trusted-key-usage attribute
+//! (2.16.840.1.113894.746875.1.1) with the value anyExtendedKeyUsage
+//! (2.5.29.37.0); otherwise `keytool -list` shows an empty store. The openssl
+//! crate's `Pkcs12Builder` cannot add bag attributes, and OpenSSL 3.0 has no
+//! `-jdktrust` yet, so this module builds the safe contents by hand:
+//! `PKCS12_add_cert`, `PKCS12_add_friendlyname_asc`,
+//! `PKCS12_add1_attr_by_txt`, `PKCS12_add_safe`, `PKCS12_add_safes`,
+//! `PKCS12_set_mac`. Every pointer is owned by one guard and freed once.
+#![allow(unsafe_code)]
+
+use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
+use std::ptr;
+
+use foreign_types::ForeignType;
+use openssl::pkcs12::Pkcs12;
+use openssl_sys as ffi;
+
+use crate::cert::Cert;
+use crate::error::{openssl_reason, Error, Result};
+use crate::password::Password;
+use crate::pkcs12::{Profile, ITERATIONS};
+
+/// Oracle's trusted key usage attribute, and the usage it grants.
+const ORACLE_TRUSTED_KEY_USAGE: &str = "2.16.840.1.113894.746875.1.1";
+const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
+const V_ASN1_OBJECT: c_int = 6;
+
+#[allow(non_camel_case_types)]
+type PKCS12_SAFEBAG = c_void;
+#[allow(non_camel_case_types)]
+type Stack = ffi::OPENSSL_STACK;
+
+extern "C" {
+    fn PKCS12_add_cert(pbags: *mut *mut Stack, cert: *mut ffi::X509) -> *mut PKCS12_SAFEBAG;
+    fn PKCS12_add_friendlyname_asc(
+        bag: *mut PKCS12_SAFEBAG,
+        name: *const c_char,
+        namelen: c_int,
+    ) -> c_int;
+    fn PKCS12_add1_attr_by_txt(
+        bag: *mut PKCS12_SAFEBAG,
+        attrname: *const c_char,
+        attrtype: c_int,
+        bytes: *const c_uchar,
+        len: c_int,
+    ) -> c_int;
+    fn PKCS12_add_safe(
+        psafes: *mut *mut Stack,
+        bags: *mut Stack,
+        safe_nid: c_int,
+        iter: c_int,
+        pass: *const c_char,
+    ) -> c_int;
+    fn PKCS12_add_safes(safes: *mut Stack, p7_nid: c_int) -> *mut ffi::PKCS12;
+    fn PKCS12_set_mac(
+        p12: *mut ffi::PKCS12,
+        pass: *const c_char,
+        passlen: c_int,
+        salt: *mut c_uchar,
+        saltlen: c_int,
+        iter: c_int,
+        md_type: *const ffi::EVP_MD,
+    ) -> c_int;
+    fn PKCS12_SAFEBAG_free(bag: *mut PKCS12_SAFEBAG);
+}
+
+unsafe extern "C" fn free_bag(p: *mut c_void) {
+    // SAFETY: the stack holds only PKCS12_SAFEBAG pointers made by PKCS12_add_cert.
+    unsafe { PKCS12_SAFEBAG_free(p) }
+}
+
+unsafe extern "C" fn free_pkcs7(p: *mut c_void) {
+    // SAFETY: the stack holds only PKCS7 pointers made by PKCS12_add_safe.
+    unsafe { ffi::PKCS7_free(p.cast()) }
+}
+
+/// Owns a stack and frees it, with its elements, on drop.
+struct OwnedStack {
+    ptr: *mut Stack,
+    free: unsafe extern "C" fn(*mut c_void),
+}
+
+impl Drop for OwnedStack {
+    fn drop(&mut self) {
+        if !self.ptr.is_null() {
+            // SAFETY: ptr is a stack created by OpenSSL and owned only here;
+            // `free` matches the type of its elements.
+            unsafe { ffi::OPENSSL_sk_pop_free(self.ptr, Some(self.free)) }
+        }
+    }
+}
+
+/// Owns an ASN1_OBJECT.
+struct OwnedObject(*mut ffi::ASN1_OBJECT);
+
+impl Drop for OwnedObject {
+    fn drop(&mut self) {
+        // SAFETY: made by OBJ_txt2obj, owned only here.
+        unsafe { ffi::ASN1_OBJECT_free(self.0) }
+    }
+}
+
+fn failed(what: &str) -> Error {
+    let stack = openssl::error::ErrorStack::get();
+    Error::input(format!(
+        "cannot build the truststore: {what} ({})",
+        openssl_reason(&stack)
+    ))
+}
+
+/// A truststore with one `trustedCertEntry` per certificate, under the given aliases.
+pub fn build_truststore(
+    entries: &[(String, Cert)],
+    profile: Profile,
+    password: &Password,
+) -> Result<Vec<u8>> {
+    let pass = CString::new(password.as_str())
+        .map_err(|_| Error::input("the password must not contain a NUL character"))?;
+    let attr_name = CString::new(ORACLE_TRUSTED_KEY_USAGE).expect("no NUL");
+    let any_eku = CString::new(ANY_EXTENDED_KEY_USAGE).expect("no NUL");
+    // SAFETY: OBJ_txt2obj reads a NUL-terminated string; the result is owned by the guard.
+    let usage = OwnedObject(unsafe { ffi::OBJ_txt2obj(any_eku.as_ptr(), 1) });
+    if usage.0.is_null() {
+        return Err(failed("anyExtendedKeyUsage OID"));
+    }
+
+    let mut bags = OwnedStack {
+        ptr: ptr::null_mut(),
+        free: free_bag,
+    };
+    for (alias, cert) in entries {
+        let name = CString::new(alias.as_str())
+            .map_err(|_| Error::input(format!("alias '{alias}' contains a NUL character")))?;
+        // SAFETY: PKCS12_add_cert creates the stack on first use, pushes a new
+        // bag that it owns, and takes its own reference to the X509 (it does
+        // not take ours). The returned bag stays valid while the stack lives.
+        let bag = unsafe { PKCS12_add_cert(&mut bags.ptr, cert.x509().as_ptr()) };
+        if bag.is_null() {
+            return Err(failed("certificate bag"));
+        }
+        // SAFETY: bag is valid (see above); name is NUL-terminated, -1 = use strlen.
+        if unsafe { PKCS12_add_friendlyname_asc(bag, name.as_ptr(), -1) } != 1 {
+            return Err(failed("friendly name"));
+        }
+        // SAFETY: with type V_ASN1_OBJECT and len -1, OpenSSL reads `bytes` as
+        // an ASN1_OBJECT pointer and stores a copy (X509_ATTRIBUTE_set1_data ->
+        // ASN1_TYPE_set1 -> OBJ_dup); `usage` outlives the call.
+        let ok = unsafe {
+            PKCS12_add1_attr_by_txt(
+                bag,
+                attr_name.as_ptr(),
+                V_ASN1_OBJECT,
+                usage.0 as *const c_uchar,
+                -1,
+            )
+        };
+        if ok != 1 {
+            return Err(failed("trusted key usage attribute"));
+        }
+    }
+    if bags.ptr.is_null() {
+        return Err(Error::input("no certificate for the truststore"));
+    }
+
+    let mut safes = OwnedStack {
+        ptr: ptr::null_mut(),
+        free: free_pkcs7,
+    };
+    let pbe = profile.pbe().as_raw();
+    // SAFETY: bags is a valid stack of bags; PKCS12_add_safe copies them into a
+    // new (encrypted) PKCS7 pushed onto `safes`, created on first use.
+    if unsafe {
+        PKCS12_add_safe(
+            &mut safes.ptr,
+            bags.ptr,
+            pbe,
+            ITERATIONS as c_int,
+            pass.as_ptr(),
+        )
+    } != 1
+    {
+        return Err(failed("encrypted certificate safe"));
+    }
+    // SAFETY: safes is a valid stack of PKCS7; the new PKCS12 holds its own
+    // encoding of them, so `safes` is still ours to free.
+    let p12 = unsafe { PKCS12_add_safes(safes.ptr, -1) };
+    if p12.is_null() {
+        return Err(failed("authenticated safe"));
+    }
+    // SAFETY: p12 is a valid, newly allocated PKCS12 whose ownership moves
+    // into the openssl crate's type, which frees it.
+    let p12 = unsafe { Pkcs12::from_ptr(p12) };
+    let len = c_int::try_from(password.as_bytes().len())
+        .map_err(|_| Error::input("password too long"))?;
+    // SAFETY: p12 is valid; pass is NUL-terminated with `len` bytes before the
+    // NUL; NULL salt asks OpenSSL for a random one; the digest is a static.
+    let ok = unsafe {
+        PKCS12_set_mac(
+            p12.as_ptr(),
+            pass.as_ptr(),
+            len,
+            ptr::null_mut(),
+            0,
+            ITERATIONS as c_int,
+            profile.mac().as_ptr(),
+        )
+    };
+    if ok != 1 {
+        return Err(failed("integrity MAC"));
+    }
+    p12.to_der().map_err(|e| {
+        Error::input(format!(
+            "cannot encode the truststore ({})",
+            openssl_reason(&e)
+        ))
+    })
+}

@@ -6,5 +6,6 @@ mod bad_input;
 mod cli;
 mod extract;
 mod inspect;
+mod keystore;
 mod unescape;
 mod verify;

@@ -112,7 +112,12 @@ impl Cert {
     /// Whether `issuer` signed this certificate: names chain and the
     /// signature verifies with the issuer's key.
     pub fn is_signed_by(&self, issuer: &Cert) -> bool {
-        if self.x509.issuer_name().to_der().ok() != issuer.x509.subject_name().to_der().ok() {
+        let names_match = self
+            .x509
+            .issuer_name()
+            .try_cmp(issuer.x509.subject_name())
+            .is_ok_and(|o| o == std::cmp::Ordering::Equal);
+        if !names_match {
             return false;
         }
         match issuer.x509.public_key() {

@@ -5,11 +5,15 @@
 //! line ([`cli`]) is a thin layer over it and the only place that knows clap.
 #![deny(unsafe_code)]
 
+pub mod audit;
 pub mod cert;
 pub mod chain;
 pub mod cli;
+pub mod connectivity;
 pub mod error;
 pub mod input;
+pub mod instance;
+pub mod jsonspan;
 pub mod key;
 pub mod output;
 pub mod password;
@@ -20,6 +24,7 @@ pub mod roots;
 pub mod sanitize;
 pub mod servicekey;
 pub mod trust;
+pub mod truststore;
 pub mod truststore_ffi;
 pub mod verify;
 pub mod zipcerts;

@@ -17,14 +17,23 @@ pub struct Planned {
     pub contents: Vec<u8>,
     /// Private keys and keystores: mode 0600 instead of 0644.
     pub secret: bool,
+    /// May replace an existing file without --force (an in-place update).
+    pub replace: bool,
 }
 
 impl Planned {
+    /// Allows replacing an existing file (an in-place update the user asked for).
+    pub fn replacing(mut self) -> Planned {
+        self.replace = true;
+        self
+    }
+
     pub fn public(path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Planned {
         Planned {
             path: path.into(),
             contents: contents.into(),
             secret: false,
+            replace: false,
         }
     }
 
@@ -33,6 +42,7 @@ impl Planned {
             path: path.into(),
             contents: contents.into(),
             secret: true,
+            replace: false,
         }
     }
 }
@@ -46,7 +56,7 @@ pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
                 f.path.display()
             )));
         }
-        if !force && f.path.symlink_metadata().is_ok() {
+        if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
             return Err(Error::input(format!(
                 "{}: already exists (use --force to overwrite it)",
                 f.path.display()
@@ -65,7 +75,7 @@ pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
     }
     let mut done: Vec<&Path> = Vec::new();
     for (tmp, f) in staged {
-        let result = if force {
+        let result = if force || f.replace {
             tmp.persist(&f.path).map(|_| ())
         } else {
             tmp.persist_noclobber(&f.path).map(|_| ())
@@ -73,7 +83,10 @@ pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
         if let Err(e) = result {
             // Undo what this call created, so that no half set is left.
             if !force {
-                for p in &done {
+                for p in done
+                    .iter()
+                    .filter(|p| !files.iter().any(|f| f.replace && f.path == **p))
+                {
                     let _ = std::fs::remove_file(p);
                 }
             }

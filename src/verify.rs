@@ -238,7 +238,6 @@ fn name(c: &Cert) -> String {
 }
 
 fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options) -> CertReport {
-    let last = i + 1 == path.certs.len();
     let self_signed = c.is_self_signed();
     let role = if i == 0 && !(self_signed && path.certs.len() == 1) {
         "leaf"
@@ -262,16 +261,8 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
             "signature",
             "self-signed: signature verified with its own key",
         ));
-    } else if last {
-        checks.push(check(
-            Status::Fail,
-            "signature",
-            format!(
-                "issuer '{}' not found: signature cannot be checked",
-                c.issuer_dn()
-            ),
-        ));
     }
+    // A top that is not self-signed: the chain check `complete` says what is missing.
 
     // Validity.
     let nb = c.not_before();
@@ -547,9 +538,12 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
                     anchor_found = Some(anchor(ca));
                 }
                 None => {
-                    let msg = match cas.last().copied().or(leaf) {
-                        Some(top) => not_listed(top, list, "CA"),
-                        None => "no certificate".into(),
+                    let msg = match (cas.last(), &path.missing_issuer) {
+                        (Some(top), _) => not_listed(top, list, "CA"),
+                        (None, Some(issuer)) => format!(
+                            "the chain holds no CA certificate, and its issuer '{issuer}' was not found"
+                        ),
+                        (None, None) => "the chain holds no CA certificate".into(),
                     };
                     checks.push(check(
                         Status::Fail,

@@ -10,10 +10,14 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::password::PasswordSource;
 
+mod audit;
 mod chain;
 mod check_external;
+mod connectivity;
 mod extract;
 mod inspect;
+mod instance;
+mod key_params;
 mod p12;
 mod postman;
 pub mod style;
@@ -58,6 +62,14 @@ pub enum Command {
     Truststore(truststore::TruststoreArgs),
     /// Write everything Postman and newman need from one service key
     Postman(postman::PostmanArgs),
+    /// Find the root in a Connectivity Test .zip; write it or add it to a truststore
+    Connectivity(connectivity::ConnectivityArgs),
+    /// Check or migrate service instance parameters (deprecated client_x509 grant)
+    Instance(instance::InstanceArgs),
+    /// Creation parameters for a new External Certificate key from an old key
+    KeyParams(key_params::KeyParamsArgs),
+    /// Report on folders of service keys, certificates, instance parameters and zips
+    Audit(audit::AuditArgs),
 }
 
 /// `--force`, shared by every command that writes files.
@@ -120,6 +132,10 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::P12(a) => p12::run(a, out),
         Command::Truststore(a) => truststore::run(a, out),
         Command::Postman(a) => postman::run(a, out),
+        Command::Connectivity(a) => connectivity::run(a, out),
+        Command::Instance(a) => instance::run(a, out),
+        Command::KeyParams(a) => key_params::run(a, out),
+        Command::Audit(a) => audit::run(a, out),
     }
 }
 

@@ -1,8 +1,7 @@
 //! `btpcert truststore`: a PKCS#12 truststore Java reads as trusted entries.
 
-use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -13,7 +12,8 @@ use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::output::{write_all, Planned};
 use crate::pkcs12::{read_truststore, Profile};
-use crate::sanitize::{file_slug, sanitize};
+use crate::sanitize::sanitize;
+use crate::truststore::{assemble, is_trust_anchor};
 use crate::truststore_ffi::build_truststore;
 use crate::zipcerts;
 
@@ -51,9 +51,7 @@ pub fn ca_certs_of(path: &str) -> Result<Vec<Cert>> {
             .map_err(|e| e.context(&name))?
             .certs
     };
-    let (cas, leaves): (Vec<Cert>, Vec<Cert>) = certs
-        .into_iter()
-        .partition(|c| c.basic_constraints().is_some_and(|(ca, _)| ca) || c.is_self_signed());
+    let (cas, leaves): (Vec<Cert>, Vec<Cert>) = certs.into_iter().partition(is_trust_anchor);
     for l in &leaves {
         note(format!(
             "{name}: '{}' is not a CA certificate and is left out of the truststore",
@@ -63,16 +61,42 @@ pub fn ca_certs_of(path: &str) -> Result<Vec<Cert>> {
     Ok(cas)
 }
 
-/// An alias from the common name, unique among `taken` (Java lower-cases aliases).
-fn alias_for(c: &Cert, taken: &mut HashSet<String>) -> String {
-    let base = file_slug(&c.common_name());
-    let mut alias = base.clone();
-    let mut n = 2;
-    while !taken.insert(alias.clone()) {
-        alias = format!("{base}-{n}");
-        n += 1;
+/// Truststore entries: (alias, certificate).
+pub type Entries = Vec<(String, Cert)>;
+
+/// Plans a truststore at `output` holding `new`, keeping the entries of
+/// `add_to` when given (then `output` may replace it). Reads the password
+/// and builds the file; writing is the caller's, with its other files.
+pub fn plan_truststore(
+    output: &Path,
+    add_to: Option<&Path>,
+    new: Vec<Cert>,
+    store: &StoreArgs,
+    force: bool,
+) -> Result<(Planned, Entries, usize)> {
+    let replacing_add_to = add_to == Some(output);
+    if !force && !replacing_add_to && output.exists() {
+        return Err(Error::input(format!(
+            "{}: already exists (use --force to overwrite it)",
+            output.display()
+        )));
     }
-    alias
+    let what = format!("password for {}", output.display());
+    let pw = store.password(&what, add_to.is_none())?;
+    let existing = match add_to {
+        Some(path) => {
+            let der = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            read_truststore(&der, &pw).map_err(|e| e.context(path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let (entries, kept) = assemble(existing, new);
+    let der = build_truststore(&entries, store.profile.into(), &pw)?;
+    let mut plan = Planned::secret(output, der);
+    if replacing_add_to {
+        plan = plan.replacing();
+    }
+    Ok((plan, entries, kept))
 }
 
 pub fn run(args: TruststoreArgs, out: &mut dyn Write) -> Result<i32> {
@@ -81,13 +105,6 @@ pub fn run(args: TruststoreArgs, out: &mut dyn Write) -> Result<i32> {
         .clone()
         .or_else(|| args.add_to.clone())
         .ok_or_else(|| Error::usage("give -o OUT.p12"))?;
-    let replacing_add_to = args.add_to.as_ref() == Some(&output);
-    if !args.force.force && !replacing_add_to && output.exists() {
-        return Err(Error::input(format!(
-            "{}: already exists (use --force to overwrite it)",
-            output.display()
-        )));
-    }
     let mut new = Vec::new();
     for i in &args.inputs {
         new.extend(ca_certs_of(i)?);
@@ -95,37 +112,15 @@ pub fn run(args: TruststoreArgs, out: &mut dyn Write) -> Result<i32> {
     if new.is_empty() {
         return Err(Error::input("no CA certificate in the input"));
     }
-    let what = format!("password for {}", output.display());
-    let pw = args.store.password(&what, args.add_to.is_none())?;
-
-    let mut entries: Vec<(String, Cert)> = Vec::new();
-    let mut taken = HashSet::new();
-    if let Some(existing) = &args.add_to {
-        let der = std::fs::read(existing).map_err(|e| Error::io(existing, e))?;
-        for (alias, c) in read_truststore(&der, &pw).map_err(|e| e.context(existing.display()))? {
-            let alias = if alias.is_empty() || taken.contains(&alias) {
-                alias_for(&c, &mut taken)
-            } else {
-                taken.insert(alias.clone());
-                alias
-            };
-            entries.push((alias, c));
-        }
-    }
-    let kept = entries.len();
-    let mut seen: HashSet<Vec<u8>> = entries.iter().map(|(_, c)| c.der().to_vec()).collect();
-    for c in new {
-        if seen.insert(c.der().to_vec()) {
-            let alias = alias_for(&c, &mut taken);
-            entries.push((alias, c));
-        }
-    }
-    let profile: Profile = args.store.profile.into();
-    let der = build_truststore(&entries, profile, &pw)?;
-    write_all(
-        &[Planned::secret(&output, der)],
-        args.force.force || replacing_add_to,
+    let (plan, entries, kept) = plan_truststore(
+        &output,
+        args.add_to.as_deref(),
+        new,
+        &args.store,
+        args.force.force,
     )?;
+    write_all(&[plan], args.force.force)?;
+    let profile: Profile = args.store.profile.into();
     writeln!(
         out,
         "Wrote {}: {} trusted certificate entr{} ({} kept, {} added), {}",

@@ -48,6 +48,18 @@ pub struct RootArgs {
 }
 
 impl RootArgs {
+    /// Every root source at once: --roots files, then the system bundle.
+    pub fn store(&self) -> Result<RootStore> {
+        let mut store = RootStore::default();
+        for r in &self.roots {
+            store.add_file(r)?;
+        }
+        if !self.no_system_roots {
+            store.add_system()?;
+        }
+        Ok(store)
+    }
+
     /// Orders `certs` and completes the path from --roots, then (only if
     /// still needed) from the system bundle.
     pub fn path(&self, certs: &[Cert]) -> Result<Path> {

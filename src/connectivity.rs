@@ -1,0 +1,66 @@
+//! The Connectivity Test download: which certificate is the root the
+//! sender's truststore needs, found by signatures, never by file names.
+
+use serde::Serialize;
+
+use crate::cert::Cert;
+use crate::chain::{self, Chain};
+use crate::error::Result;
+use crate::trust;
+use crate::zipcerts;
+
+#[derive(Debug)]
+pub struct Analysis {
+    /// (entry name, certificate), in archive order.
+    pub entries: Vec<(String, Cert)>,
+    pub skipped: Vec<(String, String)>,
+    /// The server's chain, leaf first.
+    pub chain: Chain,
+    /// The self-signed certificate at the top of the chain.
+    pub root: Option<Cert>,
+    /// Every self-signed certificate of the archive.
+    pub self_signed: Vec<Cert>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RootInfo {
+    pub subject_dn: String,
+    pub fingerprint_sha256: String,
+    pub not_after: String,
+    /// The lists that hold it, by fingerprint.
+    pub lists: Vec<&'static str>,
+    /// A listed CA with the same name but another fingerprint.
+    pub look_alike_of: Option<String>,
+}
+
+pub fn analyse(bytes: &[u8]) -> Result<Analysis> {
+    let z = zipcerts::read(bytes)?;
+    let certs: Vec<Cert> = z.certs.iter().map(|(_, c)| c.clone()).collect();
+    let chain = chain::order(&certs);
+    let root = chain.top().filter(|c| c.is_self_signed()).cloned();
+    let mut self_signed: Vec<Cert> = Vec::new();
+    for c in certs.iter().filter(|c| c.is_self_signed()) {
+        if !self_signed.iter().any(|s| s.der() == c.der()) {
+            self_signed.push(c.clone());
+        }
+    }
+    Ok(Analysis {
+        entries: z.certs,
+        skipped: z.skipped,
+        chain,
+        root,
+        self_signed,
+    })
+}
+
+pub fn root_info(c: &Cert) -> RootInfo {
+    let fp = c.sha256();
+    let look = trust::look_alike(&c.common_name(), &fp);
+    RootInfo {
+        subject_dn: c.subject_dn(),
+        lists: trust::lists_for(&fp),
+        look_alike_of: look.and_then(|l| l.sha256.map(|s| format!("{} (SHA-256 {s})", l.subject))),
+        fingerprint_sha256: fp,
+        not_after: crate::cert::rfc3339(c.not_after()),
+    }
+}

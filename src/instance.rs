@@ -1,0 +1,358 @@
+//! Service instance parameters of Process Integration Runtime: the check
+//! for the deprecated `client_x509` grant type, and its migration to
+//! `client_credentials` as an edit of the original text.
+//!
+//! `client_x509` reached end of life in January 2026: affected instances can
+//! no longer be updated nor get new keys until the grant is replaced and the
+//! instance updated in place (`cf update-service INSTANCE -c FILE`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::jsonspan::{self, Kind, Span};
+use crate::verify::{Check, Status};
+
+pub const DEPRECATED: &str = "client_x509";
+pub const REPLACEMENT: &str = "client_credentials";
+
+/// Grant types an it-rt instance may hold.
+const KNOWN_GRANTS: &[&str] = &[
+    "client_credentials",
+    "client_x509",
+    "authorization_code",
+    "password",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+];
+
+/// The parameters object found in a file, and where it is.
+#[derive(Debug)]
+pub struct Params {
+    /// The JSON text of the parameters object, exactly as in the file.
+    pub text: String,
+    /// The parsed parameters.
+    pub value: Value,
+    /// The instance name, if the file says it (cf output).
+    pub instance: Option<String>,
+    /// The parameters were the whole file (not inside cf or btp output).
+    pub whole_file: bool,
+    /// They were a JSON string inside the file, and are re-encoded.
+    pub re_encoded: bool,
+}
+
+/// True when a JSON value looks like instance parameters.
+pub fn looks_like_params(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.contains_key("grant-types") || (o.contains_key("roles") && !o.contains_key("clientid"))
+    })
+}
+
+/// Finds the parameters in cockpit JSON, `cf service --params` output or
+/// `btp get services/instance --show-parameters` output.
+pub fn find(text: &str) -> Result<Params> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // cf prints a line ("Getting parameters for service instance X as U...") first.
+    let mut offset = 0;
+    let mut found = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('{') {
+            found = Some(offset + line.len() - trimmed.len());
+            break;
+        }
+        offset += line.len();
+    }
+    let json_at = found.ok_or_else(|| Error::input("no JSON object found"))?;
+    let preamble = &text[..json_at];
+    let instance = preamble
+        .split("service instance ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .map(|s| s.trim_end_matches("...").to_string());
+    let json = &text[json_at..];
+    let value: Value = {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let v = serde::Deserialize::deserialize(&mut de).and_then(|v: Value| de.end().map(|_| v));
+        v.map_err(|e| {
+            Error::input(format!(
+                "invalid JSON at line {}, column {}: {}",
+                e.line() + preamble.matches('\n').count(),
+                e.column(),
+                e.to_string().split(" at line ").next().unwrap_or_default()
+            ))
+        })?
+    };
+    let span = jsonspan::parse(json, 0).ok_or_else(|| Error::input("invalid JSON"))?;
+    if looks_like_params(&value) {
+        return Ok(Params {
+            text: json[span.start..span.end].to_string(),
+            value,
+            instance,
+            whole_file: preamble.trim().is_empty() && json[span.end..].trim().is_empty(),
+            re_encoded: false,
+        });
+    }
+    // btp: {"name": ..., "parameters": {...}} (or a JSON string).
+    if let (Some(p), Some(ps)) = (value.get("parameters"), span.member("parameters")) {
+        let instance = value
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or(instance);
+        match p {
+            Value::Object(_) if looks_like_params(p) => {
+                return Ok(Params {
+                    text: json[ps.start..ps.end].to_string(),
+                    value: p.clone(),
+                    instance,
+                    whole_file: false,
+                    re_encoded: false,
+                })
+            }
+            Value::String(s) => {
+                if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                    if looks_like_params(&inner) {
+                        return Ok(Params {
+                            text: serde_json::to_string_pretty(&inner).expect("JSON value") + "\n",
+                            value: inner,
+                            instance,
+                            whole_file: false,
+                            re_encoded: true,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(Error::input(
+        "no instance parameters found (expected an object with \"grant-types\" or \"roles\")",
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceReport {
+    pub deprecated_grant: bool,
+    pub grant_types: Vec<String>,
+    pub roles: Vec<String>,
+    pub token_validity: Option<i64>,
+    pub checks: Vec<Check>,
+}
+
+fn check(status: Status, id: &'static str, message: impl Into<String>) -> Check {
+    Check {
+        status,
+        id,
+        message: message.into(),
+    }
+}
+
+/// Checks the parameters: the deprecated grant (a problem), and anything odd (warnings).
+pub fn check_params(v: &Value) -> InstanceReport {
+    let strings = |k: &str| -> Option<Vec<String>> {
+        v.get(k)?.as_array().map(|a| {
+            a.iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect()
+        })
+    };
+    let grants = strings("grant-types");
+    let roles = strings("roles").unwrap_or_default();
+    let validity = v.get("token-validity").and_then(Value::as_i64);
+    let mut checks = Vec::new();
+    let deprecated = grants
+        .as_ref()
+        .is_some_and(|g| g.iter().any(|x| x == DEPRECATED));
+    match &grants {
+        None => checks.push(check(Status::Warn, "grant-types", "no \"grant-types\": SAP applies its default (client_credentials)")),
+        Some(g) if g.is_empty() => checks.push(check(Status::Warn, "grant-types", "\"grant-types\" is empty")),
+        Some(_) if deprecated => checks.push(check(
+            Status::Fail,
+            "deprecated-grant",
+            "grant type client_x509 reached end of life in January 2026: the instance cannot be updated nor get new keys; replace it by client_credentials (btpcert instance migrate) and update the instance",
+        )),
+        Some(g) => checks.push(check(Status::Ok, "deprecated-grant", format!("grant types: {}", g.join(", ")))),
+    }
+    for g in grants
+        .iter()
+        .flatten()
+        .filter(|g| !KNOWN_GRANTS.contains(&g.as_str()))
+    {
+        checks.push(check(
+            Status::Warn,
+            "unknown-grant",
+            format!("unknown grant type '{g}'"),
+        ));
+    }
+    if v.get("token-validity").is_some() {
+        match validity {
+            Some(t) if (3600..=86400).contains(&t) => {}
+            Some(t) => checks.push(check(
+                Status::Warn,
+                "token-validity",
+                format!("token-validity {t} is outside 3600-86400 seconds"),
+            )),
+            None => checks.push(check(
+                Status::Warn,
+                "token-validity",
+                "token-validity is not a whole number of seconds",
+            )),
+        }
+    }
+    if roles.is_empty() {
+        checks.push(check(
+            Status::Warn,
+            "roles",
+            "no roles: tokens will carry no scope for the integration flows",
+        ));
+    }
+    InstanceReport {
+        deprecated_grant: deprecated,
+        grant_types: grants.unwrap_or_default(),
+        roles,
+        token_validity: validity,
+        checks,
+    }
+}
+
+/// Replaces `client_x509` by `client_credentials` in the text of a
+/// parameters object (or drops it when `client_credentials` is already
+/// there), changing nothing else. Returns `None` when there is nothing to do.
+pub fn migrate_text(text: &str) -> Result<Option<String>> {
+    let root = jsonspan::parse(text, 0).ok_or_else(|| Error::input("invalid JSON"))?;
+    let Some(Span {
+        kind: Kind::Array(items),
+        ..
+    }) = root.member("grant-types")
+    else {
+        return Ok(None);
+    };
+    let is = |s: &Span, name: &str| matches!(&s.kind, Kind::String(v) if v == name);
+    let old: Vec<usize> = (0..items.len())
+        .filter(|&i| is(&items[i], DEPRECATED))
+        .collect();
+    if old.is_empty() {
+        return Ok(None);
+    }
+    let has_new = items.iter().any(|s| is(s, REPLACEMENT));
+    // Edits as (start, end, replacement), applied back to front.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut keep_first = !has_new;
+    let removed: Vec<usize> = old
+        .iter()
+        .copied()
+        .filter(|&i| {
+            if keep_first {
+                keep_first = false;
+                edits.push((items[i].start, items[i].end, format!("\"{REPLACEMENT}\"")));
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    for &i in &removed {
+        let next_kept = (i + 1..items.len()).find(|j| !removed.contains(j));
+        let prev_kept = (0..i).rev().find(|j| !removed.contains(j));
+        match (next_kept, prev_kept) {
+            // Drop the element, its comma and the space up to the next element.
+            (Some(n), _) => edits.push((items[i].start, items[n].start, String::new())),
+            // The last one: drop from the end of the previous element.
+            (None, Some(p)) => edits.push((items[p].end, items[i].end, String::new())),
+            (None, None) => edits.push((items[i].start, items[i].end, String::new())),
+        }
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    let mut last_start = usize::MAX;
+    for (s, e, r) in edits {
+        let e = e.min(last_start);
+        if s < e {
+            out.replace_range(s..e, &r);
+        }
+        last_start = s;
+    }
+    // The result must still be the same JSON but for the grant.
+    let before: Value = serde_json::from_str(text).map_err(|e| Error::input(e.to_string()))?;
+    let after: Value = serde_json::from_str(&out).map_err(|e| {
+        Error::input(format!(
+            "the migration produced invalid JSON ({e}); please report this"
+        ))
+    })?;
+    let mut expect = before;
+    if let Some(Value::Array(g)) = expect.get_mut("grant-types") {
+        let mut seen_new = has_new;
+        g.retain_mut(|x| {
+            if x == DEPRECATED {
+                if seen_new {
+                    return false;
+                }
+                seen_new = true;
+                *x = Value::String(REPLACEMENT.into());
+            }
+            true
+        });
+    }
+    if after != expect {
+        return Err(Error::input(
+            "the migration changed more than the grant type; please report this",
+        ));
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_alone() {
+        let t = "{\n  \"roles\": [\"ESBMessaging.send\"],\n  \"grant-types\": [\"client_x509\"],\n  \"token-validity\": 4200\n}\n";
+        let m = migrate_text(t).unwrap().unwrap();
+        assert_eq!(m, t.replace("client_x509", "client_credentials"));
+        assert!(migrate_text(&m).unwrap().is_none());
+    }
+
+    #[test]
+    fn drops_when_both() {
+        let t = "{\"grant-types\": [\"client_x509\", \"client_credentials\"]}";
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            "{\"grant-types\": [\"client_credentials\"]}"
+        );
+        let t = "{\"grant-types\": [\"client_credentials\",\"client_x509\"]}";
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            "{\"grant-types\": [\"client_credentials\"]}"
+        );
+        let t = "{\n \"grant-types\": [\n  \"client_x509\",\n  \"client_credentials\",\n  \"client_x509\"\n ]\n}";
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            "{\n \"grant-types\": [\n  \"client_credentials\"\n ]\n}"
+        );
+    }
+
+    #[test]
+    fn checks() {
+        let v: Value =
+            serde_json::json!({"grant-types": ["client_x509", "magic"], "token-validity": 99});
+        let r = check_params(&v);
+        assert!(r.deprecated_grant);
+        let ids: Vec<&str> = r.checks.iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "deprecated-grant",
+                "unknown-grant",
+                "token-validity",
+                "roles"
+            ]
+        );
+    }
+}

@@ -49,9 +49,15 @@ pub fn read(bytes: &[u8]) -> Result<ZipCerts> {
     let mut out = ZipCerts::default();
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| Error::input(format!("entry {}: cannot be read ({e})", i + 1)))?;
+        let mut entry = zip.by_index(i).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(m) if m.contains("Password") => {
+                Error::input(format!(
+                    "entry {}: the entry is encrypted; a Connectivity Test download is not",
+                    i + 1
+                ))
+            }
+            e => Error::input(format!("entry {}: cannot be read ({e})", i + 1)),
+        })?;
         let name = entry
             .name()
             .map(|n| sanitize(&n).into_owned())

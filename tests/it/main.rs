@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod cli;
 mod extract;
+mod fleet;
 mod inspect;
 mod keystore;
 mod unescape;

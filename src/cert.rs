@@ -6,22 +6,60 @@
 
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use openssl::pkey::{Id, PKey, PKeyRef, Public};
 use openssl::x509::X509;
 use serde::Serialize;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use crate::error::{openssl_reason, Error, Result};
+use crate::error::{Error, Result};
 
 /// OID of the Client Authentication extended key usage.
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 
-#[derive(Clone)]
-pub struct Cert {
-    der: Vec<u8>,
-    x509: X509,
+/// Everything read from the certificate once, at construction.
+struct Meta {
+    subject_dn: String,
+    issuer_dn: String,
+    common_name: Option<String>,
+    subject_raw: Vec<u8>,
+    issuer_raw: Vec<u8>,
+    serial_hex: String,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    basic_constraints: Option<(bool, Option<u32>)>,
+    key_usage: Option<Vec<String>>,
+    key_cert_sign: Option<bool>,
+    digital_signature: Option<bool>,
+    extended_key_usage: Option<Vec<String>>,
+    subject_alt_names: Vec<String>,
+    signature_oid: String,
+    signature_name: String,
+    /// Byte range of the TBSCertificate within the DER.
+    tbs: std::ops::Range<usize>,
+    signature: Vec<u8>,
+    /// Byte range of the SubjectPublicKeyInfo within the DER.
+    spki: std::ops::Range<usize>,
+    key_info: KeyInfo,
 }
+
+struct Inner {
+    der: Vec<u8>,
+    meta: Meta,
+    /// OpenSSL's view, parsed when first needed (keystores, public key).
+    x509: OnceLock<Option<X509>>,
+    public_key: OnceLock<Option<PKey<Public>>>,
+    self_signed: OnceLock<bool>,
+    sha256: OnceLock<String>,
+}
+
+/// One certificate. Cheap to clone; CA certificates are shared between
+/// inputs (an audit reads the same SAP CAs thousands of times).
+#[derive(Clone)]
+pub struct Cert(Arc<Inner>);
 
 impl std::fmt::Debug for Cert {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -29,232 +67,220 @@ impl std::fmt::Debug for Cert {
     }
 }
 
+/// CA certificates already read, by DER. Bounded.
+fn ca_cache() -> &'static Mutex<HashMap<Vec<u8>, Cert>> {
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, Cert>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+const CA_CACHE_MAX: usize = 4096;
+
+fn range_in(outer: &[u8], inner: &[u8]) -> std::ops::Range<usize> {
+    let start = inner.as_ptr() as usize - outer.as_ptr() as usize;
+    start..start + inner.len()
+}
+
 impl Cert {
-    /// Parses DER with both OpenSSL and x509-parser: a certificate either
-    /// library rejects is refused here, not later.
+    /// Parses DER with x509-parser, which reads names and extensions;
+    /// OpenSSL reads the certificate too when it is first needed.
     pub fn from_der(der: &[u8]) -> Result<Cert> {
         // TRUSTED CERTIFICATE blocks carry OpenSSL aux data after the
         // certificate: keep the first DER element only.
         let der = first_der_element(der).unwrap_or(der);
-        let x509 = X509::from_der(der).map_err(|e| {
-            Error::input(format!(
-                "not a valid X.509 certificate ({})",
-                openssl_reason(&e)
-            ))
-        })?;
-        X509Certificate::from_der(der)
+        if let Some(c) = ca_cache().lock().ok().and_then(|m| m.get(der).cloned()) {
+            return Ok(c);
+        }
+        let (_, p) = X509Certificate::from_der(der)
             .map_err(|e| Error::input(format!("not a valid X.509 certificate ({e})")))?;
-        Ok(Cert {
+        let meta = meta_of(der, &p);
+        let is_ca = meta.basic_constraints.is_some_and(|(ca, _)| ca);
+        let cert = Cert(Arc::new(Inner {
             der: der.to_vec(),
-            x509,
-        })
+            meta,
+            x509: OnceLock::new(),
+            public_key: OnceLock::new(),
+            self_signed: OnceLock::new(),
+            sha256: OnceLock::new(),
+        }));
+        if is_ca {
+            if let Ok(mut m) = ca_cache().lock() {
+                if m.len() < CA_CACHE_MAX {
+                    m.insert(cert.0.der.clone(), cert.clone());
+                }
+            }
+        }
+        Ok(cert)
     }
 
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
-    pub fn x509(&self) -> &X509 {
-        &self.x509
+    fn meta(&self) -> &Meta {
+        &self.0.meta
+    }
+
+    /// OpenSSL's view of the certificate.
+    pub fn x509(&self) -> Result<&X509> {
+        self.0
+            .x509
+            .get_or_init(|| X509::from_der(&self.0.der).ok())
+            .as_ref()
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "certificate '{}': OpenSSL cannot read it",
+                    self.subject_dn()
+                ))
+            })
     }
 
     pub fn to_pem(&self) -> String {
-        crate::pemtext::encode_der("CERTIFICATE", &self.der)
-    }
-
-    fn parsed(&self) -> X509Certificate<'_> {
-        // Cannot fail: from_der checked it.
-        X509Certificate::from_der(&self.der)
-            .map(|(_, c)| c)
-            .expect("certificate was parsed at construction")
+        crate::pemtext::encode_der("CERTIFICATE", &self.0.der)
     }
 
     pub fn subject_dn(&self) -> String {
-        self.parsed().subject().to_string()
+        self.meta().subject_dn.clone()
     }
 
     pub fn issuer_dn(&self) -> String {
-        self.parsed().issuer().to_string()
+        self.meta().issuer_dn.clone()
     }
 
     /// The subject's common name, or the whole DN when it has none.
     pub fn common_name(&self) -> String {
-        let p = self.parsed();
-        let cn = p
-            .subject()
-            .iter_common_name()
-            .next()
-            .and_then(|a| a.as_str().ok().map(str::to_string));
-        cn.unwrap_or_else(|| p.subject().to_string())
+        self.meta()
+            .common_name
+            .clone()
+            .unwrap_or_else(|| self.subject_dn())
     }
 
     pub fn fingerprint(&self, md: MessageDigest) -> String {
-        self.x509
-            .digest(md)
+        openssl::hash::hash(md, &self.0.der)
             .map(|d| hex_colon(&d))
             .unwrap_or_default()
     }
 
     pub fn sha256(&self) -> String {
-        self.fingerprint(MessageDigest::sha256())
+        self.0
+            .sha256
+            .get_or_init(|| hex_colon(&openssl::sha::sha256(&self.0.der)))
+            .clone()
     }
 
+    /// The certificate's public key, as OpenSSL reads it.
     pub fn public_key(&self) -> Result<PKey<Public>> {
-        self.x509.public_key().map_err(|e| {
+        self.public_key_ref().cloned().ok_or_else(|| {
             Error::input(format!(
-                "certificate {}: unreadable public key ({})",
-                self.subject_dn(),
-                openssl_reason(&e)
+                "certificate '{}': unreadable public key",
+                self.subject_dn()
             ))
         })
+    }
+
+    fn public_key_ref(&self) -> Option<&PKey<Public>> {
+        self.0
+            .public_key
+            .get_or_init(|| self.x509().ok().and_then(|x| x.public_key().ok()))
+            .as_ref()
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.0.der[self.meta().spki.clone()]
     }
 
     /// Whether `issuer` signed this certificate: names chain and the
     /// signature verifies with the issuer's key.
     pub fn is_signed_by(&self, issuer: &Cert) -> bool {
-        let names_match = self
-            .x509
-            .issuer_name()
-            .try_cmp(issuer.x509.subject_name())
-            .is_ok_and(|o| o == std::cmp::Ordering::Equal);
+        let (m, im) = (self.meta(), issuer.meta());
+        let names_match =
+            m.issuer_raw == im.subject_raw || m.issuer_dn.eq_ignore_ascii_case(&im.subject_dn);
         if !names_match {
             return false;
         }
-        match issuer.x509.public_key() {
-            Ok(k) => self.x509.verify(&k).unwrap_or(false),
-            Err(_) => false,
+        let Some(key) = issuer.public_key_ref() else {
+            return false;
+        };
+        match verify_fast(
+            &m.signature_oid,
+            key,
+            &self.0.der[m.tbs.clone()],
+            &m.signature,
+        ) {
+            Some(ok) => ok,
+            // Algorithms with parameters (RSA-PSS) and the rest: OpenSSL's X509_verify.
+            None => self
+                .x509()
+                .ok()
+                .and_then(|x| x.verify(key).ok())
+                .unwrap_or(false),
         }
     }
 
     /// Subject equals issuer and the signature verifies with its own key.
     pub fn is_self_signed(&self) -> bool {
-        self.is_signed_by(self)
+        *self.0.self_signed.get_or_init(|| self.is_signed_by(self))
     }
 
     pub fn not_before(&self) -> OffsetDateTime {
-        self.parsed().validity().not_before.to_datetime()
+        self.meta().not_before
     }
 
     pub fn not_after(&self) -> OffsetDateTime {
-        self.parsed().validity().not_after.to_datetime()
+        self.meta().not_after
     }
 
     pub fn basic_constraints(&self) -> Option<(bool, Option<u32>)> {
-        let p = self.parsed();
-        p.basic_constraints()
-            .ok()
-            .flatten()
-            .map(|bc| (bc.value.ca, bc.value.path_len_constraint))
+        self.meta().basic_constraints
     }
 
     pub fn key_usage(&self) -> Option<Vec<String>> {
-        let p = self.parsed();
-        p.key_usage().ok().flatten().map(|ku| {
-            ku.value
-                .to_string()
-                .split(", ")
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
+        self.meta().key_usage.clone()
     }
 
     pub fn has_key_cert_sign(&self) -> Option<bool> {
-        let p = self.parsed();
-        p.key_usage()
-            .ok()
-            .flatten()
-            .map(|ku| ku.value.key_cert_sign())
+        self.meta().key_cert_sign
     }
 
     pub fn has_digital_signature(&self) -> Option<bool> {
-        let p = self.parsed();
-        p.key_usage()
-            .ok()
-            .flatten()
-            .map(|ku| ku.value.digital_signature())
+        self.meta().digital_signature
     }
 
     /// Extended key usages as names (`clientAuth`) or dotted OIDs; `None`
     /// when the certificate has no EKU extension at all.
     pub fn extended_key_usage(&self) -> Option<Vec<String>> {
-        let p = self.parsed();
-        let eku = p.extended_key_usage().ok().flatten()?;
-        let e = eku.value;
-        let mut out = Vec::new();
-        for (set, name) in [
-            (e.any, "anyExtendedKeyUsage"),
-            (e.server_auth, "serverAuth"),
-            (e.client_auth, "clientAuth"),
-            (e.code_signing, "codeSigning"),
-            (e.email_protection, "emailProtection"),
-            (e.time_stamping, "timeStamping"),
-            (e.ocsp_signing, "OCSPSigning"),
-        ] {
-            if set {
-                out.push(name.to_string());
-            }
-        }
-        out.extend(e.other.iter().map(|o| o.to_id_string()));
-        Some(out)
+        self.meta().extended_key_usage.clone()
     }
 
     /// True when the certificate allows TLS client authentication: an EKU
     /// extension that lists clientAuth (or anyExtendedKeyUsage).
     pub fn allows_client_auth(&self) -> bool {
-        self.extended_key_usage().is_some_and(|u| {
+        self.meta().extended_key_usage.as_ref().is_some_and(|u| {
             u.iter()
                 .any(|x| x == "clientAuth" || x == "anyExtendedKeyUsage")
         })
     }
 
     pub fn subject_alt_names(&self) -> Vec<String> {
-        let p = self.parsed();
-        let Ok(Some(san)) = p.subject_alternative_name() else {
-            return Vec::new();
-        };
-        san.value
-            .general_names
-            .iter()
-            .map(|g| match g {
-                GeneralName::DNSName(s) => format!("DNS:{s}"),
-                GeneralName::RFC822Name(s) => format!("email:{s}"),
-                GeneralName::URI(s) => format!("URI:{s}"),
-                GeneralName::IPAddress(b) => format!("IP:{}", ip_string(b)),
-                GeneralName::DirectoryName(n) => format!("DirName:{n}"),
-                other => other.to_string(),
-            })
-            .collect()
+        self.meta().subject_alt_names.clone()
     }
 
     pub fn serial_hex(&self) -> String {
-        self.parsed().raw_serial_as_string()
+        self.meta().serial_hex.clone()
     }
 
     pub fn signature_algorithm(&self) -> String {
-        let nid = self.x509.signature_algorithm().object().nid();
-        nid.long_name().unwrap_or("unknown").to_string()
+        self.meta().signature_name.clone()
     }
 
     pub fn key_info(&self) -> KeyInfo {
-        match self.x509.public_key() {
-            Ok(k) => KeyInfo::of(&k),
-            Err(_) => KeyInfo {
-                algorithm: "unknown".into(),
-                bits: 0,
-                curve: None,
-            },
-        }
+        self.meta().key_info.clone()
     }
 
     /// The summary printed by `inspect`, with validity judged at `at`.
     pub fn info(&self, at: OffsetDateTime) -> CertInfo {
         let not_before = self.not_before();
         let not_after = self.not_after();
-        let (is_ca, path_len) = match self.basic_constraints() {
-            Some((ca, pl)) => (ca, pl),
-            None => (false, None),
-        };
+        let (is_ca, path_len) = self.basic_constraints().unwrap_or((false, None));
         CertInfo {
             subject_dn: self.subject_dn(),
             issuer_dn: self.issuer_dn(),
@@ -278,6 +304,170 @@ impl Cert {
             fingerprint_sha1: self.fingerprint(MessageDigest::sha1()),
         }
     }
+}
+
+fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
+    let ext_ok = |r| r;
+    let basic_constraints = ext_ok(p.basic_constraints())
+        .ok()
+        .flatten()
+        .map(|bc| (bc.value.ca, bc.value.path_len_constraint));
+    let ku = p.key_usage().ok().flatten();
+    let key_usage = ku.as_ref().map(|ku| {
+        ku.value
+            .to_string()
+            .split(", ")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    let extended_key_usage = p.extended_key_usage().ok().flatten().map(|eku| {
+        let e = eku.value;
+        let mut out = Vec::new();
+        for (set, name) in [
+            (e.any, "anyExtendedKeyUsage"),
+            (e.server_auth, "serverAuth"),
+            (e.client_auth, "clientAuth"),
+            (e.code_signing, "codeSigning"),
+            (e.email_protection, "emailProtection"),
+            (e.time_stamping, "timeStamping"),
+            (e.ocsp_signing, "OCSPSigning"),
+        ] {
+            if set {
+                out.push(name.to_string());
+            }
+        }
+        out.extend(e.other.iter().map(|o| o.to_id_string()));
+        out
+    });
+    let subject_alt_names = match p.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .map(|g| match g {
+                GeneralName::DNSName(s) => format!("DNS:{s}"),
+                GeneralName::RFC822Name(s) => format!("email:{s}"),
+                GeneralName::URI(s) => format!("URI:{s}"),
+                GeneralName::IPAddress(b) => format!("IP:{}", ip_string(b)),
+                GeneralName::DirectoryName(n) => format!("DirName:{n}"),
+                other => other.to_string(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let sig_oid = &p.signature_algorithm.algorithm;
+    let signature_name =
+        x509_parser::objects::oid2sn(sig_oid, x509_parser::objects::oid_registry())
+            .map(str::to_string)
+            .unwrap_or_else(|_| sig_oid.to_id_string());
+    let spki = &p.tbs_certificate.subject_pki;
+    Meta {
+        subject_dn: p.subject().to_string(),
+        issuer_dn: p.issuer().to_string(),
+        common_name: p
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|a| a.as_str().ok().map(str::to_string)),
+        subject_raw: p.subject().as_raw().to_vec(),
+        issuer_raw: p.issuer().as_raw().to_vec(),
+        serial_hex: p.raw_serial_as_string(),
+        not_before: p.validity().not_before.to_datetime(),
+        not_after: p.validity().not_after.to_datetime(),
+        basic_constraints,
+        key_cert_sign: ku.as_ref().map(|k| k.value.key_cert_sign()),
+        digital_signature: ku.as_ref().map(|k| k.value.digital_signature()),
+        key_usage,
+        extended_key_usage,
+        subject_alt_names,
+        signature_oid: sig_oid.to_id_string(),
+        signature_name,
+        tbs: range_in(der, p.tbs_certificate.as_ref()),
+        signature: p.signature_value.as_ref().to_vec(),
+        spki: range_in(der, spki.raw),
+        key_info: key_info_of(spki),
+    }
+}
+
+fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
+    use x509_parser::public_key::PublicKey;
+    let alg = spki.algorithm.algorithm.to_id_string();
+    match (alg.as_str(), spki.parsed()) {
+        (_, Ok(PublicKey::RSA(rsa))) => KeyInfo {
+            algorithm: "RSA".into(),
+            bits: rsa.key_size() as u32,
+            curve: None,
+        },
+        (_, Ok(PublicKey::EC(point))) => {
+            let curve_oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            let (curve, bits) = match curve_oid.as_deref() {
+                Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), 256),
+                Some("1.3.132.0.34") => ("P-384".to_string(), 384),
+                Some("1.3.132.0.35") => ("P-521".to_string(), 521),
+                Some(o) => (o.to_string(), point.key_size() as u32),
+                None => ("unknown".to_string(), point.key_size() as u32),
+            };
+            KeyInfo {
+                algorithm: "EC".into(),
+                bits,
+                curve: Some(curve),
+            }
+        }
+        ("1.3.101.112", _) => KeyInfo {
+            algorithm: "Ed25519".into(),
+            bits: 256,
+            curve: None,
+        },
+        ("1.3.101.113", _) => KeyInfo {
+            algorithm: "Ed448".into(),
+            bits: 456,
+            curve: None,
+        },
+        (_, Ok(PublicKey::DSA(_))) => KeyInfo {
+            algorithm: "DSA".into(),
+            bits: 0,
+            curve: None,
+        },
+        _ => KeyInfo {
+            algorithm: "unknown".into(),
+            bits: 0,
+            curve: None,
+        },
+    }
+}
+
+/// Verifies a signature over `tbs` for the common algorithms, with
+/// OpenSSL; `None` for algorithms left to `X509_verify`.
+fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Option<bool> {
+    use openssl::sign::Verifier;
+    let md = match oid {
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => MessageDigest::sha256(),
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => MessageDigest::sha384(),
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => MessageDigest::sha512(),
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => MessageDigest::sha1(),
+        "1.3.101.112" => {
+            if key.id() != Id::ED25519 {
+                return Some(false);
+            }
+            let mut v = Verifier::new_without_digest(key).ok()?;
+            return Some(v.verify_oneshot(sig, tbs).unwrap_or(false));
+        }
+        _ => return None,
+    };
+    let rsa = oid.starts_with("1.2.840.113549.");
+    // The key type must fit the algorithm, as X509_verify insists.
+    if rsa != (key.id() == Id::RSA) || (!rsa && key.id() != Id::EC) {
+        return Some(false);
+    }
+    let mut v = Verifier::new(md, key).ok()?;
+    v.update(tbs).ok()?;
+    Some(v.verify(sig).unwrap_or(false))
 }
 
 /// Stable JSON shape of one certificate (see README, "JSON output").

@@ -75,17 +75,13 @@ pub fn order(input: &[Cert]) -> Chain {
         path
     };
     // The leaf: a certificate that issued none of the others; among several,
-    // the one with the longest path, then an end-entity one, then the first given.
+    // an end-entity one before a CA, then the one with the longest path, then
+    // the first given.
+    let rank = |p: &Vec<usize>| (!is_ca(certs[p[0]]), p.len());
     let mut best: Option<Vec<usize>> = None;
     for i in (0..n).filter(|&i| !issues_someone[i]) {
         let p = path_from(i);
-        let better = match &best {
-            None => true,
-            Some(b) => {
-                p.len() > b.len() || (p.len() == b.len() && is_ca(certs[b[0]]) && !is_ca(certs[i]))
-            }
-        };
-        if better {
+        if best.as_ref().is_none_or(|b| rank(&p) > rank(b)) {
             best = Some(p);
         }
     }

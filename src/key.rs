@@ -206,6 +206,12 @@ impl PrivateKey {
     /// Whether this key belongs to `cert`; `None` while the key is encrypted.
     pub fn matches(&self, cert: &Cert) -> Option<bool> {
         let k = self.pkey.as_ref()?;
+        // The same SubjectPublicKeyInfo bytes: no need to read the certificate's key.
+        if k.public_key_to_der()
+            .is_ok_and(|der| der == cert.spki_der())
+        {
+            return Some(true);
+        }
         let public = cert.public_key().ok()?;
         Some(k.public_eq(&public))
     }

@@ -17,6 +17,9 @@ const DASHES: &str = "-----";
 /// Replaces literal escape sequences left in pasted text (`\n`, `\r\n`,
 /// `\\n`, `\/`, `\t`) by what they stand for, and CRLF or CR by LF.
 pub fn normalize(text: &str) -> String {
+    if !text.contains(['\\', '\r']) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -159,9 +162,8 @@ fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
             headers.push(line.to_string());
             continue;
         }
-        b64.push_str(line);
+        b64.extend(line.chars().filter(|c| !c.is_whitespace()));
     }
-    let b64: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
     if b64.is_empty() {
         return Err(Error::input(format!("block {number} ({label}) is empty")));
     }

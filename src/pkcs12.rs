@@ -79,12 +79,12 @@ pub fn build_keystore(
     };
     let mut ca = Stack::new().map_err(fail)?;
     for c in rest {
-        ca.push(c.x509().clone()).map_err(fail)?;
+        ca.push(c.x509()?.clone()).map_err(fail)?;
     }
     let mut b = Pkcs12::builder();
     b.name(alias)
         .pkey(pkey)
-        .cert(leaf.x509())
+        .cert(leaf.x509()?)
         .ca(ca)
         .key_algorithm(profile.pbe())
         .cert_algorithm(profile.pbe())

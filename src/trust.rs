@@ -5,6 +5,8 @@
 //! its name decides nothing, since a self-made root can carry any name. A
 //! name match with another fingerprint is reported as a look-alike.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 const DATA: &str = include_str!("../data/trust-lists.tsv");
@@ -36,8 +38,40 @@ pub struct TrustEntry {
 
 /// Every entry of every list, in file order.
 pub fn entries() -> &'static [TrustEntry] {
-    static ENTRIES: std::sync::OnceLock<Vec<TrustEntry>> = std::sync::OnceLock::new();
-    ENTRIES.get_or_init(parse)
+    &index().entries
+}
+
+struct Index {
+    entries: Vec<TrustEntry>,
+    /// Upper-case fingerprint -> lists, in file order.
+    by_sha256: HashMap<String, Vec<&'static str>>,
+    /// Common name -> entries with a fingerprint.
+    by_cn: HashMap<&'static str, Vec<usize>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let entries = parse();
+        let mut by_sha256: HashMap<String, Vec<&'static str>> = HashMap::new();
+        let mut by_cn: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(fp) = e.sha256 {
+                let lists = by_sha256.entry(fp.to_ascii_uppercase()).or_default();
+                if !lists.contains(&e.list) {
+                    lists.push(e.list);
+                }
+                if let Some(cn) = listed_cn(e.subject) {
+                    by_cn.entry(cn).or_default().push(i);
+                }
+            }
+        }
+        Index {
+            entries,
+            by_sha256,
+            by_cn,
+        }
+    })
 }
 
 fn parse() -> Vec<TrustEntry> {
@@ -73,13 +107,11 @@ pub fn list_ids() -> String {
 
 /// The lists that hold a CA with this fingerprint.
 pub fn lists_for(sha256: &str) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = entries()
-        .iter()
-        .filter(|e| e.sha256.is_some_and(|s| s.eq_ignore_ascii_case(sha256)))
-        .map(|e| e.list)
-        .collect();
-    out.dedup();
-    out
+    index()
+        .by_sha256
+        .get(&sha256.to_ascii_uppercase())
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn in_list(list: &str, sha256: &str) -> bool {
@@ -89,17 +121,17 @@ pub fn in_list(list: &str, sha256: &str) -> bool {
 /// A listed CA whose common name equals `common_name` but whose fingerprint
 /// differs from `sha256`: a look-alike.
 pub fn look_alike(common_name: &str, sha256: &str) -> Option<TrustEntry> {
-    entries()
-        .iter()
-        .find(|e| {
-            e.sha256.is_some_and(|s| !s.eq_ignore_ascii_case(sha256))
-                && listed_cn(e.subject).is_some_and(|cn| cn == common_name)
-        })
-        .cloned()
+    let idx = index();
+    idx.by_cn.get(common_name)?.iter().find_map(|&i| {
+        let e = &idx.entries[i];
+        e.sha256
+            .is_some_and(|s| !s.eq_ignore_ascii_case(sha256))
+            .then(|| e.clone())
+    })
 }
 
 /// `CN = X` out of an OpenSSL-style one-line subject.
-fn listed_cn(subject: &str) -> Option<&str> {
+fn listed_cn(subject: &'static str) -> Option<&'static str> {
     subject
         .split(", ")
         .find_map(|part| part.strip_prefix("CN = "))

@@ -135,10 +135,11 @@ pub fn build_truststore(
     for (alias, cert) in entries {
         let name = CString::new(alias.as_str())
             .map_err(|_| Error::input(format!("alias '{alias}' contains a NUL character")))?;
+        let x509 = cert.x509()?;
         // SAFETY: PKCS12_add_cert creates the stack on first use, pushes a new
         // bag that it owns, and takes its own reference to the X509 (it does
         // not take ours). The returned bag stays valid while the stack lives.
-        let bag = unsafe { PKCS12_add_cert(&mut bags.ptr, cert.x509().as_ptr()) };
+        let bag = unsafe { PKCS12_add_cert(&mut bags.ptr, x509.as_ptr()) };
         if bag.is_null() {
             return Err(failed("certificate bag"));
         }

@@ -732,3 +732,77 @@ fn check_external_refuses_a_chain_and_missing_eku() {
         .code(1);
     assert!(stdout_of(&a).contains("not Client Authentication"));
 }
+
+#[test]
+fn ed25519_chain_and_mixed_algorithms() {
+    // An Ed25519 root signing an RSA intermediate signing an EC leaf.
+    let root = issue(
+        &Spec {
+            alg: Alg::Ed25519,
+            ..Spec::ca("Ed Root")
+        },
+        None,
+    );
+    let inter = issue(&Spec::ca("RSA Inter"), Some(&root));
+    let leaf = issue(
+        &Spec {
+            alg: Alg::EcP256,
+            ..Spec::client("ec leaf")
+        },
+        Some(&inter),
+    );
+    let f = Files::new();
+    let p = f.put(
+        "c.pem",
+        format!("{}{}{}", leaf.cert_pem(), inter.cert_pem(), root.cert_pem()),
+    );
+    let k = f.put("k.pem", leaf.key_pkcs8_pem());
+    let (_, v) = verify_json(&["--for", "iflow", "--key", &k, &p]);
+    assert!(
+        has(&v, "complete", "ok", "ends in the root 'Ed Root'"),
+        "{v}"
+    );
+    assert!(has(&v, "key-match", "ok", ""));
+    assert!(has(&v, "key-strength", "warn", "key Ed25519"));
+    assert_eq!(v["certificates"][2]["role"], "root");
+}
+
+#[test]
+fn tampered_signature_is_caught() {
+    let h = sap();
+    // Flip one bit in the leaf's signature (the last bytes of the DER).
+    let mut der = h.leaf.cert_der();
+    let n = der.len();
+    der[n - 5] ^= 0x01;
+    let tampered = openssl::x509::X509::from_der(&der).unwrap();
+    let f = Files::new();
+    let p = f.put(
+        "c.pem",
+        format!(
+            "{}{}{}",
+            String::from_utf8(tampered.to_pem().unwrap()).unwrap(),
+            h.inter.cert_pem(),
+            h.root.cert_pem()
+        ),
+    );
+    let (code, v) = verify_json(&["--for", "iflow", &p]);
+    assert_eq!(code, 1);
+    assert!(
+        has(
+            &v,
+            "complete",
+            "fail",
+            "the signature does not verify with its key (wrong or replaced certificate)"
+        ),
+        "{v}"
+    );
+    // A tampered EC signature too.
+    let e = Hierarchy::new(Alg::EcP256);
+    let mut der = e.leaf.cert_der();
+    let n = der.len();
+    der[n - 3] ^= 0x01;
+    let p = f.put("e.der", &der);
+    let inter = f.put("i.pem", e.inter.cert_pem());
+    let (_, v) = verify_json(&["--for", "iflow", &p, &inter]);
+    assert!(has(&v, "complete", "fail", "does not verify"), "{v}");
+}

@@ -26,6 +26,7 @@ pub const DAY: i64 = 86_400;
 pub enum Alg {
     Rsa2048,
     EcP256,
+    Ed25519,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -99,6 +100,7 @@ fn new_key(alg: Alg) -> PKey<Private> {
             let g = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
             PKey::from_ec_key(EcKey::generate(&g).unwrap()).unwrap()
         }
+        Alg::Ed25519 => PKey::generate_ed25519().unwrap(),
     }
 }
 
@@ -188,7 +190,12 @@ pub fn issue_with_key(spec: &Spec, issuer: Option<&Node>, key: PKey<Private>) ->
         b.append_extension(aki).unwrap();
     }
     let signer = issuer.map(|i| &i.key).unwrap_or(&key);
-    b.sign(signer, MessageDigest::sha256()).unwrap();
+    let md = if signer.id() == openssl::pkey::Id::ED25519 {
+        MessageDigest::null()
+    } else {
+        MessageDigest::sha256()
+    };
+    b.sign(signer, md).unwrap();
     Node {
         cert: b.build(),
         key,
@@ -206,9 +213,10 @@ impl Node {
 
     /// PKCS#1 for RSA (`BEGIN RSA PRIVATE KEY`, as SAP writes it), SEC1 for EC.
     pub fn key_traditional_pem(&self) -> String {
-        let pem = match self.key.rsa() {
-            Ok(rsa) => rsa.private_key_to_pem().unwrap(),
-            Err(_) => self.key.ec_key().unwrap().private_key_to_pem().unwrap(),
+        let pem = match (self.key.rsa(), self.key.ec_key()) {
+            (Ok(rsa), _) => rsa.private_key_to_pem().unwrap(),
+            (_, Ok(ec)) => ec.private_key_to_pem().unwrap(),
+            _ => self.key.private_key_to_pem_pkcs8().unwrap(),
         };
         String::from_utf8(pem).unwrap()
     }

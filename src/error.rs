@@ -28,6 +28,10 @@ pub enum Error {
     /// Writing to standard output failed (a closed pipe is not reported).
     #[error("standard output: {0}")]
     Stdout(io::Error),
+    /// The command ran and the other side said no: a rejected handshake, a
+    /// refused token, an unreachable server. Exit code 1.
+    #[error("{0}")]
+    Failed(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -58,7 +62,10 @@ impl Error {
     }
 
     pub fn exit_code(&self) -> i32 {
-        EXIT_INPUT
+        match self {
+            Error::Failed(_) => EXIT_PROBLEMS,
+            _ => EXIT_INPUT,
+        }
     }
 
     /// True for a closed standard output (`btpcert inspect x | head -1`).

@@ -112,6 +112,21 @@ impl PrivateKey {
         })
     }
 
+    /// A key OpenSSL already holds (from a PKCS#12 file), as PKCS#8.
+    pub fn from_pkey(k: PKey<Private>) -> Result<PrivateKey> {
+        let der = k.private_key_to_pkcs8().map_err(|e| {
+            Error::input(format!(
+                "cannot convert the key to PKCS#8 ({})",
+                openssl_reason(&e)
+            ))
+        })?;
+        Ok(PrivateKey {
+            format: KeyFormat::Pkcs8,
+            block: pem::Pem::new("PRIVATE KEY", der),
+            pkey: Some(k),
+        })
+    }
+
     pub fn format(&self) -> KeyFormat {
         self.format
     }

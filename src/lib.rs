@@ -11,6 +11,7 @@ pub mod chain;
 pub mod cli;
 pub mod connectivity;
 pub mod error;
+pub mod http;
 pub mod input;
 pub mod instance;
 pub mod jsonspan;

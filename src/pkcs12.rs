@@ -95,6 +95,41 @@ pub fn build_keystore(
     p12.to_der().map_err(fail)
 }
 
+fn open(der: &[u8], password: &Password) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
+    let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a PKCS#12 file (or damaged)"))?;
+    p12.parse2(password.as_str()).map_err(|e| {
+        let r = openssl_reason(&e);
+        if r.contains("mac verify failure") {
+            Error::input("wrong password (the PKCS#12 integrity check failed)")
+        } else if r.contains("unsupported") {
+            Error::input(format!(
+                "uses an algorithm OpenSSL 3 refuses without its legacy provider ({r}), such as RC2-40; re-create it"
+            ))
+        } else {
+            Error::input(format!("cannot read it ({r})"))
+        }
+    })
+}
+
+/// The key entry of a keystore: the key and its chain, leaf first.
+pub fn read_keystore(der: &[u8], password: &Password) -> Result<(PrivateKey, Vec<Cert>)> {
+    let parsed = open(der, password)?;
+    let key = parsed
+        .pkey
+        .ok_or_else(|| Error::input("holds no private key"))?;
+    let mut chain = Vec::new();
+    for x in parsed
+        .cert
+        .into_iter()
+        .chain(parsed.ca.into_iter().flatten())
+    {
+        let der = x.to_der().map_err(|e| Error::input(openssl_reason(&e)))?;
+        chain.push(Cert::from_der(&der)?);
+    }
+    let chain = crate::chain::order(&chain).certs;
+    Ok((PrivateKey::from_pkey(key)?, chain))
+}
+
 /// The certificates of an existing truststore, with their aliases.
 pub fn read_truststore(der: &[u8], password: &Password) -> Result<Vec<(String, Cert)>> {
     let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a PKCS#12 file (or damaged)"))?;

@@ -21,6 +21,7 @@ mod key_params;
 mod p12;
 mod postman;
 pub mod style;
+mod token;
 mod trust;
 mod truststore;
 mod unescape;
@@ -70,6 +71,10 @@ pub enum Command {
     KeyParams(key_params::KeyParamsArgs),
     /// Report on folders of service keys, certificates, instance parameters and zips
     Audit(audit::AuditArgs),
+    /// Get an OAuth token with the service key, as Postman does
+    Token(token::TokenArgs),
+    /// Get a token, then call the endpoint with it
+    Call(token::CallArgs),
 }
 
 /// `--force`, shared by every command that writes files.
@@ -136,6 +141,8 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Instance(a) => instance::run(a, out),
         Command::KeyParams(a) => key_params::run(a, out),
         Command::Audit(a) => audit::run(a, out),
+        Command::Token(a) => token::run(a, out),
+        Command::Call(a) => token::call(a, out),
     }
 }
 

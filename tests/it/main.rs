@@ -8,5 +8,6 @@ mod extract;
 mod fleet;
 mod inspect;
 mod keystore;
+mod token;
 mod unescape;
 mod verify;

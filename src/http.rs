@@ -1,0 +1,374 @@
+//! HTTPS the way SAP's tutorials do it with Postman: an OAuth token with
+//! client credentials (HTTP Basic, or a client certificate over mutual
+//! TLS), then a call with the Bearer token.
+//!
+//! The client is ureq on native-tls, that is on the same system OpenSSL as
+//! the rest of btpcert: no second TLS stack. Proxies come from
+//! `HTTPS_PROXY` / `NO_PROXY` as curl reads them; connect and read have
+//! time limits. Failures are translated into what the user has to fix.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::cert::Cert;
+use crate::error::{Error, Result};
+use crate::key::PrivateKey;
+use crate::password::Password;
+use crate::sanitize::sanitize;
+
+/// The client certificate to present: the chain, leaf first, and its key.
+pub struct Identity {
+    pub chain: Vec<Cert>,
+    pub key: PrivateKey,
+}
+
+impl Identity {
+    fn describe(&self) -> String {
+        match self.chain.first() {
+            Some(leaf) => format!(
+                "'{}' issued by '{}'",
+                sanitize(&leaf.subject_dn()),
+                sanitize(&leaf.issuer_dn())
+            ),
+            None => "no certificate".into(),
+        }
+    }
+}
+
+pub struct HttpOptions {
+    pub identity: Option<Identity>,
+    /// Roots to trust in addition to the system's (a private test server).
+    pub extra_roots: Vec<Cert>,
+    pub timeout: Duration,
+}
+
+/// A configured HTTP client.
+pub struct Client {
+    agent: ureq::Agent,
+    identity: Option<String>,
+    timeout: Duration,
+}
+
+impl Client {
+    pub fn new(opts: HttpOptions) -> Result<Client> {
+        use ureq::tls::{
+            Certificate, ClientCert, PrivateKey as UKey, RootCerts, TlsConfig, TlsProvider,
+        };
+        let mut tls = TlsConfig::builder().provider(TlsProvider::NativeTls);
+        if let Some(id) = &opts.identity {
+            let pkcs8 = id.key.to_pkcs8()?.to_pem();
+            let key = UKey::from_pem(pkcs8.as_bytes())
+                .map_err(|e| Error::input(format!("cannot use the private key ({e})")))?;
+            let certs: Vec<Certificate<'static>> = id
+                .chain
+                .iter()
+                .map(|c| Certificate::from_der(c.der()).to_owned())
+                .collect();
+            tls = tls.client_cert(Some(ClientCert::new_with_certs(&certs, key)));
+        }
+        if opts.extra_roots.is_empty() {
+            tls = tls.root_certs(RootCerts::PlatformVerifier);
+        } else {
+            // The system's roots and the extra ones: native-tls gets them as one list.
+            let mut roots: Vec<Certificate<'static>> = system_roots();
+            roots.extend(
+                opts.extra_roots
+                    .iter()
+                    .map(|c| Certificate::from_der(c.der()).to_owned()),
+            );
+            tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+        }
+        let config = ureq::Agent::config_builder()
+            .tls_config(tls.build())
+            .proxy(ureq::Proxy::try_from_env())
+            .timeout_connect(Some(opts.timeout))
+            .timeout_global(Some(opts.timeout * 3))
+            .http_status_as_error(false)
+            .user_agent(concat!("btpcert/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Client {
+            agent: config.into(),
+            identity: opts.identity.as_ref().map(Identity::describe),
+            timeout: opts.timeout,
+        })
+    }
+
+    /// Sends a request; returns status, headers and body. Transport failures
+    /// are explained (TLS, DNS, refused connections, time-outs).
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Response> {
+        let uri: ureq::http::Uri = url
+            .parse()
+            .map_err(|_| Error::usage(format!("'{}' is not a valid URL", sanitize(url))))?;
+        let mut req = ureq::http::Request::builder().method(method).uri(&uri);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        let req = req
+            .body(body.unwrap_or_default())
+            .map_err(|e| Error::usage(format!("cannot build the request ({e})")))?;
+        let host = uri.host().unwrap_or("").to_string();
+        let port = uri.port_u16().unwrap_or(443);
+        let mut resp = self
+            .agent
+            .run(req)
+            .map_err(|e| Error::Failed(self.explain(e, &host, port)))?;
+        let status = resp.status().as_u16();
+        let reason = resp.status().canonical_reason().unwrap_or("").to_string();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .map_err(|e| Error::Failed(self.explain(e, &host, port)))?;
+        Ok(Response {
+            status,
+            reason,
+            headers,
+            body,
+        })
+    }
+
+    fn explain(&self, e: ureq::Error, host: &str, port: u16) -> String {
+        let sent = match &self.identity {
+            Some(id) => format!("the client certificate sent was {id}"),
+            None => "no client certificate was sent".into(),
+        };
+        let text = e.to_string();
+        let lower = text.to_ascii_lowercase();
+        match e {
+            ureq::Error::HostNotFound => format!("cannot resolve {host}: check the URL, or set HTTPS_PROXY if you are behind a proxy"),
+            ureq::Error::ConnectionFailed => format!("cannot connect to {host}:{port}: nobody answers there (server down, wrong port, or a proxy is needed)"),
+            ureq::Error::Timeout(_) => format!("no answer from {host}:{port} within {} s", self.timeout.as_secs()),
+            _ if lower.contains("connection refused") => format!("cannot connect to {host}:{port}: connection refused (server down or wrong port)"),
+            _ if lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") || lower.contains("self-signed") || lower.contains("self signed") => format!(
+                "the certificate of {host} is not trusted ({}); for a private test server give its root with --ca FILE",
+                tls_reason(&text)
+            ),
+            _ if lower.contains("alert") || lower.contains("handshake") || lower.contains("certificate required") || lower.contains("unknown ca") || lower.contains("bad certificate") => format!(
+                "{host} rejected the TLS handshake ({}): {sent}; it must chain to a CA the server trusts and allow Client Authentication",
+                tls_reason(&text)
+            ),
+            _ => format!("request to {host}:{port} failed: {}", sanitize(&text)),
+        }
+    }
+
+    /// What a rejected client certificate looks like behind nginx-style
+    /// servers, which finish the handshake and answer 400.
+    pub fn certificate_complaint(&self, resp: &Response) -> Option<String> {
+        if resp.status != 400 {
+            return None;
+        }
+        let body = String::from_utf8_lossy(&resp.body).to_ascii_lowercase();
+        if body.contains("no required ssl certificate") {
+            Some("the server requires a client certificate, and none was sent".into())
+        } else if body.contains("ssl certificate error") {
+            let sent = self.identity.clone().unwrap_or_else(|| "none".into());
+            Some(format!("the server rejected the client certificate {sent}: it must chain to a CA the server trusts"))
+        } else {
+            None
+        }
+    }
+}
+
+fn tls_reason(text: &str) -> String {
+    // OpenSSL's reason is after the last "error:...:" part, if any.
+    let t = text.rsplit(":SSL routines:").next().unwrap_or(text);
+    let t = t.split(':').next_back().unwrap_or(t);
+    sanitize(t.trim()).chars().take(160).collect()
+}
+
+fn system_roots() -> Vec<ureq::tls::Certificate<'static>> {
+    let Some(path) = crate::roots::system_bundle_path() else {
+        return Vec::new();
+    };
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    openssl::x509::X509::stack_from_pem(&bytes)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|x| x.to_der().ok())
+        .map(|d| ureq::tls::Certificate::from_der(&d).to_owned())
+        .collect()
+}
+
+pub struct Response {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// How the token request authenticates.
+pub enum TokenAuth<'a> {
+    Basic { secret: &'a Password },
+    Certificate,
+}
+
+/// A token, and what it says about itself.
+pub struct Token {
+    pub access_token: Password,
+    pub token_type: Option<String>,
+    pub expires_in: Option<i64>,
+    pub scope: Option<String>,
+    /// The JWT payload, when the token is a JWT.
+    pub claims: Option<Value>,
+}
+
+/// `POST <tokenurl>?grant_type=client_credentials` with `client_id` in the body.
+pub fn request_token(
+    client: &Client,
+    tokenurl: &str,
+    client_id: &str,
+    auth: TokenAuth,
+) -> Result<Token> {
+    let sep = if tokenurl.contains('?') { '&' } else { '?' };
+    let url = format!("{tokenurl}{sep}grant_type=client_credentials");
+    let mut headers = vec![
+        (
+            "Content-Type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+        ("Accept".to_string(), "application/json".to_string()),
+    ];
+    if let TokenAuth::Basic { secret } = &auth {
+        let creds =
+            openssl::base64::encode_block(format!("{client_id}:{}", secret.as_str()).as_bytes());
+        headers.push(("Authorization".into(), format!("Basic {creds}")));
+    }
+    let body = format!("client_id={}", form_encode(client_id));
+    let resp = client.send("POST", &url, &headers, Some(body.into_bytes()))?;
+    if let Some(c) = client.certificate_complaint(&resp) {
+        return Err(Error::Failed(c));
+    }
+    let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
+    let described = |j: &Option<Value>| -> String {
+        j.as_ref()
+            .and_then(|v| {
+                v.get("error_description")
+                    .or_else(|| v.get("error"))
+                    .and_then(Value::as_str)
+                    .map(|s| format!(": {}", sanitize(s)))
+            })
+            .unwrap_or_default()
+    };
+    match resp.status {
+        200 => {}
+        401 => {
+            let hint = match auth {
+                TokenAuth::Basic { .. } => "check clientid and clientsecret",
+                TokenAuth::Certificate => "check that the certificate belongs to this service key",
+            };
+            return Err(Error::Failed(format!(
+                "the token server refused the credentials (HTTP 401{}); {hint}",
+                described(&json)
+            )));
+        }
+        s => {
+            return Err(Error::Failed(format!(
+                "the token server answered HTTP {s} {}{}",
+                resp.reason,
+                if json.is_some() {
+                    described(&json)
+                } else {
+                    format!(" ({})", snippet(&resp.body))
+                }
+            )))
+        }
+    }
+    let Some(v) = json else {
+        return Err(Error::Failed(format!(
+            "the token endpoint answered HTTP 200 but not with JSON: {}",
+            snippet(&resp.body)
+        )));
+    };
+    let access = v
+        .get("access_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::Failed("the token endpoint's JSON has no access_token".into()))?;
+    Ok(Token {
+        claims: jwt_claims(access),
+        access_token: Password::new(access),
+        token_type: v
+            .get("token_type")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        expires_in: v.get("expires_in").and_then(Value::as_i64),
+        scope: v.get("scope").map(|s| match s {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+    })
+}
+
+/// The start of a body, made printable.
+pub fn snippet(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&body[..body.len().min(120)]).replace(['\n', '\r'], " ");
+    format!("'{}'", sanitize(s.trim()))
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The payload of a JWT, decoded (not verified: the server that issued it
+/// checks it; this is for showing scope, client and expiry).
+pub fn jwt_claims(token: &str) -> Option<Value> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let mut b64: String = payload.replace('-', "+").replace('_', "/");
+    while !b64.len().is_multiple_of(4) {
+        b64.push('=');
+    }
+    let bytes = openssl::base64::decode_block(&b64).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_claims() {
+        // {"alg":"none"} . {"client_id":"sb-x|it!b1","exp":4733510400}
+        let t =
+            "eyJhbGciOiJub25lIn0.eyJjbGllbnRfaWQiOiJzYi14fGl0IWIxIiwiZXhwIjo0NzMzNTEwNDAwfQ.c2ln";
+        let c = jwt_claims(t).unwrap();
+        assert_eq!(c["client_id"], "sb-x|it!b1");
+        assert_eq!(c["exp"], 4733510400i64);
+        assert!(jwt_claims("opaque-token").is_none());
+    }
+
+    #[test]
+    fn encodes_form_values() {
+        assert_eq!(
+            form_encode("sb-1!b2|it-rt-x!b3"),
+            "sb-1%21b2%7Cit-rt-x%21b3"
+        );
+    }
+}

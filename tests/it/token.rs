@@ -1,6 +1,8 @@
 //! `btpcert token` and `btpcert call` against nginx on 127.0.0.1: mutual
 //! TLS, HTTP Basic, and the usual failures. No test reaches another address.
 
+use std::path::Path;
+
 use serde_json::json;
 
 use crate::common::server::{fake_jwt, free_port, Nginx, Server};
@@ -341,4 +343,60 @@ fn certificate_token_requests_go_to_the_cert_host() {
         .assert()
         .code(1);
     assert!(!stderr_of(&a).contains("--cert-host uses it"));
+}
+
+#[test]
+fn the_sample_key_in_testdata_gets_a_token_and_calls() {
+    // The committed sample key, its hosts pointed at the local server, whose
+    // client CA is the sample root.
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let sample: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(testdata.join("service-key.json")).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let h = sap();
+    let server = issue(&Spec::server("127.0.0.1"), Some(&h.root));
+    let put = |n: &str, c: String| {
+        let p = dir.path().join(n);
+        std::fs::write(&p, c).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cert = put("server.pem", server.cert_pem());
+    let key = put("server.key", server.key_pkcs8_pem());
+    let server_root = put("root.pem", h.root.cert_pem());
+    let client_ca = testdata.join("sample-root.pem");
+    let nginx_dir = dir.path().join("nginx");
+    std::fs::create_dir(&nginx_dir).unwrap();
+    let token = fake_jwt("sample");
+    let srv = Nginx {
+        dir: &nginx_dir,
+        server_cert: &cert,
+        server_key: &key,
+        client_ca: Some(client_ca.to_str().unwrap()),
+        basic: None,
+        token: &token,
+    }
+    .start();
+    let mut k = sample.clone();
+    k["oauth"]["tokenurl"] = json!(format!("https://127.0.0.1:{}/oauth/token", srv.port));
+    k["oauth"]["url"] = json!(format!("https://127.0.0.1:{}", srv.port));
+    let kf = put("key.json", k.to_string());
+    let a = btpcert()
+        .args(["token", &kf, "--ca", &server_root])
+        .assert()
+        .success();
+    assert!(stdout_of(&a).contains("client_id:   sample"));
+    let a = btpcert()
+        .args([
+            "call",
+            &kf,
+            "/http/ping",
+            "-X",
+            "POST",
+            "--ca",
+            &server_root,
+        ])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&a), "called POST /http/ping");
 }

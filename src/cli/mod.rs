@@ -14,6 +14,7 @@ mod audit;
 mod chain;
 mod check_external;
 mod connectivity;
+mod docs;
 mod extract;
 mod inspect;
 mod instance;
@@ -75,6 +76,10 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Get a token, then call the endpoint with it
     Call(token::CallArgs),
+    /// Print shell completions
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page, or write all pages into a folder
+    Man(docs::ManArgs),
 }
 
 /// `--force`, shared by every command that writes files.
@@ -143,6 +148,8 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Audit(a) => audit::run(a, out),
         Command::Token(a) => token::run(a, out),
         Command::Call(a) => token::call(a, out),
+        Command::Completions(a) => docs::completions(a, out),
+        Command::Man(a) => docs::man(a, out),
     }
 }
 

@@ -20,3 +20,70 @@ fn version_and_help() {
     let a = btpcert().arg("--help").assert().success();
     assert!(stdout_of(&a).contains("Exit codes: 0 ok, 1 problems found, 2 usage or input error"));
 }
+
+#[test]
+fn bash_completion_completes_subcommands() {
+    let a = btpcert().args(["completions", "bash"]).assert().success();
+    let script = stdout_of(&a);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("btpcert.bash");
+    std::fs::write(&file, &script).unwrap();
+    let probe = format!(
+        "source {}; COMP_WORDS=(btpcert ex); COMP_CWORD=1; _btpcert btpcert ex btpcert; echo \"${{COMPREPLY[@]}}\"",
+        file.display()
+    );
+    let out = tool("bash").args(["-c", &probe]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "extract");
+    for shell in ["zsh", "fish", "powershell"] {
+        let a = btpcert().args(["completions", shell]).assert().success();
+        assert!(stdout_of(&a).contains("check-external"), "{shell}");
+    }
+}
+
+#[test]
+fn man_pages() {
+    let a = btpcert().arg("man").assert().success();
+    let page = stdout_of(&a);
+    assert!(page.contains(".TH btpcert 1"), "{page}");
+    assert!(page.contains("check\\-external") || page.contains("check-external"));
+    let dir = tempfile::tempdir().unwrap();
+    btpcert()
+        .args(["man", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let pages = entries(dir.path());
+    assert!(pages.contains(&"btpcert.1".to_string()));
+    assert!(pages.contains(&"btpcert-extract.1".to_string()));
+    assert!(pages.contains(&"btpcert-instance-migrate.1".to_string()));
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    // `btpcert trust list | head -1`: the pipe closes early; no panic, no message.
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "{} trust list | head -1; exit ${{PIPESTATUS[0]}}",
+                env!("CARGO_BIN_EXE_btpcert")
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -170,17 +170,7 @@ impl PrivateKey {
         .map_err(|_| {
             Error::input("cannot decrypt the private key: wrong password, or the key is damaged")
         })?;
-        let der = k.private_key_to_pkcs8().map_err(|e| {
-            Error::input(format!(
-                "cannot convert the key to PKCS#8 ({})",
-                openssl_reason(&e)
-            ))
-        })?;
-        Ok(PrivateKey {
-            format: KeyFormat::Pkcs8,
-            block: pem::Pem::new("PRIVATE KEY", der),
-            pkey: Some(k),
-        })
+        PrivateKey::from_pkey(k)
     }
 
     /// The same key as unencrypted PKCS#8 (`PRIVATE KEY`).
@@ -188,17 +178,7 @@ impl PrivateKey {
         let k = self.pkey.as_ref().ok_or_else(|| {
             Error::input("the private key is encrypted: it must be decrypted before conversion")
         })?;
-        let der = k.private_key_to_pkcs8().map_err(|e| {
-            Error::input(format!(
-                "cannot convert the key to PKCS#8 ({})",
-                openssl_reason(&e)
-            ))
-        })?;
-        Ok(PrivateKey {
-            format: KeyFormat::Pkcs8,
-            block: pem::Pem::new("PRIVATE KEY", der),
-            pkey: Some(k.clone()),
-        })
+        PrivateKey::from_pkey(k.clone())
     }
 
     /// The same key as encrypted PKCS#8 (AES-256-CBC, PBKDF2).

@@ -11,6 +11,8 @@ pub mod chain;
 pub mod cli;
 pub mod connectivity;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod input;
 pub mod instance;

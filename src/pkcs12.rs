@@ -132,19 +132,7 @@ pub fn read_keystore(der: &[u8], password: &Password) -> Result<(PrivateKey, Vec
 
 /// The certificates of an existing truststore, with their aliases.
 pub fn read_truststore(der: &[u8], password: &Password) -> Result<Vec<(String, Cert)>> {
-    let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a PKCS#12 file (or damaged)"))?;
-    let parsed = p12.parse2(password.as_str()).map_err(|e| {
-        let r = openssl_reason(&e);
-        if r.contains("mac verify failure") {
-            Error::input("wrong password (the PKCS#12 integrity check failed)")
-        } else if r.contains("unsupported") {
-            Error::input(format!(
-                "uses an algorithm OpenSSL 3 refuses without its legacy provider ({r}), such as RC2-40; re-create it"
-            ))
-        } else {
-            Error::input(format!("cannot read it ({r})"))
-        }
-    })?;
+    let parsed = open(der, password)?;
     if parsed.pkey.is_some() {
         return Err(Error::input(
             "holds a private key entry: it is a keystore, not a truststore",

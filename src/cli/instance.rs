@@ -191,6 +191,10 @@ fn migrate(
         Some(path) => {
             let mut file = Planned::public(path, result.into_bytes());
             if in_place {
+                // Keep a private file private.
+                if private_file(path) {
+                    file.secret = true;
+                }
                 file = file.replacing();
             }
             write_all(&[file], force)?;
@@ -219,4 +223,15 @@ fn ensure_newline(mut s: String) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(unix)]
+fn private_file(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
+}
+
+#[cfg(not(unix))]
+fn private_file(_path: &std::path::Path) -> bool {
+    false
 }

@@ -98,28 +98,32 @@ pub struct P12Args {
     /// Alias (friendly name) of the key entry; Java shows it lower-cased
     #[arg(long, value_name = "ALIAS", default_value = "client")]
     pub name: String,
-    /// Write the keystore even when the chain does not reach a root
-    #[arg(long)]
-    pub allow_incomplete: bool,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub source: KeyChainArgs,
+    #[command(flatten)]
+    pub force: ForceArgs,
+}
+
+/// How the key and its chain are taken from the input.
+#[derive(Debug, Args, Clone)]
+pub struct KeyChainArgs {
+    /// Write the files even when the chain does not reach a root
+    #[arg(long)]
+    pub allow_incomplete: bool,
     #[command(flatten)]
     pub key_password: KeyPasswordArgs,
     #[command(flatten)]
     pub roots: RootArgs,
-    #[command(flatten)]
-    pub force: ForceArgs,
 }
 
 /// The key, decrypted, and its chain leaf first, checked for a keystore:
 /// the key must belong to the leaf, and the chain must reach a root unless
 /// `allow_incomplete`.
-pub fn key_and_chain(
-    bundle: Bundle,
-    roots: &RootArgs,
-    allow_incomplete: bool,
-    key_password: &KeyPasswordArgs,
-) -> Result<(PrivateKey, Vec<Cert>)> {
+pub fn key_and_chain(bundle: Bundle, source: &KeyChainArgs) -> Result<(PrivateKey, Vec<Cert>)> {
+    let (roots, allow_incomplete, key_password) =
+        (&source.roots, source.allow_incomplete, &source.key_password);
     if bundle
         .service_keys
         .iter()
@@ -179,12 +183,7 @@ pub fn key_and_chain(
 
 pub fn run(args: P12Args, out: &mut dyn Write) -> Result<i32> {
     let bundle = input::load_many(&args.inputs)?;
-    let (key, chain) = key_and_chain(
-        bundle,
-        &args.roots,
-        args.allow_incomplete,
-        &args.key_password,
-    )?;
+    let (key, chain) = key_and_chain(bundle, &args.source)?;
     if !args.force.force && args.output.exists() {
         return Err(Error::input(format!(
             "{}: already exists (use --force to overwrite it)",

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::p12::{key_and_chain, KeyPasswordArgs, StoreArgs};
-use super::verify::RootArgs;
+use super::p12::{key_and_chain, KeyChainArgs, StoreArgs};
 use super::ForceArgs;
 use crate::cert::Cert;
 use crate::error::{Error, Result, EXIT_OK};
@@ -41,15 +40,10 @@ pub struct PostmanArgs {
     /// HTTP method of the endpoint call [default: GET for the API, POST for /http/ paths]
     #[arg(short = 'X', long, value_name = "METHOD")]
     pub method: Option<String>,
-    /// Write the files even when the chain does not reach a root
-    #[arg(long)]
-    pub allow_incomplete: bool,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
-    pub key_password: KeyPasswordArgs,
-    #[command(flatten)]
-    pub roots: RootArgs,
+    pub source: KeyChainArgs,
     #[command(flatten)]
     pub force: ForceArgs,
 }
@@ -131,12 +125,7 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
         // The collection holds the secret.
         plan.push(Planned::secret(dir.join(COLLECTION), coll));
     } else {
-        let (key, chain) = key_and_chain(
-            bundle,
-            &args.roots,
-            args.allow_incomplete,
-            &args.key_password,
-        )?;
+        let (key, chain) = key_and_chain(bundle, &args.source)?;
         chain_len = chain.len();
         for name in [
             "client.crt",

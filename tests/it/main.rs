@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod extract;
 mod fleet;
+mod fuzz_regressions;
 mod inspect;
 mod keystore;
 mod token;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Whole-process figures, side by side in one run (see BENCHMARKS.md):
+#   1. one service key to a verified PKCS#12: btpcert against the by-hand
+#      pipeline of SAP's tutorials (jq + openssl verify + openssl pkcs12 -export);
+#   2. verify of a 3-certificate chain: btpcert against openssl verify -untrusted;
+#   3. audit throughput at 1,000 and 10,000 keys, and peak memory;
+#   4. startup (btpcert --version).
+# Needs hyperfine, jq, openssl and GNU time (apt-get install hyperfine jq time).
+# Usage: benches/compare.sh [RESULTS.md]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-/dev/stdout}
+for t in hyperfine jq openssl /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "benches/compare.sh needs $t" >&2; exit 2; }
+done
+cargo build --release --quiet
+bin=$PWD/target/release/btpcert
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+key=$PWD/testdata/service-key.json
+echo "changeit" >"$work/pw"
+export P12_PASS=changeit
+
+# The by-hand pipeline, as SAP's tutorials lead users through it.
+cat >"$work/by-hand.sh" <<SH
+#!/usr/bin/env bash
+set -e
+cd "$work/hand"
+jq -r .oauth.certificate "$key" > certificate.pem
+jq -r .oauth.key "$key" > key.pem
+awk 'BEGIN{n=0} /BEGIN CERT/{n++} {print > ("c" n ".pem")}' certificate.pem
+openssl verify -CAfile c3.pem -untrusted c2.pem c1.pem > /dev/null
+openssl pkcs12 -export -in certificate.pem -inkey key.pem -name client -passout file:$work/pw -out client.p12
+SH
+chmod +x "$work/by-hand.sh"
+mkdir -p "$work/hand" "$work/bt"
+cat >"$work/btpcert-3.sh" <<SH
+#!/usr/bin/env bash
+set -e
+$bin extract "$key" -o "$work/bt" --force > /dev/null
+$bin verify "$key" --no-system-roots > /dev/null || true
+$bin p12 "$key" -o "$work/bt/client.p12" --password-env P12_PASS --force > /dev/null
+SH
+chmod +x "$work/btpcert-3.sh"
+
+"$bin" extract "$key" -o "$work/chain" --split --force > /dev/null
+leaf=$(ls "$work"/chain/cert-1-*.pem); inter=$(ls "$work"/chain/cert-2-*.pem); root=$(ls "$work"/chain/cert-3-*.pem)
+
+{
+echo "## Machine"
+echo
+echo "- $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "- $(openssl version), $(rustc --version), $(hyperfine --version)"
+echo "- $(date -u +%Y-%m-%d)"
+echo
+echo "## 1. Service key to verified PKCS#12"
+echo
+hyperfine -N --warmup 5 --runs 50 --export-markdown "$work/1.md" \
+  -n "by hand: jq + openssl verify + openssl pkcs12 -export" "$work/by-hand.sh" \
+  -n "btpcert extract + verify + p12 (3 processes)" "$work/btpcert-3.sh" \
+  -n "btpcert p12 (1 process: reads, orders, checks key and chain, writes)" \
+     "$bin p12 $key -o $work/bt/one.p12 --password-env P12_PASS --force" >/dev/null
+cat "$work/1.md"
+echo
+echo "## 2. Verify a 3-certificate chain"
+echo
+hyperfine -N --warmup 20 --runs 300 -i --export-markdown "$work/2.md" \
+  -n "openssl verify -untrusted" "openssl verify -CAfile $root -untrusted $inter $leaf" \
+  -n "btpcert verify (every check, 3 scenarios' lists)" "$bin verify --no-system-roots $work/chain/certificate.pem" >/dev/null
+cat "$work/2.md"
+echo
+echo "## 3. Audit throughput"
+echo
+echo "| keys | wall (s) | keys/s | peak RSS (MiB) |"
+echo "|---:|---:|---:|---:|"
+for n in 1000 10000; do
+  benches/make-fleet.sh "$work/fleet$n" "$n" >/dev/null
+  "$bin" audit "$work/fleet$n" --json --no-system-roots >/dev/null || true  # warm the page cache
+  best=""
+  for run in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$work/t" "$bin" audit "$work/fleet$n" --json --no-system-roots >/dev/null || true
+    read -r wall rss <"$work/t"
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; bestrss=$rss; fi
+  done
+  echo "| $n | $best | $(awk "BEGIN{printf \"%d\", $n / $best}") | $(awk "BEGIN{printf \"%.1f\", $bestrss / 1024}") |"
+done
+echo
+echo "(best of 3 runs, JSON output to /dev/null; keys from benches/make-fleet.sh: 100 distinct RSA 2048 leaves under one CA)"
+echo
+echo "## 4. Startup"
+echo
+hyperfine -N --warmup 50 --runs 500 --export-markdown "$work/4.md" -n "btpcert --version" "$bin --version" >/dev/null
+cat "$work/4.md"
+} >"$out"

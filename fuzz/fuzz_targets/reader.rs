@@ -1,0 +1,6 @@
+//! See btpcert::fuzzing::reader.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| btpcert::fuzzing::reader(data));

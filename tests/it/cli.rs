@@ -87,3 +87,32 @@ fn closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn readme_documents_every_subcommand_and_option() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let cmd = btpcert::cli::Cli::command();
+    let mut missing = Vec::new();
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name();
+        if !readme.contains(&format!("btpcert {name}")) {
+            missing.push(format!("btpcert {name}"));
+        }
+        let mut commands = vec![sub.clone()];
+        commands.extend(sub.get_subcommands().cloned());
+        for c in commands {
+            for arg in c.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    if long == "help" || long == "version" {
+                        continue;
+                    }
+                    if !readme.contains(&format!("--{long}")) {
+                        missing.push(format!("--{long} (btpcert {name})"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "README lacks: {missing:?}");
+}

@@ -43,9 +43,9 @@ $bin p12 "$key" -o "$work/bt/client.p12" --password-env P12_PASS --force > /dev/
 SH
 chmod +x "$work/btpcert-3.sh"
 
+
 "$bin" extract "$key" -o "$work/chain" --split --force > /dev/null
 leaf=$(ls "$work"/chain/cert-1-*.pem); inter=$(ls "$work"/chain/cert-2-*.pem); root=$(ls "$work"/chain/cert-3-*.pem)
-
 {
 echo "## Machine"
 echo
@@ -55,12 +55,20 @@ echo "- $(date -u +%Y-%m-%d)"
 echo
 echo "## 1. Service key to verified PKCS#12"
 echo
+hyperfine -N --warmup 5 --runs 50 --export-markdown "$work/1a.md" \
+  -n "jq -r .oauth.certificate (one of the pipeline's steps)" "jq -r .oauth.certificate $key" \
+  -n "openssl pkcs12 -export (one of the pipeline's steps)" \
+     "openssl pkcs12 -export -in $work/chain/certificate.pem -inkey $work/chain/key.pem -name client -passout file:$work/pw -out $work/steps.p12" >/dev/null
 hyperfine -N --warmup 5 --runs 50 --export-markdown "$work/1.md" \
   -n "by hand: jq + openssl verify + openssl pkcs12 -export" "$work/by-hand.sh" \
   -n "btpcert extract + verify + p12 (3 processes)" "$work/btpcert-3.sh" \
   -n "btpcert p12 (1 process: reads, orders, checks key and chain, writes)" \
      "$bin p12 $key -o $work/bt/one.p12 --password-env P12_PASS --force" >/dev/null
 cat "$work/1.md"
+echo
+echo "The pipeline's steps on their own:"
+echo
+cat "$work/1a.md"
 echo
 echo "## 2. Verify a 3-certificate chain"
 echo
@@ -79,7 +87,7 @@ for n in 1000 10000; do
   best=""
   for run in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$work/t" "$bin" audit "$work/fleet$n" --json --no-system-roots >/dev/null || true
-    read -r wall rss <"$work/t"
+    read -r wall rss < <(tail -n 1 "$work/t")
     if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; bestrss=$rss; fi
   done
   echo "| $n | $best | $(awk "BEGIN{printf \"%d\", $n / $best}") | $(awk "BEGIN{printf \"%.1f\", $bestrss / 1024}") |"

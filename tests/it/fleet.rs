@@ -598,3 +598,35 @@ fn audit_csv_defuses_formulas() {
     let line = csv.lines().nth(1).unwrap();
     assert!(line.starts_with("'=1+2.pem,certificate,"), "{csv}");
 }
+
+#[test]
+fn audit_shows_progress_on_a_terminal_only() {
+    let d = dir();
+    for i in 0..250 {
+        put(
+            d.path(),
+            &format!("p-{i:03}.json"),
+            PARAMS.replace("client_x509", "client_credentials"),
+        );
+    }
+    let cmd = format!(
+        "{} audit {}",
+        env!("CARGO_BIN_EXE_btpcert"),
+        d.path().display()
+    );
+    let out = tool("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("/250 files"), "{text}");
+    assert!(text.contains("250 items, 0 need action"));
+    let a = btpcert()
+        .args(["audit", d.path().to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(
+        !stderr_of(&a).contains("files"),
+        "no progress bar into a pipe"
+    );
+}

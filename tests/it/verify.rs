@@ -806,3 +806,44 @@ fn tampered_signature_is_caught() {
     let (_, v) = verify_json(&["--for", "iflow", &p, &inter]);
     assert!(has(&v, "complete", "fail", "does not verify"), "{v}");
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let f = Files::new();
+    let p = f.put("c.pem", sap().chain_pem());
+    let cmd = format!(
+        "{} verify --no-system-roots --for iflow --at {AT} {p}",
+        env!("CARGO_BIN_EXE_btpcert")
+    );
+    // `script` runs the command on a pseudo-terminal.
+    let on_tty = |no_color: bool| {
+        let mut c = tool("script");
+        c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("\u{1b}[31m✗\u{1b}[0m"), "{coloured:?}");
+    assert!(coloured.contains("\u{1b}[32m✓\u{1b}[0m"));
+    let plain = on_tty(true);
+    assert!(
+        plain.contains("✗ root 'Test Root CA'") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
+    // Into a pipe: no colour either.
+    let a = btpcert()
+        .args([
+            "verify",
+            "--no-system-roots",
+            "--for",
+            "iflow",
+            "--at",
+            AT,
+            &p,
+        ])
+        .assert()
+        .code(1);
+    assert!(!stdout_of(&a).contains('\u{1b}'));
+}

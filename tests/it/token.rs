@@ -15,10 +15,29 @@ struct Setup {
     server: Server,
 }
 
+enum ClientCa {
+    None,
+    TestRoot,
+    File(std::path::PathBuf),
+}
+
 impl Setup {
     /// nginx with a server certificate under the test root; mTLS when `mtls`,
     /// HTTP Basic with `basic` (clientid, secret) on the token request.
     fn start(mtls: bool, basic: Option<(&str, &str)>) -> Setup {
+        Setup::start_with(
+            if mtls {
+                ClientCa::TestRoot
+            } else {
+                ClientCa::None
+            },
+            basic,
+            CLIENT_ID,
+        )
+    }
+
+    /// The same, with the client CA given, and `client_id` in the token.
+    fn start_with(client_ca: ClientCa, basic: Option<(&str, &str)>, client_id: &str) -> Setup {
         let h = sap();
         let dir = tempfile::tempdir().unwrap();
         let server = issue(&Spec::server("127.0.0.1"), Some(&h.root));
@@ -30,14 +49,19 @@ impl Setup {
         let cert = put("server.pem", server.cert_pem());
         let key = put("server.key", server.key_pkcs8_pem());
         let root = put("root.pem", h.root.cert_pem());
-        let token = fake_jwt(CLIENT_ID);
+        let token = fake_jwt(client_id);
+        let ca = match client_ca {
+            ClientCa::None => None,
+            ClientCa::TestRoot => Some(root.clone()),
+            ClientCa::File(p) => Some(p.to_str().unwrap().to_string()),
+        };
         let nginx_dir = dir.path().join("nginx");
         std::fs::create_dir(&nginx_dir).unwrap();
         let server = Nginx {
             dir: &nginx_dir,
             server_cert: &cert,
             server_key: &key,
-            client_ca: mtls.then_some(root.as_str()),
+            client_ca: ca.as_deref(),
             basic: basic
                 .map(|(id, s)| openssl::base64::encode_block(format!("{id}:{s}").as_bytes())),
             token: &token,
@@ -350,52 +374,24 @@ fn the_sample_key_in_testdata_gets_a_token_and_calls() {
     // The committed sample key, its hosts pointed at the local server, whose
     // client CA is the sample root.
     let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let sample: serde_json::Value =
+    let s = Setup::start_with(
+        ClientCa::File(testdata.join("sample-root.pem")),
+        None,
+        "sample",
+    );
+    let mut k: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(testdata.join("service-key.json")).unwrap())
             .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let h = sap();
-    let server = issue(&Spec::server("127.0.0.1"), Some(&h.root));
-    let put = |n: &str, c: String| {
-        let p = dir.path().join(n);
-        std::fs::write(&p, c).unwrap();
-        p.to_str().unwrap().to_string()
-    };
-    let cert = put("server.pem", server.cert_pem());
-    let key = put("server.key", server.key_pkcs8_pem());
-    let server_root = put("root.pem", h.root.cert_pem());
-    let client_ca = testdata.join("sample-root.pem");
-    let nginx_dir = dir.path().join("nginx");
-    std::fs::create_dir(&nginx_dir).unwrap();
-    let token = fake_jwt("sample");
-    let srv = Nginx {
-        dir: &nginx_dir,
-        server_cert: &cert,
-        server_key: &key,
-        client_ca: Some(client_ca.to_str().unwrap()),
-        basic: None,
-        token: &token,
-    }
-    .start();
-    let mut k = sample.clone();
-    k["oauth"]["tokenurl"] = json!(format!("https://127.0.0.1:{}/oauth/token", srv.port));
-    k["oauth"]["url"] = json!(format!("https://127.0.0.1:{}", srv.port));
-    let kf = put("key.json", k.to_string());
+    k["oauth"]["tokenurl"] = json!(format!("{}/oauth/token", s.base()));
+    k["oauth"]["url"] = json!(s.base());
+    let kf = s.put("key.json", k.to_string());
     let a = btpcert()
-        .args(["token", &kf, "--ca", &server_root])
+        .args(["token", &kf, "--ca", &s.root])
         .assert()
         .success();
     assert!(stdout_of(&a).contains("client_id:   sample"));
     let a = btpcert()
-        .args([
-            "call",
-            &kf,
-            "/http/ping",
-            "-X",
-            "POST",
-            "--ca",
-            &server_root,
-        ])
+        .args(["call", &kf, "/http/ping", "-X", "POST", "--ca", &s.root])
         .assert()
         .success();
     assert_eq!(stdout_of(&a), "called POST /http/ping");

@@ -37,7 +37,7 @@ impl Scenario {
     pub fn describe(self) -> &'static str {
         match self {
             Scenario::Iflow => "direct client-certificate call to an integration flow",
-            Scenario::Token => "certificate-based token request (OAuth client credentials)",
+            Scenario::Token => "certificate-based token request, OAuth client credentials",
             Scenario::Server => "server chain a sender's truststore must accept",
         }
     }
@@ -209,7 +209,7 @@ pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
         .collect();
     let mut report = Report {
         status: Status::Ok,
-        at: crate::cert::rfc3339(opts.at),
+        at: crate::cert::rfc3339(opts.at.replace_nanosecond(0).unwrap_or(opts.at)),
         certificates: certs,
         unrelated: path.chain.unrelated.iter().map(Cert::subject_dn).collect(),
         chain,
@@ -555,7 +555,8 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
         }
     }
 
-    if s == Scenario::Iflow {
+    // Whether intermediates are missing can only be told of a complete path.
+    if s == Scenario::Iflow && path.root().is_some() {
         let fetched: Vec<&Cert> = path
             .certs
             .iter()

@@ -125,7 +125,13 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
         Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
         _ => {
             let cert = Cert::from_der(bytes).map_err(|_| {
-                Error::input("binary data that is neither a DER certificate nor PEM text")
+                if openssl::pkcs12::Pkcs12::from_der(bytes).is_ok() {
+                    Error::input(
+                        "a PKCS#12 keystore, not a certificate or service key (token and call read it with --p12)",
+                    )
+                } else {
+                    Error::input("binary data that is neither a DER certificate nor PEM text")
+                }
             })?;
             return Ok(loaded(Form::Der, None, vec![cert], None));
         }

@@ -229,3 +229,33 @@ fn terminal_escapes_in_field_names_are_sanitised() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
     assert!(err.contains("evil\\u{001b}[2J"), "{err}");
 }
+
+#[test]
+fn a_pkcs12_file_is_named_as_such() {
+    let d = tempfile::tempdir().unwrap();
+    let k = d.path().join("k.json");
+    std::fs::write(&k, cockpit_key(sap())).unwrap();
+    let p12 = d.path().join("c.p12");
+    btpcert()
+        .args([
+            "p12",
+            k.to_str().unwrap(),
+            "-o",
+            p12.to_str().unwrap(),
+            "--no-password",
+        ])
+        .assert()
+        .success();
+    let a = btpcert()
+        .arg("extract")
+        .arg(&p12)
+        .arg("-o")
+        .arg(d.path().join("o"))
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("c.p12: a PKCS#12 keystore"),
+        "{}",
+        stderr_of(&a)
+    );
+}

@@ -28,12 +28,6 @@ impl Chain {
     pub fn top(&self) -> Option<&Cert> {
         self.certs.last()
     }
-
-    /// The path ends in a self-signed certificate (a root) that is part of it.
-    pub fn ends_in_root(&self) -> bool {
-        self.certs.len() > 1 && self.top().is_some_and(Cert::is_self_signed)
-            || self.certs.len() == 1 && self.certs[0].is_self_signed()
-    }
 }
 
 /// Orders `input` leaf first. See the module documentation.

@@ -81,8 +81,4 @@ impl RootStore {
             .find(|(c, _)| c.der() != cert.der() && cert.is_signed_by(c))
             .map(|(c, o)| (c, o))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
-    }
 }

@@ -621,3 +621,40 @@ fn postman_for_client_secret_and_api_plan() {
         "https://sub.it-cpi018.cfapps.eu10-002.hana.ondemand.com/api/v1/MessageProcessingLogs"
     );
 }
+
+/// The password asked twice on a terminal (`script` gives the command a
+/// pseudo-terminal; the answers are typed after the prompts appear).
+#[test]
+fn password_prompt_on_a_terminal() {
+    let d = Dir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let run = |first: &str, second: &str, out: &str| {
+        let cmd = format!("{} p12 {key} -o {out}", env!("CARGO_BIN_EXE_btpcert"));
+        let typing = format!(
+            "sleep 1; printf '%s\\n' '{first}'; sleep 1; printf '%s\\n' '{second}'; sleep 1"
+        );
+        let shell = format!("({typing}) | script -qec \"{cmd}\" /dev/null");
+        let o = tool("bash").args(["-c", &shell]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let out = d.p("typed.p12");
+    let text = run("typed-pass", "typed-pass", &out);
+    assert!(text.contains("password for"), "{text}");
+    assert!(
+        !text.contains("typed-pass"),
+        "the password must not be echoed: {text}"
+    );
+    openssl(&[
+        "pkcs12",
+        "-info",
+        "-noout",
+        "-in",
+        &out,
+        "-passin",
+        "pass:typed-pass",
+    ]);
+    let other = d.p("differ.p12");
+    let text = run("one", "two", &other);
+    assert!(text.contains("the two passwords differ"), "{text}");
+    assert!(!Path::new(&other).exists());
+}

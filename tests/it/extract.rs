@@ -562,3 +562,37 @@ fn curl_accepts_written_files_for_mtls() {
         "the server accepted a client without certificate"
     );
 }
+
+#[test]
+fn unrelated_certificate_is_reported_and_kept_apart() {
+    let h = sap();
+    let stray = issue(&Spec::ca("Stray CA"), None);
+    let chain = format!(
+        "{}{}{}{}",
+        h.leaf.cert_pem(),
+        stray.cert_pem(),
+        h.inter.cert_pem(),
+        h.root.cert_pem()
+    );
+    let body = json!({ "oauth": oauth_certificate(&chain, &h.leaf.key_traditional_pem()) });
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("k.json");
+    std::fs::write(&input, body.to_string()).unwrap();
+    let out = dir.path().join("o");
+    let a = btpcert()
+        .arg("extract")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--split")
+        .assert()
+        .success();
+    assert!(stderr_of(&a)
+        .contains("'C=DE, O=btpcert tests, CN=Stray CA' belongs to no path from the leaf"));
+    check_outputs(&out, true);
+    assert!(
+        entries(&out).contains(&"unrelated-1-stray-ca.pem".to_string()),
+        "{:?}",
+        entries(&out)
+    );
+}

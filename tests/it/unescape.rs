@@ -69,3 +69,24 @@ fn no_pem_at_all() {
         .code(2);
     assert!(stderr_of(&a).contains("no PEM block found"));
 }
+
+#[test]
+fn private_key_is_not_printed_to_a_terminal() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("key.txt");
+    std::fs::write(&f, sap().leaf.key_traditional_pem().replace('\n', "\\n")).unwrap();
+    let cmd = format!("{} unescape {}", env!("CARGO_BIN_EXE_btpcert"), f.display());
+    let out = tool("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("holds a private key; write it to a file with -o FILE"),
+        "{text}"
+    );
+    assert!(!text.contains("PRIVATE KEY-----"), "{text}");
+    // Into a pipe it is what the user asked for.
+    let a = btpcert().arg("unescape").arg(&f).assert().success();
+    assert_eq!(stdout_of(&a), sap().leaf.key_traditional_pem());
+}

@@ -631,7 +631,7 @@ fn password_prompt_on_a_terminal() {
     let run = |first: &str, second: &str, out: &str| {
         let cmd = format!("{} p12 {key} -o {out}", env!("CARGO_BIN_EXE_btpcert"));
         let typing = format!(
-            "sleep 1; printf '%s\\n' '{first}'; sleep 1; printf '%s\\n' '{second}'; sleep 1"
+            "sleep 1.5; printf '%s\\n' '{first}'; sleep 1; printf '%s\\n' '{second}'; sleep 1"
         );
         let shell = format!("({typing}) | script -qec \"{cmd}\" /dev/null");
         let o = tool("bash").args(["-c", &shell]).output().unwrap();

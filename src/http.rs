@@ -81,7 +81,7 @@ impl Client {
         }
         let config = ureq::Agent::config_builder()
             .tls_config(tls.build())
-            .proxy(ureq::Proxy::try_from_env())
+            .proxy(proxy_from_env()?)
             .timeout_connect(Some(opts.timeout))
             .timeout_global(Some(opts.timeout * 3))
             .http_status_as_error(false)
@@ -185,6 +185,54 @@ impl Client {
             None
         }
     }
+}
+
+/// The proxy for HTTPS as curl chooses it: `https_proxy` / `HTTPS_PROXY`,
+/// else `all_proxy` / `ALL_PROXY` (never `http_proxy`, which curl uses for
+/// plain HTTP only), with the hosts of `no_proxy` / `NO_PROXY` exempt.
+pub fn proxy_from_env() -> Result<Option<ureq::Proxy>> {
+    use ureq::ProxyProtocol;
+    let var = |names: &[&str]| {
+        names.iter().find_map(|n| {
+            std::env::var(n)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (n.to_string(), v.trim().to_string()))
+        })
+    };
+    let Some((name, value)) = var(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) else {
+        return Ok(None);
+    };
+    let bad = || Error::usage(format!("{name}: '{}' is not a proxy URL", sanitize(&value)));
+    let url = if value.contains("://") {
+        value.clone()
+    } else {
+        format!("http://{value}")
+    };
+    let uri: ureq::http::Uri = url.parse().map_err(|_| bad())?;
+    let protocol = match uri.scheme_str() {
+        Some("http") => ProxyProtocol::Http,
+        Some("https") => ProxyProtocol::Https,
+        Some("socks4") => ProxyProtocol::Socks4,
+        Some("socks4a") => ProxyProtocol::Socks4A,
+        Some("socks5") => ProxyProtocol::Socks5,
+        Some("socks5h") => ProxyProtocol::Socks5h,
+        _ => return Err(bad()),
+    };
+    let mut b = ureq::Proxy::builder(protocol).host(uri.host().ok_or_else(bad)?);
+    if let Some(port) = uri.port_u16() {
+        b = b.port(port);
+    }
+    if let Some((user, _)) = uri.authority().and_then(|a| a.as_str().rsplit_once('@')) {
+        let (u, p) = user.split_once(':').unwrap_or((user, ""));
+        b = b.username(u).password(p);
+    }
+    if let Some((_, exempt)) = var(&["no_proxy", "NO_PROXY"]) {
+        for e in exempt.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            b = b.no_proxy(e);
+        }
+    }
+    b.build().map(Some).map_err(|_| bad())
 }
 
 fn tls_reason(text: &str) -> String {

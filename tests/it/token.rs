@@ -316,6 +316,24 @@ fn proxies_from_the_environment() {
         .env("NO_PROXY", "127.0.0.1")
         .assert()
         .success();
+    // http_proxy is for plain HTTP only, as curl has it.
+    btpcert()
+        .args(["token", &key, "--ca", &s.root])
+        .env("HTTP_PROXY", &dead_proxy)
+        .env("http_proxy", &dead_proxy)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .assert()
+        .success();
+    // A proxy setting that is no URL is an error, not silently ignored.
+    let a = btpcert()
+        .args(["token", &key, "--ca", &s.root])
+        .env("HTTPS_PROXY", "ftp://nowhere")
+        .assert()
+        .code(2);
+    assert!(one_line_error(&a).contains("HTTPS_PROXY: 'ftp://nowhere' is not a proxy URL"));
     // Without it, the request goes to the proxy, which is down.
     let a = btpcert()
         .args(["token", &key, "--ca", &s.root, "--timeout", "5"])

@@ -13,6 +13,20 @@ pub use pki::*;
 pub fn btpcert() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_btpcert"));
     c.env_remove("NO_COLOR").env("RUST_BACKTRACE", "0");
+    // Tests talk to 127.0.0.1 only: no proxy from the environment, unless a
+    // test sets one itself.
+    for v in [
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "http_proxy",
+        "HTTP_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        c.env_remove(v);
+    }
     c
 }
 

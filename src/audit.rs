@@ -76,15 +76,22 @@ pub fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(_) => {
+            // A folder that cannot be read is a row of its own (see audit_inner).
+            out.push(dir.to_path_buf());
+            return Ok(());
+        }
+    };
     for entry in rd {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let Ok(entry) = entry else { continue };
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             walk(&path, out)?;
         } else if (ft.is_file() || ft.is_symlink() && path.is_file())
@@ -119,6 +126,12 @@ pub fn audit_file(path: &Path, opts: &AuditOptions) -> Row {
 }
 
 fn audit_inner(path: &Path, opts: &AuditOptions) -> Result<Row> {
+    if path.is_dir() {
+        return Err(match std::fs::read_dir(path) {
+            Err(e) => Error::io(path, e),
+            Ok(_) => Error::input(format!("{}: is a directory", path.display())),
+        });
+    }
     let (_, bytes) = input::read_source(&path.display().to_string())?;
     if zipcerts::is_zip(&bytes) {
         return audit_zip(&bytes, opts);

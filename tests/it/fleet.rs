@@ -630,3 +630,75 @@ fn audit_shows_progress_on_a_terminal_only() {
         "no progress bar into a pipe"
     );
 }
+
+#[test]
+fn audit_reports_unreadable_folders_as_rows() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = dir();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    put(
+        d.path(),
+        "ok/p.json",
+        PARAMS.replace("client_x509", "client_credentials"),
+    );
+    put(d.path(), "locked/p.json", PARAMS);
+    std::fs::set_permissions(d.path().join("ok"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        d.path().join("ok/p.json"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        d.path().join("locked"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    // Root reads any folder: run as nobody then (setpriv, from util-linux).
+    let root = std::fs::read_dir(d.path().join("locked")).is_ok();
+    let mut cmd = if root {
+        // A copy of the binary where nobody may run it, whatever the checkout's folder modes.
+        let bin = d.path().join("btpcert-copy");
+        std::fs::copy(env!("CARGO_BIN_EXE_btpcert"), &bin).unwrap();
+        let mut c = tool("setpriv");
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_btpcert"))
+    };
+    let out = cmd
+        .args(["audit", "--json", d.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::set_permissions(
+        d.path().join("locked"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["items"], 2, "{v}"); // the copy of the binary is no candidate
+    let rows = v["rows"].as_array().unwrap();
+    let locked = rows
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("locked"))
+        .unwrap();
+    assert_eq!(locked["kind"], "unreadable");
+    assert!(
+        locked["error"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{locked}"
+    );
+    let ok = rows
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("ok/p.json"))
+        .unwrap();
+    assert_eq!(ok["needs_action"], false);
+}

@@ -128,11 +128,16 @@ pub fn run(args: ExtractArgs, out: &mut dyn Write) -> Result<i32> {
         });
     }
     if args.split {
-        for f in chain::split_plan(&ordered, &args.out_dir) {
+        // split_plan names the path first, then the unrelated certificates.
+        let certs = ordered.certs.iter().chain(&ordered.unrelated);
+        for (f, c) in chain::split_plan(&ordered, &args.out_dir)
+            .into_iter()
+            .zip(certs)
+        {
             report.files.push(Written {
                 path: f.path.display().to_string(),
                 content: "certificate",
-                subjects: Vec::new(),
+                subjects: vec![c.subject_dn()],
                 key_format: None,
                 mode: "0644",
             });

@@ -300,6 +300,10 @@ fn json_report() {
     );
     assert_eq!(v["files"][1]["key_format"], "pkcs1");
     assert_eq!(v["files"][0]["subjects"].as_array().unwrap().len(), 3);
+    assert!(
+        v["files"].as_array().unwrap().len() == 2,
+        "no --split: two files"
+    );
 }
 
 #[test]

@@ -658,3 +658,30 @@ fn password_prompt_on_a_terminal() {
     assert!(text.contains("the two passwords differ"), "{text}");
     assert!(!Path::new(&other).exists());
 }
+
+#[test]
+fn p12_with_an_ec_key_from_sec1() {
+    let h = Hierarchy::new(Alg::EcP256);
+    let d = Dir::new();
+    let chain = d.put("chain.pem", h.chain_pem());
+    let key = d.put("key.pem", h.leaf.key_traditional_pem());
+    assert!(std::fs::read_to_string(&key)
+        .unwrap()
+        .starts_with("-----BEGIN EC PRIVATE KEY-----"));
+    let out = d.p("ec.p12");
+    p12(&d, &chain, &out, &[&key]).success();
+    let list = keytool_list(&out, &d.p("pw"));
+    assert!(list.contains("Entry type: PrivateKeyEntry"), "{list}");
+    assert!(list.contains("Certificate chain length: 3"), "{list}");
+    let pem = openssl(&[
+        "pkcs12",
+        "-in",
+        &out,
+        "-passin",
+        &format!("file:{}", d.p("pw")),
+        "-nodes",
+        "-nocerts",
+    ]);
+    let k = openssl::pkey::PKey::private_key_from_pem(pem.as_bytes()).unwrap();
+    assert!(k.public_eq(&h.leaf.key));
+}

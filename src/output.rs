@@ -102,6 +102,12 @@ fn stage(f: &Planned) -> Result<tempfile::NamedTempFile> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::input(format!(
+            "{}: is not a directory",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".btpcert-")

@@ -259,3 +259,24 @@ fn a_pkcs12_file_is_named_as_such() {
         stderr_of(&a)
     );
 }
+
+#[test]
+fn output_folder_that_is_a_file() {
+    let d = tempfile::tempdir().unwrap();
+    let k = d.path().join("k.json");
+    std::fs::write(&k, cockpit_key(sap())).unwrap();
+    let not_dir = d.path().join("file");
+    std::fs::write(&not_dir, "x").unwrap();
+    let a = btpcert()
+        .arg("extract")
+        .arg(&k)
+        .arg("-o")
+        .arg(&not_dir)
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("file: is not a directory"),
+        "{}",
+        stderr_of(&a)
+    );
+}

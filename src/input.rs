@@ -121,6 +121,11 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
             "this is a zip archive; for a Connectivity Test download use 'btpcert connectivity'",
         ));
     }
+    // Windows PowerShell 5 writes `cf service-key ... > key.txt` as UTF-16.
+    if let Some(text) = utf16_text(bytes) {
+        let text = text.map_err(|_| Error::input("invalid UTF-16 text"))?;
+        return load_bytes(name, text.as_bytes());
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
         _ => {
@@ -174,6 +179,23 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
     Err(Error::input(
         "neither a service key (JSON), PEM text nor a DER certificate",
     ))
+}
+
+/// Text with a UTF-16 byte order mark, decoded; `None` without one.
+fn utf16_text(bytes: &[u8]) -> Option<std::result::Result<String, std::char::DecodeUtf16Error>> {
+    let little = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(char::decode_utf16(units).collect())
 }
 
 fn from_json(

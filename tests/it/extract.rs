@@ -600,3 +600,18 @@ fn unrelated_certificate_is_reported_and_kept_apart() {
         entries(&out)
     );
 }
+
+#[test]
+fn utf16_file_from_windows_powershell() {
+    // `cf service-key cpi k1 > key.txt` in Windows PowerShell 5: UTF-16 LE with BOM, CRLF.
+    let body = serde_json::to_string_pretty(&json!({ "oauth": oauth() })).unwrap();
+    let text = format!(
+        "Getting key k1 for service instance cpi as dev@example.com...\r\n\r\n{}\r\n",
+        body.replace('\n', "\r\n")
+    );
+    let mut bytes = vec![0xff, 0xfe];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    extract_ok(&bytes, true);
+}

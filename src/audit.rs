@@ -140,9 +140,9 @@ fn audit_inner(path: &Path, opts: &AuditOptions) -> Result<Row> {
     match input::load_bytes(&name, &bytes) {
         Ok(l) => audit_loaded(l, opts),
         Err(e) => {
-            let text = std::str::from_utf8(&bytes).unwrap_or_default();
+            let text = input::decode_text(&bytes).unwrap_or_default();
             if text.contains("grant-types") || text.contains("\"roles\"") {
-                if let Ok(p) = instance::find(text) {
+                if let Ok(p) = instance::find(&text) {
                     let r = instance::check_params(&p.value);
                     return Ok(Row {
                         kind: "instance-parameters".into(),

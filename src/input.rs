@@ -181,6 +181,14 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
     ))
 }
 
+/// The bytes as text: UTF-8, or UTF-16 with a byte order mark.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    match utf16_text(bytes) {
+        Some(t) => t.ok(),
+        None => String::from_utf8(bytes.to_vec()).ok(),
+    }
+}
+
 /// Text with a UTF-16 byte order mark, decoded; `None` without one.
 fn utf16_text(bytes: &[u8]) -> Option<std::result::Result<String, std::char::DecodeUtf16Error>> {
     let little = match bytes {

@@ -73,8 +73,8 @@ pub fn run(args: InstanceArgs, out: &mut dyn Write) -> Result<i32> {
 fn read_text(path: &str) -> Result<(String, String)> {
     let (name, bytes) = input::read_source(path)?;
     let name = sanitize(&name).into_owned();
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::input(format!("{name}: not text (not valid UTF-8)")))?;
+    let text = input::decode_text(&bytes)
+        .ok_or_else(|| Error::input(format!("{name}: not text (neither UTF-8 nor UTF-16)")))?;
     Ok((name, text))
 }
 

@@ -28,9 +28,9 @@ pub struct UnescapeArgs {
 pub fn run(args: UnescapeArgs, out: &mut dyn Write) -> Result<i32> {
     let (name, bytes) = input::read_source(&args.input)?;
     let name = sanitize(&name).into_owned();
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error::input(format!("{name}: not text (not valid UTF-8)")))?;
-    let blocks = pemtext::parse_blocks(text).map_err(|e| e.context(&name))?;
+    let text = input::decode_text(&bytes)
+        .ok_or_else(|| Error::input(format!("{name}: not text (neither UTF-8 nor UTF-16)")))?;
+    let blocks = pemtext::parse_blocks(&text).map_err(|e| e.context(&name))?;
     // Certificates and keys must also parse, not only decode.
     let known: String = blocks
         .iter()

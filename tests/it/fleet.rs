@@ -702,3 +702,24 @@ fn audit_reports_unreadable_folders_as_rows() {
         .unwrap();
     assert_eq!(ok["needs_action"], false);
 }
+
+#[test]
+fn instance_parameters_in_utf16() {
+    let d = dir();
+    let mut bytes = vec![0xff, 0xfe];
+    for u in PARAMS.replace('\n', "\r\n").encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let p = put(d.path(), "ps.txt", bytes);
+    btpcert().args(["instance", "check", &p]).assert().code(1);
+    let a = btpcert()
+        .args(["instance", "migrate", &p])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(&a),
+        PARAMS
+            .replace('\n', "\r\n")
+            .replace("client_x509", "client_credentials")
+    );
+}

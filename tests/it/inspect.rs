@@ -133,3 +133,139 @@ fn bad_at_is_a_usage_error() {
         .code(2);
     assert!(stderr_of(&a).contains("'yesterday' is not a date"));
 }
+
+/// The JSON shapes the README documents; a change here is a change for
+/// every script that reads them.
+#[test]
+fn json_shapes_are_stable() {
+    fn keys(v: &serde_json::Value) -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+    fn sorted(v: &[&str]) -> Vec<String> {
+        let mut k: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "k.json", cockpit_key(sap()));
+    let a = btpcert().args(["inspect", "--json", &f]).assert().success();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    let file = &v["files"][0];
+    assert_eq!(
+        keys(file),
+        sorted(&[
+            "file",
+            "error",
+            "form",
+            "service_key",
+            "certificates",
+            "private_key"
+        ])
+    );
+    assert_eq!(
+        keys(&file["service_key"]),
+        sorted(&[
+            "kind",
+            "clientid",
+            "url_host",
+            "tokenurl_host",
+            "createdate",
+            "certificate_pinning",
+            "fields"
+        ])
+    );
+    assert_eq!(
+        keys(&file["certificates"][0]),
+        sorted(&[
+            "subject_dn",
+            "issuer_dn",
+            "common_name",
+            "serial",
+            "not_before",
+            "not_after",
+            "days_left",
+            "expired",
+            "not_yet_valid",
+            "public_key",
+            "signature_algorithm",
+            "subject_alt_names",
+            "key_usage",
+            "extended_key_usage",
+            "client_auth",
+            "is_ca",
+            "path_len",
+            "self_signed",
+            "fingerprint_sha256",
+            "fingerprint_sha1",
+        ])
+    );
+    assert_eq!(
+        keys(&file["private_key"]),
+        sorted(&["format", "encrypted", "key", "matches_leaf"])
+    );
+
+    let a = btpcert()
+        .args(["verify", "--json", "--no-system-roots", &f])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert_eq!(
+        keys(&v),
+        sorted(&[
+            "status",
+            "at",
+            "certificates",
+            "unrelated",
+            "chain",
+            "scenarios"
+        ])
+    );
+    assert_eq!(
+        keys(&v["certificates"][0]),
+        sorted(&[
+            "position",
+            "role",
+            "origin",
+            "subject_dn",
+            "issuer_dn",
+            "fingerprint_sha256",
+            "not_after",
+            "checks"
+        ])
+    );
+    assert_eq!(
+        keys(&v["scenarios"][0]),
+        sorted(&["scenario", "list", "trusted", "status", "anchor", "checks"])
+    );
+    assert_eq!(keys(&v["chain"][0]), sorted(&["status", "id", "message"]));
+
+    let a = btpcert()
+        .args(["audit", "--json", "--no-system-roots", &f])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert_eq!(keys(&v), sorted(&["rows", "summary"]));
+    assert_eq!(
+        keys(&v["rows"][0]),
+        sorted(&[
+            "file",
+            "kind",
+            "subject",
+            "not_after",
+            "days_left",
+            "client_auth",
+            "trust",
+            "deprecated_grant",
+            "key_match",
+            "needs_action",
+            "problems",
+            "error",
+        ])
+    );
+    assert_eq!(
+        keys(&v["rows"][0]["trust"]),
+        sorted(&["iflow", "token", "server"])
+    );
+}

@@ -45,6 +45,15 @@ pub enum PasswordSource {
 }
 
 impl PasswordSource {
+    /// A file if given, else a variable if named, else the terminal.
+    pub fn from_options(file: &Option<PathBuf>, env: &Option<String>) -> PasswordSource {
+        match (file, env) {
+            (Some(f), _) => PasswordSource::File(f.clone()),
+            (None, Some(n)) => PasswordSource::Env(n.clone()),
+            (None, None) => PasswordSource::Prompt,
+        }
+    }
+
     /// Reads the password. `what` says what it is for, in the prompt and in
     /// errors; `confirm` asks twice on a terminal (for new keystores).
     pub fn read(&self, what: &str, confirm: bool) -> Result<Password> {

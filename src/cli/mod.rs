@@ -103,11 +103,7 @@ pub struct PasswordArgs {
 
 impl PasswordArgs {
     pub fn source(&self) -> PasswordSource {
-        match (&self.password_file, &self.password_env) {
-            (Some(f), _) => PasswordSource::File(f.clone()),
-            (None, Some(n)) => PasswordSource::Env(n.clone()),
-            (None, None) => PasswordSource::Prompt,
-        }
+        PasswordSource::from_options(&self.password_file, &self.password_env)
     }
 }
 

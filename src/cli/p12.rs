@@ -74,11 +74,7 @@ impl KeyPasswordArgs {
         if !key.is_encrypted() {
             return Ok(key);
         }
-        let source = match (&self.key_password_file, &self.key_password_env) {
-            (Some(f), _) => PasswordSource::File(f.clone()),
-            (None, Some(n)) => PasswordSource::Env(n.clone()),
-            (None, None) => PasswordSource::Prompt,
-        };
+        let source = PasswordSource::from_options(&self.key_password_file, &self.key_password_env);
         let pw = source.read(
             &format!("password of the private key in {}", sanitize(name)),
             false,

@@ -1,5 +1,5 @@
 //! Checklist marks and colour for human output. Colour only on a terminal,
-//! and never when NO_COLOR is set (https://no-color.org).
+//! and never when NO_COLOR is set (<https://no-color.org>).
 
 use std::io::IsTerminal;
 

@@ -166,6 +166,48 @@ impl ServiceKey {
     pub fn url_host(&self) -> Option<String> {
         self.url.as_deref().and_then(url_host)
     }
+
+    /// Whether `certificatedetails` (serial number, expiry) describe `leaf`:
+    /// they do not when the key was edited, or certificate and details come
+    /// from different keys. `None` when the key has no details.
+    pub fn details_check(&self, leaf: &Cert) -> Option<crate::verify::Check> {
+        use crate::verify::{check, Status};
+        let serial = self.details.get("serialnumber").and_then(Value::as_str)?;
+        let norm = |s: &str| {
+            let hex: String = s
+                .trim()
+                .trim_start_matches("0x")
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            hex.trim_start_matches('0').to_string()
+        };
+        let path = if self.path.is_empty() {
+            "certificatedetails".to_string()
+        } else {
+            format!("{}.certificatedetails", self.path)
+        };
+        if norm(serial) != norm(&leaf.serial_hex()) {
+            return Some(check(
+                Status::Warn,
+                "details",
+                format!(
+                    "{path}.serialnumber {} is not the serial number of the leaf ({}): the key's certificate and its details do not belong together",
+                    crate::sanitize::sanitize(serial),
+                    leaf.serial_hex()
+                ),
+            ));
+        }
+        Some(check(
+            Status::Ok,
+            "details",
+            format!(
+                "{path} describe the leaf (serial number {})",
+                leaf.serial_hex()
+            ),
+        ))
+    }
 }
 
 /// Walks `credentials` and `oauth` wrappers down to the object with the

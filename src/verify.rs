@@ -67,7 +67,7 @@ pub struct Check {
     pub message: String,
 }
 
-fn check(status: Status, id: &'static str, message: impl Into<String>) -> Check {
+pub fn check(status: Status, id: &'static str, message: impl Into<String>) -> Check {
     Check {
         status,
         id,
@@ -120,6 +120,23 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds a check about the chain as a whole, from outside the chain
+    /// (the service key's own statements, say).
+    pub fn add_chain_check(&mut self, c: Check) {
+        self.chain.push(c);
+        self.refresh_status();
+    }
+
+    fn refresh_status(&mut self) {
+        self.status = if self.count(Status::Fail) > 0 {
+            Status::Fail
+        } else if self.count(Status::Warn) > 0 {
+            Status::Warn
+        } else {
+            Status::Ok
+        };
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.certificates
             .iter()
@@ -215,13 +232,7 @@ pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
         chain,
         scenarios,
     };
-    report.status = if report.count(Status::Fail) > 0 {
-        Status::Fail
-    } else if report.count(Status::Warn) > 0 {
-        Status::Warn
-    } else {
-        Status::Ok
-    };
+    report.refresh_status();
     for s in &mut report.scenarios {
         s.status = s
             .checks

@@ -120,6 +120,7 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
         kinds.push(sk.kind);
     }
     let certs = bundle.certs;
+    let bundle_details = bundle.service_keys;
     let mut key: Option<PrivateKey> = bundle.key.map(|(_, k)| k);
     if let Some(kf) = &args.key {
         let l = input::load(kf)?;
@@ -140,7 +141,14 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
         None => vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
     };
     let path = args.roots.path(&certs)?;
-    let report = verify(
+    let details: Vec<_> = match path.certs.first() {
+        Some((leaf, _)) => bundle_details
+            .iter()
+            .filter_map(|sk| sk.details_check(leaf))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut report = verify(
         &path,
         key.as_ref(),
         &Options {
@@ -149,6 +157,9 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
             scenarios,
         },
     );
+    for d in details {
+        report.add_chain_check(d);
+    }
     if args.json {
         print_json(out, &report)?;
     } else {

@@ -847,3 +847,37 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         .code(1);
     assert!(!stdout_of(&a).contains('\u{1b}'));
 }
+
+#[test]
+fn certificate_details_that_do_not_match_the_leaf() {
+    let h = sap();
+    let f = Files::new();
+    let good = f.put("good.json", cockpit_key(h));
+    let (_, v) = verify_json(&["--for", "iflow", &good]);
+    assert!(
+        has(
+            &v,
+            "details",
+            "ok",
+            "oauth.certificatedetails describe the leaf"
+        ),
+        "{v}"
+    );
+    let mut o = oauth_certificate(&h.chain_pem(), &h.leaf.key_traditional_pem());
+    o["certificatedetails"]["serialnumber"] = serde_json::json!("0x1234");
+    let bad = f.put("bad.json", serde_json::json!({ "oauth": o }).to_string());
+    let (_, v) = verify_json(&["--for", "iflow", &bad]);
+    assert!(
+        has(
+            &v,
+            "details",
+            "warn",
+            "oauth.certificatedetails.serialnumber 0x1234 is not the serial number of the leaf"
+        ),
+        "{v}"
+    );
+    // The sample key in testdata is consistent.
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json");
+    let (_, v) = verify_json(&[sample]);
+    assert!(has(&v, "details", "ok", ""), "{v}");
+}

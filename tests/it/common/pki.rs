@@ -312,6 +312,16 @@ pub const CLIENT_ID: &str = "sb-1b2c3d4e-0000-4000-8000-000000000001!b1234|it-rt
 
 /// The `oauth` object of a SAP-generated certificate key.
 pub fn oauth_certificate(chain_pem: &str, key_pem: &str) -> serde_json::Value {
+    // certificatedetails as SAP writes them: the leaf's serial number in hex.
+    let serial = X509::from_pem(chain_pem.as_bytes())
+        .ok()
+        .and_then(|c| c.serial_number().to_bn().ok())
+        .and_then(|b| {
+            b.to_hex_str()
+                .ok()
+                .map(|h| format!("0x{}", h.to_lowercase()))
+        })
+        .unwrap_or_else(|| "0x1".into());
     serde_json::json!({
         "clientid": CLIENT_ID,
         "certificate": chain_pem,
@@ -319,7 +329,7 @@ pub fn oauth_certificate(chain_pem: &str, key_pem: &str) -> serde_json::Value {
         "certificatedetails": {
             "issuerdn": "CN=Test Client CA,O=btpcert tests,C=DE",
             "subjectdn": "CN=sb-test!b1|it-rt-test!b2,O=btpcert tests,C=DE",
-            "serialnumber": "0x1",
+            "serialnumber": serial,
             "validuntil": "2120-01-01T00:00:00Z"
         },
         "url": RUNTIME_URL,

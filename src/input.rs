@@ -39,6 +39,8 @@ pub enum Form {
     Pem,
     /// A DER certificate.
     Der,
+    /// A PKCS#12 keystore (read with a password).
+    Pkcs12,
 }
 
 impl Form {
@@ -52,6 +54,7 @@ impl Form {
             Form::Flat => "service key JSON (flat)",
             Form::Pem => "PEM text",
             Form::Der => "DER certificate",
+            Form::Pkcs12 => "PKCS#12 keystore",
         }
     }
 }
@@ -100,8 +103,37 @@ fn check_size(name: &str, len: u64) -> Result<()> {
 
 /// Reads and recognises one input. Errors are prefixed with the file name.
 pub fn load(path: &str) -> Result<Loaded> {
+    load_with(path, None)
+}
+
+/// Like [`load`]; a PKCS#12 keystore is read too when a password source is
+/// given (asked only when the file is one).
+pub fn load_with(
+    path: &str,
+    p12_password: Option<&crate::password::PasswordSource>,
+) -> Result<Loaded> {
     let (name, bytes) = read_source(path)?;
-    load_bytes(&name, &bytes).map_err(|e| e.context(crate::sanitize::sanitize(&name)))
+    let shown = crate::sanitize::sanitize(&name).into_owned();
+    if let Some(src) = p12_password {
+        if is_pkcs12(&bytes) {
+            let pw = src.read(&format!("password of {shown}"), false)?;
+            let (key, certs) =
+                crate::pkcs12::read_keystore(&bytes, &pw).map_err(|e| e.context(&shown))?;
+            return Ok(Loaded {
+                name,
+                form: Form::Pkcs12,
+                service_key: None,
+                certs,
+                key: Some(key),
+            });
+        }
+    }
+    load_bytes(&name, &bytes).map_err(|e| e.context(shown))
+}
+
+/// True for a DER PKCS#12 file.
+pub fn is_pkcs12(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&0x30) && openssl::pkcs12::Pkcs12::from_der(bytes).is_ok()
 }
 
 /// Recognises one input already in memory (errors carry no file name).
@@ -130,9 +162,9 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
         Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
         _ => {
             let cert = Cert::from_der(bytes).map_err(|_| {
-                if openssl::pkcs12::Pkcs12::from_der(bytes).is_ok() {
+                if is_pkcs12(bytes) {
                     Error::input(
-                        "a PKCS#12 keystore, not a certificate or service key (token and call read it with --p12)",
+                        "a PKCS#12 keystore: inspect and verify read it with --password-file or --password-env, token and call with --p12",
                     )
                 } else {
                     Error::input("binary data that is neither a DER certificate nor PEM text")
@@ -372,9 +404,17 @@ pub struct Bundle {
 
 /// Loads every input; more than one private key is a usage error.
 pub fn load_many(files: &[String]) -> Result<Bundle> {
+    load_many_with(files, None)
+}
+
+/// Like [`load_many`], reading PKCS#12 keystores with the password given.
+pub fn load_many_with(
+    files: &[String],
+    p12_password: Option<&crate::password::PasswordSource>,
+) -> Result<Bundle> {
     let mut b = Bundle::default();
     for f in files {
-        let l = load(f)?;
+        let l = load_with(f, p12_password)?;
         b.certs.extend(l.certs);
         if let Some(k) = l.key {
             if let Some((first, _)) = &b.key {

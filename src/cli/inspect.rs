@@ -25,6 +25,9 @@ pub struct InspectArgs {
     /// Print JSON with a stable shape (see README)
     #[arg(long)]
     pub json: bool,
+    /// For PKCS#12 files: where their password comes from
+    #[command(flatten)]
+    pub password: super::PasswordArgs,
 }
 
 #[derive(Serialize)]
@@ -71,7 +74,7 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<i32> {
     let mut reports = Vec::new();
     let mut failed = false;
     for f in &args.files {
-        match input::load(f) {
+        match input::load_with(f, Some(&args.password.source())) {
             Ok(l) => reports.push(describe(&l, at)),
             Err(e) => {
                 failed = true;

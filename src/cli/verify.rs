@@ -98,6 +98,9 @@ pub struct VerifyArgs {
     /// Print JSON with a stable shape (see README)
     #[arg(long)]
     pub json: bool,
+    /// For PKCS#12 files: where their password comes from
+    #[command(flatten)]
+    pub password: super::PasswordArgs,
 }
 
 pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
@@ -109,7 +112,7 @@ pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
 
 pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let at = at_or_now(&args.at)?;
-    let bundle = input::load_many(&args.files)?;
+    let bundle = input::load_many_with(&args.files, Some(&args.password.source()))?;
     let mut kinds = Vec::new();
     for sk in &bundle.service_keys {
         if sk.kind == KeyKind::ClientSecret {

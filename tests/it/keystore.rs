@@ -685,3 +685,59 @@ fn p12_with_an_ec_key_from_sec1() {
     let k = openssl::pkey::PKey::private_key_from_pem(pem.as_bytes()).unwrap();
     assert!(k.public_eq(&h.leaf.key));
 }
+
+#[test]
+fn inspect_and_verify_read_a_pkcs12_file() {
+    let d = Dir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let out = d.p("c.pfx");
+    p12(&d, &key, &out, &[]).success();
+    let a = btpcert()
+        .args(["inspect", "--json", &out, "--password-file", &d.p("pw")])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert_eq!(v["files"][0]["form"], "pkcs12");
+    assert_eq!(v["files"][0]["certificates"].as_array().unwrap().len(), 3);
+    assert_eq!(v["files"][0]["private_key"]["matches_leaf"], true);
+    let a = btpcert()
+        .args([
+            "verify",
+            "--json",
+            "--no-system-roots",
+            "--for",
+            "iflow",
+            &out,
+            "--password-file",
+            &d.p("pw"),
+        ])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert!(
+        v["chain"]
+            .to_string()
+            .contains("the private key belongs to the leaf"),
+        "{v}"
+    );
+    let wrong = d.put("wrong", "nope\n");
+    let a = btpcert()
+        .args(["verify", &out, "--password-file", &wrong])
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("c.pfx: wrong password"),
+        "{}",
+        stderr_of(&a)
+    );
+    let a = btpcert()
+        .args(["inspect", &out])
+        .write_stdin("")
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("no terminal to ask for the password"),
+        "{}",
+        stderr_of(&a)
+    );
+}

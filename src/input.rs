@@ -398,8 +398,8 @@ pub struct Bundle {
     pub certs: Vec<Cert>,
     /// The key, with the name of the file it came from.
     pub key: Option<(String, PrivateKey)>,
-    /// Service keys among the inputs.
-    pub service_keys: Vec<ServiceKey>,
+    /// Service keys among the inputs, with the name of their file.
+    pub service_keys: Vec<(String, ServiceKey)>,
 }
 
 /// Loads every input; more than one private key is a usage error.
@@ -426,7 +426,8 @@ pub fn load_many_with(
             }
             b.key = Some((l.name.clone(), k));
         }
-        b.service_keys.extend(l.service_key);
+        let name = crate::sanitize::sanitize(&l.name).into_owned();
+        b.service_keys.extend(l.service_key.map(|sk| (name, sk)));
     }
     Ok(b)
 }

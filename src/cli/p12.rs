@@ -120,20 +120,20 @@ pub struct KeyChainArgs {
 pub fn key_and_chain(bundle: Bundle, source: &KeyChainArgs) -> Result<(PrivateKey, Vec<Cert>)> {
     let (roots, allow_incomplete, key_password) =
         (&source.roots, source.allow_incomplete, &source.key_password);
-    if bundle
+    if let Some((name, _)) = bundle
         .service_keys
         .iter()
-        .any(|sk| sk.kind == KeyKind::ClientSecret)
+        .find(|(_, sk)| sk.kind == KeyKind::ClientSecret)
     {
-        return Err(Error::input(
-            "a ClientId/Secret service key holds no certificate or key for a keystore",
-        ));
+        return Err(Error::input(format!(
+            "{name}: a ClientId/Secret service key holds no certificate or key for a keystore"
+        )));
     }
     let Some((key_file, key)) = bundle.key else {
         let external = bundle
             .service_keys
             .iter()
-            .any(|sk| sk.kind == KeyKind::ExternalCertificate);
+            .any(|(_, sk)| sk.kind == KeyKind::ExternalCertificate);
         return Err(Error::input(if external {
             "no private key: an External Certificate key holds only the certificate; give your key file as another INPUT"
         } else {

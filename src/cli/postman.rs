@@ -56,7 +56,7 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
     let mut files = vec![args.input.clone()];
     files.extend(args.key.clone());
     let bundle = input::load_many(&files)?;
-    let sk = bundle.service_keys.first().ok_or_else(|| {
+    let (_, sk) = bundle.service_keys.first().ok_or_else(|| {
         Error::input(format!(
             "{}: not a service key (no tokenurl to call)",
             sanitize(&args.input)

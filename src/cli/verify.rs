@@ -114,11 +114,11 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let at = at_or_now(&args.at)?;
     let bundle = input::load_many_with(&args.files, Some(&args.password.source()))?;
     let mut kinds = Vec::new();
-    for sk in &bundle.service_keys {
+    for (name, sk) in &bundle.service_keys {
         if sk.kind == KeyKind::ClientSecret {
-            return Err(Error::input(
-                "a ClientId/Secret service key holds no certificate to verify",
-            ));
+            return Err(Error::input(format!(
+                "{name}: a ClientId/Secret service key holds no certificate to verify"
+            )));
         }
         kinds.push(sk.kind);
     }
@@ -147,7 +147,7 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let details: Vec<_> = match path.certs.first() {
         Some((leaf, _)) => bundle_details
             .iter()
-            .filter_map(|sk| sk.details_check(leaf))
+            .filter_map(|(_, sk)| sk.details_check(leaf))
             .collect(),
         None => Vec::new(),
     };

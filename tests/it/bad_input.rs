@@ -280,3 +280,31 @@ fn output_folder_that_is_a_file() {
         stderr_of(&a)
     );
 }
+
+#[test]
+fn client_secret_keys_where_a_certificate_is_needed_name_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let s = d.path().join("secret-key.json");
+    std::fs::write(
+        &s,
+        json!({"oauth": {"clientid": "c", "clientsecret": "s"}}).to_string(),
+    )
+    .unwrap();
+    for args in [
+        vec!["verify"],
+        vec!["p12", "-o", "x.p12", "--no-password"],
+        vec!["extract"],
+    ] {
+        let a = btpcert()
+            .current_dir(d.path())
+            .args(&args)
+            .arg(&s)
+            .assert()
+            .code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains("secret-key.json: a ClientId/Secret service key holds no certificate"),
+            "{args:?}: {err}"
+        );
+    }
+}

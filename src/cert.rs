@@ -307,8 +307,8 @@ impl Cert {
 }
 
 fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
-    let ext_ok = |r| r;
-    let basic_constraints = ext_ok(p.basic_constraints())
+    let basic_constraints = p
+        .basic_constraints()
         .ok()
         .flatten()
         .map(|bc| (bc.value.ca, bc.value.path_len_constraint));

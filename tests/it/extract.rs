@@ -1,6 +1,6 @@
 //! `btpcert extract` from every form of service key users have.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -65,6 +65,26 @@ fn check_outputs(out: &Path, expect_key: bool) {
     } else {
         assert!(!key_path.exists());
     }
+}
+
+/// Writes `content` as `name` in a fresh folder and runs `btpcert extract`
+/// on it into `<folder>/o`, with `extra` arguments.
+fn extract(
+    name: &str,
+    content: impl AsRef<[u8]>,
+    extra: &[&str],
+) -> (TestDir, PathBuf, assert_cmd::assert::Assert) {
+    let dir = TestDir::new();
+    let input = dir.put(name, content);
+    let out = dir.path().join("o");
+    let a = btpcert()
+        .arg("extract")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(extra)
+        .assert();
+    (dir, out, a)
 }
 
 fn oauth() -> serde_json::Value {
@@ -308,18 +328,8 @@ fn json_report() {
 
 #[test]
 fn pkcs8_conversion() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, cockpit_key(sap())).unwrap();
-    let out = dir.path().join("o");
-    btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--pkcs8")
-        .assert()
-        .success();
+    let (_dir, out, a) = extract("k.json", cockpit_key(sap()), &["--pkcs8"]);
+    a.success();
     let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
     assert!(key.starts_with("-----BEGIN PRIVATE KEY-----\n"));
     let k = openssl::pkey::PKey::private_key_from_pem(key.as_bytes()).unwrap();
@@ -330,17 +340,8 @@ fn pkcs8_conversion() {
 fn sec1_ec_key_kept() {
     let h = Hierarchy::new(Alg::EcP256);
     let body = json!({ "clientid": "x", "certificate": h.chain_pem(), "key": h.leaf.key_traditional_pem() });
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, body.to_string()).unwrap();
-    let out = dir.path().join("o");
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    let (_dir, out, a) = extract("k.json", body.to_string(), &[]);
+    let a = a.success();
     assert!(stdout_of(&a).contains("EC P-256, SEC1"));
     let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
     assert!(key.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
@@ -432,35 +433,16 @@ fn external_certificate_key() {
         "url": RUNTIME_URL,
         "tokenurl": TOKEN_URL,
     }});
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("ext.json");
-    std::fs::write(&input, body.to_string()).unwrap();
-    let out = dir.path().join("o");
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    let (_dir, out, a) = extract("ext.json", body.to_string(), &[]);
+    let a = a.success();
     assert!(stdout_of(&a).contains("the private key stays with you"));
     assert_eq!(entries(&out), vec!["certificate.pem"]);
 }
 
 #[test]
 fn split_writes_one_file_per_certificate() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, cockpit_key(sap())).unwrap();
-    let out = dir.path().join("o");
-    btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--split")
-        .assert()
-        .success();
+    let (_dir, out, a) = extract("k.json", cockpit_key(sap()), &["--split"]);
+    a.success();
     let names = entries(&out);
     assert_eq!(
         names,
@@ -579,18 +561,8 @@ fn unrelated_certificate_is_reported_and_kept_apart() {
         h.root.cert_pem()
     );
     let body = json!({ "oauth": oauth_certificate(&chain, &h.leaf.key_traditional_pem()) });
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, body.to_string()).unwrap();
-    let out = dir.path().join("o");
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--split")
-        .assert()
-        .success();
+    let (_dir, out, a) = extract("k.json", body.to_string(), &["--split"]);
+    let a = a.success();
     assert!(stderr_of(&a)
         .contains("'C=DE, O=btpcert tests, CN=Stray CA' belongs to no path from the leaf"));
     check_outputs(&out, true);

@@ -10,33 +10,6 @@ use crate::common::*;
 const DIGICERT_G2: &str = "/usr/share/ca-certificates/mozilla/DigiCert_Global_Root_G2.crt";
 const AT: &str = "2030-06-01";
 
-fn dir() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
-}
-
-fn put(d: &Path, name: &str, content: impl AsRef<[u8]>) -> String {
-    let p = d.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&p, content).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut w = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default();
-        for (name, data) in entries {
-            w.start_file(*name, opts).unwrap();
-            w.write_all(data).unwrap();
-        }
-        w.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 fn g2_der() -> Vec<u8> {
     let pem = std::fs::read(DIGICERT_G2).unwrap_or_else(|_| {
         panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run .ci/run")
@@ -49,13 +22,9 @@ fn g2_der() -> Vec<u8> {
 
 #[test]
 fn connectivity_finds_the_real_digicert_root_in_a_der_zip() {
-    let d = dir();
+    let d = TestDir::new();
     // The server chain as the Connectivity Test gives it; names say nothing.
-    let z = put(
-        d.path(),
-        "certs.zip",
-        zip_of(&[("x/y/server-root.cer", g2_der())]),
-    );
+    let z = d.put("certs.zip", zip_of(&[("x/y/server-root.cer", g2_der())]));
     let out = d.path().join("out");
     let a = btpcert()
         .args(["connectivity", &z, "-o", out.to_str().unwrap(), "--json"])
@@ -83,9 +52,8 @@ fn connectivity_finds_the_real_digicert_root_in_a_der_zip() {
 #[test]
 fn connectivity_pem_zip_nested_chain_and_truststore() {
     let h = sap();
-    let d = dir();
-    let z = put(
-        d.path(),
+    let d = TestDir::new();
+    let z = d.put(
         "download.zip",
         zip_of(&[
             (
@@ -99,7 +67,7 @@ fn connectivity_pem_zip_nested_chain_and_truststore() {
         ]),
     );
     let out = d.path().join("o");
-    let pw = put(d.path(), "pw", "changeit\n");
+    let pw = d.put("pw", "changeit\n");
     let ts = d.path().join("trust.p12");
     let a = btpcert()
         .args([
@@ -164,8 +132,8 @@ fn connectivity_spoofed_root_is_on_no_list() {
         },
         None,
     );
-    let d = dir();
-    let z = put(d.path(), "c.zip", zip_of(&[("r.cer", fake.cert_der())]));
+    let d = TestDir::new();
+    let z = d.put("c.zip", zip_of(&[("r.cer", fake.cert_der())]));
     let a = btpcert()
         .args(["connectivity", &z, "--json"])
         .assert()
@@ -181,9 +149,8 @@ fn connectivity_spoofed_root_is_on_no_list() {
 #[test]
 fn connectivity_without_root_or_with_bad_archives() {
     let h = sap();
-    let d = dir();
-    let z = put(
-        d.path(),
+    let d = TestDir::new();
+    let z = d.put(
         "noroot.zip",
         zip_of(&[("a.cer", h.leaf.cert_der()), ("b.cer", h.inter.cert_der())]),
     );
@@ -198,11 +165,7 @@ fn connectivity_without_root_or_with_bad_archives() {
     assert!(!out.exists(), "nothing to write without a root");
 
     // zip-slip: the entry name is never used as a path.
-    let z = put(
-        d.path(),
-        "slip.zip",
-        zip_of(&[("../../evil.cer", h.root.cert_der())]),
-    );
+    let z = d.put("slip.zip", zip_of(&[("../../evil.cer", h.root.cert_der())]));
     let work = d.path().join("w");
     std::fs::create_dir(&work).unwrap();
     btpcert()
@@ -233,17 +196,17 @@ fn connectivity_without_root_or_with_bad_archives() {
         "the bomb should be small: {}",
         bomb.len()
     );
-    let z = put(d.path(), "bomb.zip", &bomb);
+    let z = d.put("bomb.zip", &bomb);
     let a = btpcert().args(["connectivity", &z]).assert().code(2);
     assert!(stderr_of(&a).contains("zip bomb"), "{}", stderr_of(&a));
 
     // Not a zip, a corrupt zip.
-    let z = put(d.path(), "not.zip", "hello");
+    let z = d.put("not.zip", "hello");
     let a = btpcert().args(["connectivity", &z]).assert().code(2);
     assert!(stderr_of(&a).contains("not.zip: not a zip archive"));
     let mut corrupt = zip_of(&[("a.cer", h.root.cert_der())]);
     corrupt.truncate(corrupt.len() - 30);
-    let z = put(d.path(), "corrupt.zip", corrupt);
+    let z = d.put("corrupt.zip", corrupt);
     let a = btpcert().args(["connectivity", &z]).assert().code(2);
     assert!(
         stderr_of(&a).contains("corrupt.zip: not a readable zip archive"),
@@ -260,8 +223,8 @@ fn encrypted_zip_is_refused() {
     z[6] |= 1;
     let cd = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
     z[cd + 8] |= 1;
-    let d = dir();
-    let p = put(d.path(), "enc.zip", z);
+    let d = TestDir::new();
+    let p = d.put("enc.zip", z);
     let a = btpcert().args(["connectivity", &p]).assert().code(2);
     assert!(stderr_of(&a).contains("encrypted"), "{}", stderr_of(&a));
 }
@@ -270,20 +233,17 @@ const PARAMS: &str = "{\n    \"roles\": [\n        \"ESBMessaging.send\"\n    ],
 
 #[test]
 fn instance_check() {
-    let d = dir();
-    let old = put(d.path(), "old.json", PARAMS);
-    let both = put(
-        d.path(),
+    let d = TestDir::new();
+    let old = d.put("old.json", PARAMS);
+    let both = d.put(
         "both.json",
         r#"{"roles":["ESBMessaging.send"],"grant-types":["client_credentials","client_x509"]}"#,
     );
-    let good = put(
-        d.path(),
+    let good = d.put(
         "good.json",
         PARAMS.replace("client_x509", "client_credentials"),
     );
-    let odd = put(
-        d.path(),
+    let odd = d.put(
         "odd.json",
         r#"{"roles":[],"grant-types":["magic"],"token-validity":90000}"#,
     );
@@ -317,7 +277,7 @@ fn instance_check() {
             "roles"
         ]
     );
-    let bad = put(d.path(), "bad.json", "{\"grant-types\": [");
+    let bad = d.put("bad.json", "{\"grant-types\": [");
     let a = btpcert().args(["instance", "check", &bad]).assert().code(2);
     assert!(
         stderr_of(&a).contains("bad.json: invalid JSON at line 1"),
@@ -328,8 +288,8 @@ fn instance_check() {
 
 #[test]
 fn instance_migrate_changes_only_the_grant() {
-    let d = dir();
-    let old = put(d.path(), "old.json", PARAMS);
+    let d = TestDir::new();
+    let old = d.put("old.json", PARAMS);
     let out = d.path().join("new.json");
     let a = btpcert()
         .args(["instance", "migrate", &old, "-o", out.to_str().unwrap()])
@@ -358,7 +318,7 @@ fn instance_migrate_changes_only_the_grant() {
 
     // Both grants: client_x509 goes, no duplicate; CRLF and tabs survive.
     let both = "{\r\n\t\"grant-types\": [\"client_x509\", \"client_credentials\"],\r\n\t\"roles\": [\"A\"]\r\n}\r\n";
-    let p = put(d.path(), "both.json", both);
+    let p = d.put("both.json", both);
     btpcert()
         .args(["instance", "migrate", &p, "--in-place"])
         .assert()
@@ -377,7 +337,7 @@ fn instance_migrate_changes_only_the_grant() {
     let cf = format!(
         "Getting parameters for service instance cpi-flows as dev@example.com...\n\n{PARAMS}"
     );
-    let p = put(d.path(), "cf.txt", cf);
+    let p = d.put("cf.txt", cf);
     let a = btpcert()
         .args(["instance", "migrate", &p])
         .assert()
@@ -395,11 +355,7 @@ fn instance_migrate_changes_only_the_grant() {
 
     // btp output with parameters inside.
     let btp = json!({"id": "1", "name": "cpi-api", "parameters": {"grant-types": ["client_x509"], "roles": ["x"]}});
-    let p = put(
-        d.path(),
-        "btp.json",
-        serde_json::to_string_pretty(&btp).unwrap(),
-    );
+    let p = d.put("btp.json", serde_json::to_string_pretty(&btp).unwrap());
     let a = btpcert()
         .args(["instance", "migrate", &p])
         .assert()
@@ -415,9 +371,9 @@ fn instance_migrate_changes_only_the_grant() {
 #[test]
 fn key_params_from_an_external_key() {
     let h = sap();
-    let d = dir();
+    let d = TestDir::new();
     let key = json!({"oauth": {"clientid": CLIENT_ID, "certificate": h.leaf.cert_pem(), "certificate-pinning": false, "tokenurl": TOKEN_URL}});
-    let p = put(d.path(), "ext.json", key.to_string());
+    let p = d.put("ext.json", key.to_string());
     let a = btpcert().args(["key-params", &p]).assert().success();
     let v: Value = serde_json::from_str(&stdout_of(&a)).unwrap();
     assert_eq!(v["key-type"], "certificate_external");
@@ -425,7 +381,7 @@ fn key_params_from_an_external_key() {
     let x = v["X.509"].as_str().unwrap();
     assert!(!x.contains('\n') && x.matches("BEGIN CERTIFICATE").count() == 1);
     // A Certificate key with a chain: only the leaf.
-    let p = put(d.path(), "cert.json", cockpit_key(h));
+    let p = d.put("cert.json", cockpit_key(h));
     let a = btpcert().args(["key-params", &p]).assert().success();
     let v: Value = serde_json::from_str(&stdout_of(&a)).unwrap();
     let back = btpcert()
@@ -435,8 +391,7 @@ fn key_params_from_an_external_key() {
         .success();
     assert_eq!(stdout_of(&back), h.leaf.cert_pem());
     assert!(v.get("certificate-pinning").is_none());
-    let s = put(
-        d.path(),
+    let s = d.put(
         "s.json",
         json!({"oauth": {"clientid": "c", "clientsecret": "s"}}).to_string(),
     );
@@ -446,7 +401,7 @@ fn key_params_from_an_external_key() {
 #[test]
 fn audit_over_a_mixed_folder() {
     let h = sap();
-    let d = dir();
+    let d = TestDir::new();
     let root = d.path();
     let good = cockpit_key(h);
     let expired = {
@@ -476,27 +431,22 @@ fn audit_over_a_mixed_folder() {
     };
     let mut n = 0;
     for i in 0..60 {
-        put(root, &format!("keys/team-{}/good-{i}.json", i % 3), &good);
-        put(root, &format!("keys/expired-{i}.json"), &expired);
-        put(root, &format!("keys/noeku-{i}.json"), &no_eku);
-        put(root, &format!("keys/mismatch-{i}.json"), &mismatch);
-        put(root, &format!("params/old-{i}.json"), PARAMS);
-        put(
-            root,
+        d.put(&format!("keys/team-{}/good-{i}.json", i % 3), &good);
+        d.put(&format!("keys/expired-{i}.json"), &expired);
+        d.put(&format!("keys/noeku-{i}.json"), &no_eku);
+        d.put(&format!("keys/mismatch-{i}.json"), &mismatch);
+        d.put(&format!("params/old-{i}.json"), PARAMS);
+        d.put(
             &format!("params/new-{i}.json"),
             PARAMS.replace("client_x509", "client_credentials"),
         );
-        put(
-            root,
-            &format!("broken/trunc-{i}.json"),
-            &good[..good.len() / 3],
-        );
-        put(root, &format!("certs/root-{i}.pem"), h.root.cert_pem());
+        d.put(&format!("broken/trunc-{i}.json"), &good[..good.len() / 3]);
+        d.put(&format!("certs/root-{i}.pem"), h.root.cert_pem());
         n += 8;
     }
-    put(root, "zips/download.zip", zip_of(&[("a.cer", g2_der())]));
-    put(root, "notes.md", "not audited");
-    put(root, ".hidden/secret.json", &good);
+    d.put("zips/download.zip", zip_of(&[("a.cer", g2_der())]));
+    d.put("notes.md", "not audited");
+    d.put(".hidden/secret.json", &good);
     n += 1;
 
     let a = btpcert()
@@ -573,13 +523,12 @@ fn audit_over_a_mixed_folder() {
     assert_eq!(csv.lines().count(), n + 1);
 
     // Only good items: exit 0.
-    let only_good = dir();
-    put(
-        only_good.path(),
+    let only_good = TestDir::new();
+    only_good.put(
         "p.json",
         PARAMS.replace("client_x509", "client_credentials"),
     );
-    put(only_good.path(), "z.zip", zip_of(&[("a.cer", g2_der())]));
+    only_good.put("z.zip", zip_of(&[("a.cer", g2_der())]));
     btpcert()
         .args(["audit", "--at", AT, only_good.path().to_str().unwrap()])
         .assert()
@@ -588,8 +537,8 @@ fn audit_over_a_mixed_folder() {
 
 #[test]
 fn audit_csv_defuses_formulas() {
-    let d = dir();
-    put(d.path(), "=1+2.pem", sap().root.cert_pem());
+    let d = TestDir::new();
+    d.put("=1+2.pem", sap().root.cert_pem());
     let a = btpcert()
         .current_dir(d.path())
         .args(["audit", "--csv", "--no-system-roots", "=1+2.pem"])
@@ -601,10 +550,9 @@ fn audit_csv_defuses_formulas() {
 
 #[test]
 fn audit_shows_progress_on_a_terminal_only() {
-    let d = dir();
+    let d = TestDir::new();
     for i in 0..250 {
-        put(
-            d.path(),
+        d.put(
             &format!("p-{i:03}.json"),
             PARAMS.replace("client_x509", "client_credentials"),
         );
@@ -634,14 +582,13 @@ fn audit_shows_progress_on_a_terminal_only() {
 #[test]
 fn audit_reports_unreadable_folders_as_rows() {
     use std::os::unix::fs::PermissionsExt;
-    let d = dir();
+    let d = TestDir::new();
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    put(
-        d.path(),
+    d.put(
         "ok/p.json",
         PARAMS.replace("client_x509", "client_credentials"),
     );
-    put(d.path(), "locked/p.json", PARAMS);
+    d.put("locked/p.json", PARAMS);
     std::fs::set_permissions(d.path().join("ok"), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(
         d.path().join("ok/p.json"),
@@ -705,12 +652,12 @@ fn audit_reports_unreadable_folders_as_rows() {
 
 #[test]
 fn instance_parameters_in_utf16() {
-    let d = dir();
+    let d = TestDir::new();
     let mut bytes = vec![0xff, 0xfe];
     for u in PARAMS.replace('\n', "\r\n").encode_utf16() {
         bytes.extend_from_slice(&u.to_le_bytes());
     }
-    let p = put(d.path(), "ps.txt", bytes);
+    let p = d.put("ps.txt", bytes);
     btpcert().args(["instance", "check", &p]).assert().code(1);
     let a = btpcert()
         .args(["instance", "migrate", &p])

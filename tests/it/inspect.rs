@@ -1,16 +1,10 @@
 use crate::common::*;
 
-fn write(dir: &std::path::Path, name: &str, content: impl AsRef<[u8]>) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
 #[test]
 fn json_shape_for_a_service_key() {
     let h = sap();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "k.json", cockpit_key(h));
+    let dir = TestDir::new();
+    let f = dir.put("k.json", cockpit_key(h));
     let a = btpcert()
         .args(["inspect", "--json", "--at", "2030-01-01", &f])
         .assert()
@@ -60,8 +54,8 @@ fn json_shape_for_a_service_key() {
 #[test]
 fn human_output_and_fingerprints_match_openssl() {
     let h = sap();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "leaf.der", h.leaf.cert_der());
+    let dir = TestDir::new();
+    let f = dir.put("leaf.der", h.leaf.cert_der());
     let a = btpcert().args(["inspect", &f]).assert().success();
     let out = stdout_of(&a);
     assert!(out.contains("DER certificate"), "{out}");
@@ -82,9 +76,9 @@ fn human_output_and_fingerprints_match_openssl() {
 
 #[test]
 fn client_secret_key_shows_fields_not_secret() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestDir::new();
     let body = serde_json::json!({"oauth": {"clientid": "cid", "clientsecret": "TOPSECRET", "url": RUNTIME_URL, "tokenurl": TOKEN_URL}});
-    let f = write(dir.path(), "s.json", body.to_string());
+    let f = dir.put("s.json", body.to_string());
     let a = btpcert().args(["inspect", &f]).assert().success();
     let out = stdout_of(&a);
     assert!(out.contains("ClientId/Secret"));
@@ -96,10 +90,9 @@ fn client_secret_key_shows_fields_not_secret() {
 
 #[test]
 fn several_files_with_one_broken() {
-    let dir = tempfile::tempdir().unwrap();
-    let good = write(dir.path(), "good.pem", sap().root.cert_pem());
-    let bad = write(
-        dir.path(),
+    let dir = TestDir::new();
+    let good = dir.put("good.pem", sap().root.cert_pem());
+    let bad = dir.put(
         "bad.pem",
         "-----BEGIN CERTIFICATE-----\n@@\n-----END CERTIFICATE-----\n",
     );
@@ -117,16 +110,16 @@ fn several_files_with_one_broken() {
 
 #[test]
 fn encrypted_key_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "k.pem", sap().leaf.key_encrypted_pem("pw"));
+    let dir = TestDir::new();
+    let f = dir.put("k.pem", sap().leaf.key_encrypted_pem("pw"));
     let a = btpcert().args(["inspect", &f]).assert().success();
     assert!(stdout_of(&a).contains("encrypted PKCS#8 (not decrypted)"));
 }
 
 #[test]
 fn bad_at_is_a_usage_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "r.pem", sap().root.cert_pem());
+    let dir = TestDir::new();
+    let f = dir.put("r.pem", sap().root.cert_pem());
     let a = btpcert()
         .args(["inspect", "--at", "yesterday", &f])
         .assert()
@@ -148,8 +141,8 @@ fn json_shapes_are_stable() {
         k.sort();
         k
     }
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "k.json", cockpit_key(sap()));
+    let dir = TestDir::new();
+    let f = dir.put("k.json", cockpit_key(sap()));
     let a = btpcert().args(["inspect", "--json", &f]).assert().success();
     let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
     let file = &v["files"][0];

@@ -10,25 +10,7 @@ use crate::common::*;
 
 const PW: &str = "correct horse battery";
 
-struct Dir(tempfile::TempDir);
-
-impl Dir {
-    fn new() -> Dir {
-        Dir(tempfile::tempdir().unwrap())
-    }
-    fn p(&self, name: &str) -> String {
-        self.0.path().join(name).to_str().unwrap().to_string()
-    }
-    fn put(&self, name: &str, content: impl AsRef<[u8]>) -> String {
-        std::fs::write(self.0.path().join(name), content).unwrap();
-        self.p(name)
-    }
-    fn path(&self) -> &Path {
-        self.0.path()
-    }
-}
-
-fn p12(d: &Dir, input: &str, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+fn p12(d: &TestDir, input: &str, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
     let pw = d.put("pw", format!("{PW}\n"));
     btpcert()
         .args(["p12", input, "-o", out, "--password-file", &pw])
@@ -61,7 +43,7 @@ fn keytool_list(store: &str, pw_file: &str) -> String {
 
 #[test]
 fn p12_both_profiles_read_by_openssl_keytool_and_node() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));
     for (profile, pbe, mac) in [
         ("modern", "PBES2, PBKDF2, AES-256-CBC", "MAC: sha256"),
@@ -143,7 +125,7 @@ fn p12_both_profiles_read_by_openssl_keytool_and_node() {
 #[test]
 fn p12_from_separate_files_with_pkcs1_and_encrypted_keys() {
     let h = sap();
-    let d = Dir::new();
+    let d = TestDir::new();
     let chain = d.put("chain.pem", h.chain_pem());
     let key1 = d.put("key1.pem", h.leaf.key_traditional_pem());
     p12(&d, &chain, &d.p("a.p12"), &[&key1]).success();
@@ -162,7 +144,7 @@ fn p12_from_separate_files_with_pkcs1_and_encrypted_keys() {
 #[test]
 fn p12_bad_input() {
     let h = sap();
-    let d = Dir::new();
+    let d = TestDir::new();
     let chain = d.put("chain.pem", h.chain_pem());
     let other = issue(&Spec::client("other"), None);
     let wrong_key = d.put("wrong.pem", other.key_pkcs8_pem());
@@ -250,7 +232,7 @@ fn p12_bad_input() {
 
 #[test]
 fn empty_password_only_when_asked() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));
     let out = d.p("e.p12");
     let a = btpcert()
@@ -261,24 +243,10 @@ fn empty_password_only_when_asked() {
     openssl(&["pkcs12", "-info", "-noout", "-in", &out, "-passin", "pass:"]);
 }
 
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut w = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default();
-        for (name, data) in entries {
-            w.start_file(*name, opts).unwrap();
-            std::io::Write::write_all(&mut w, data).unwrap();
-        }
-        w.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 #[test]
 fn truststore_read_by_keytool_and_openssl() {
     let h = sap();
-    let d = Dir::new();
+    let d = TestDir::new();
     let pw = d.put("pw", format!("{PW}\n"));
     let root = d.put("root.pem", h.root.cert_pem());
     // A Connectivity Test download: leaf, intermediate, root as DER.
@@ -365,7 +333,7 @@ fn truststore_read_by_keytool_and_openssl() {
 
 #[test]
 fn truststore_compat_profile() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let pw = d.put("pw", format!("{PW}\n"));
     let root = d.put("root.pem", sap().root.cert_pem());
     let out = d.p("t.p12");
@@ -387,7 +355,7 @@ fn truststore_compat_profile() {
 }
 
 /// Server files: a server certificate for 127.0.0.1 under the test root.
-fn server_files(d: &Dir) -> (String, String, String) {
+fn server_files(d: &TestDir) -> (String, String, String) {
     let h = sap();
     let server = issue(&Spec::server("127.0.0.1"), Some(&h.root));
     (
@@ -414,9 +382,31 @@ fn newman() -> PathBuf {
     })
 }
 
+/// `newman run` of the collection in `kit`, trusting `root`, with the
+/// generated client certificate list or without it.
+fn newman_run(kit: &str, root: &str, with_certs: bool) -> std::process::Output {
+    let mut c = std::process::Command::new(newman());
+    c.args(["run", &format!("{kit}/btpcert.postman_collection.json")]);
+    if with_certs {
+        c.args([
+            "--ssl-client-cert-list",
+            &format!("{kit}/newman-certs.json"),
+        ]);
+    }
+    c.args([
+        "--ssl-extra-ca-certs",
+        root,
+        "--timeout-request",
+        "10000",
+        "--reporters",
+        "cli",
+    ]);
+    c.output().unwrap()
+}
+
 #[test]
 fn postman_kit_works_against_an_mtls_server() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let (cert, key, root) = server_files(&d);
     let token = fake_jwt(CLIENT_ID);
     let nginx_dir = d.path().join("nginx");
@@ -530,22 +520,7 @@ fn postman_kit_works_against_an_mtls_server() {
     );
 
     // newman, Postman's runtime, with the generated collection and certificate list.
-    let run = std::process::Command::new(newman())
-        .args(["run", &format!("{kit}/btpcert.postman_collection.json")])
-        .args([
-            "--ssl-client-cert-list",
-            &format!("{kit}/newman-certs.json"),
-        ])
-        .args([
-            "--ssl-extra-ca-certs",
-            &root,
-            "--timeout-request",
-            "10000",
-            "--reporters",
-            "cli",
-        ])
-        .output()
-        .unwrap();
+    let run = newman_run(&kit, &root, true);
     let out = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -565,18 +540,7 @@ fn postman_kit_works_against_an_mtls_server() {
     );
 
     // Without the certificate list, newman gets no token: the check can fail.
-    let run = std::process::Command::new(newman())
-        .args(["run", &format!("{kit}/btpcert.postman_collection.json")])
-        .args([
-            "--ssl-extra-ca-certs",
-            &root,
-            "--timeout-request",
-            "10000",
-            "--reporters",
-            "cli",
-        ])
-        .output()
-        .unwrap();
+    let run = newman_run(&kit, &root, false);
     assert!(
         !run.status.success(),
         "newman passed without a client certificate"
@@ -585,7 +549,7 @@ fn postman_kit_works_against_an_mtls_server() {
 
 #[test]
 fn postman_for_client_secret_and_api_plan() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let key = d.put(
         "s.json",
         json!({"oauth": {
@@ -626,7 +590,7 @@ fn postman_for_client_secret_and_api_plan() {
 /// pseudo-terminal; the answers are typed after the prompts appear).
 #[test]
 fn password_prompt_on_a_terminal() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));
     let run = |first: &str, second: &str, out: &str| {
         let cmd = format!("{} p12 {key} -o {out}", env!("CARGO_BIN_EXE_btpcert"));
@@ -662,7 +626,7 @@ fn password_prompt_on_a_terminal() {
 #[test]
 fn p12_with_an_ec_key_from_sec1() {
     let h = Hierarchy::new(Alg::EcP256);
-    let d = Dir::new();
+    let d = TestDir::new();
     let chain = d.put("chain.pem", h.chain_pem());
     let key = d.put("key.pem", h.leaf.key_traditional_pem());
     assert!(std::fs::read_to_string(&key)
@@ -688,7 +652,7 @@ fn p12_with_an_ec_key_from_sec1() {
 
 #[test]
 fn inspect_and_verify_read_a_pkcs12_file() {
-    let d = Dir::new();
+    let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));
     let out = d.p("c.pfx");
     p12(&d, &key, &out, &[]).success();

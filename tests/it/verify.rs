@@ -10,24 +10,6 @@ const DIGICERT_G2: &str = "/usr/share/ca-certificates/mozilla/DigiCert_Global_Ro
 const DIGICERT_G2_SHA256: &str =
     "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F";
 
-struct Files(tempfile::TempDir);
-
-impl Files {
-    fn new() -> Files {
-        Files(tempfile::tempdir().unwrap())
-    }
-
-    fn put(&self, name: &str, content: impl AsRef<[u8]>) -> String {
-        let p = self.0.path().join(name);
-        std::fs::write(&p, content).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.path().join(name).to_str().unwrap().to_string()
-    }
-}
-
 /// Runs `verify --json --at AT --no-system-roots` plus `args`; returns (exit code, report).
 fn verify_json(args: &[&str]) -> (i32, Value) {
     let out = btpcert()
@@ -78,7 +60,7 @@ fn failing(v: &Value) -> Vec<String> {
 
 #[test]
 fn good_chain_passes_every_check_but_trust() {
-    let f = Files::new();
+    let f = TestDir::new();
     let k = f.put("k.json", cockpit_key(sap()));
     let (code, v) = verify_json(&["--for", "iflow", &k]);
     assert_eq!(code, 1, "a test root is not trusted by SAP");
@@ -107,7 +89,7 @@ fn good_chain_passes_every_check_but_trust() {
 
 #[test]
 fn default_scenarios_follow_the_key_kind() {
-    let f = Files::new();
+    let f = TestDir::new();
     let k = f.put("k.json", cockpit_key(sap()));
     let (_, v) = verify_json(&[&k]);
     let names: Vec<&str> = v["scenarios"]
@@ -131,7 +113,7 @@ fn default_scenarios_follow_the_key_kind() {
 #[test]
 fn shuffled_chain_is_ordered_with_a_warning() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let shuffled = f.put(
         "s.pem",
         format!(
@@ -151,7 +133,7 @@ fn shuffled_chain_is_ordered_with_a_warning() {
 #[test]
 fn chain_split_orders_files() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let shuffled = f.put(
         "s.pem",
         format!(
@@ -161,7 +143,7 @@ fn chain_split_orders_files() {
             h.inter.cert_pem()
         ),
     );
-    let out = f.path("split");
+    let out = f.p("split");
     btpcert()
         .args(["chain", "split", &shuffled, "-o", &out])
         .assert()
@@ -189,7 +171,7 @@ fn chain_split_orders_files() {
 #[test]
 fn missing_intermediate() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let pem = f.put(
         "c.pem",
         format!("{}{}", h.leaf.cert_pem(), h.root.cert_pem()),
@@ -220,7 +202,7 @@ fn missing_intermediate() {
 #[test]
 fn root_from_roots_file() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let pem = f.put(
         "c.pem",
         format!("{}{}", h.leaf.cert_pem(), h.inter.cert_pem()),
@@ -239,7 +221,7 @@ fn root_from_roots_file() {
 
 #[test]
 fn unreadable_roots_file_is_fatal() {
-    let f = Files::new();
+    let f = TestDir::new();
     let pem = f.put("c.pem", sap().chain_pem());
     let bad = f.put("bad.pem", "not a certificate");
     let a = btpcert()
@@ -248,16 +230,16 @@ fn unreadable_roots_file_is_fatal() {
         .code(2);
     assert!(stderr_of(&a).contains("bad.pem"));
     let a = btpcert()
-        .args(["verify", &pem, "--roots", &f.path("missing.pem")])
+        .args(["verify", &pem, "--roots", &f.p("missing.pem")])
         .assert()
         .code(2);
     assert!(stderr_of(&a).contains("missing.pem: no such file"));
 }
 
-fn chain_with_leaf(leaf: &Spec) -> (Files, String) {
+fn chain_with_leaf(leaf: &Spec) -> (TestDir, String) {
     let h = sap();
     let l = issue(leaf, Some(&h.inter));
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!(
@@ -361,7 +343,7 @@ fn intermediate_without_ca_flag() {
     let h = sap();
     let fake_ca = issue(&Spec::client("Not A CA"), Some(&h.root));
     let leaf = issue(&Spec::client("leaf"), Some(&fake_ca));
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!(
@@ -386,7 +368,7 @@ fn path_length_exceeded() {
     // h.inter has pathlen 0: a CA below it breaks the constraint.
     let sub = issue(&Spec::ca("Sub CA"), Some(&h.inter));
     let leaf = issue(&Spec::client("leaf"), Some(&sub));
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!(
@@ -408,7 +390,7 @@ fn path_length_exceeded() {
 
 #[test]
 fn key_mismatch() {
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put("c.pem", sap().chain_pem());
     let other = issue(&Spec::client("other"), None);
     let k = f.put("other.key", other.key_pkcs8_pem());
@@ -428,7 +410,7 @@ fn key_mismatch() {
 #[test]
 fn ec_chain() {
     let h = Hierarchy::new(Alg::EcP256);
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put("c.pem", h.chain_pem());
     let k = f.put("k.pem", h.leaf.key_traditional_pem());
     let (_, v) = verify_json(&["--for", "iflow", "--key", &k, &p]);
@@ -442,7 +424,7 @@ fn weak_rsa_key() {
     let h = sap();
     let weak = PKeyPair::rsa(1024);
     let leaf = issue_with_key(&Spec::client("weak"), Some(&h.inter), weak);
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!(
@@ -459,7 +441,7 @@ fn weak_rsa_key() {
 #[test]
 fn duplicates_are_reported() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!("{}{}{}", h.chain_pem(), h.leaf.cert_pem(), ""),
@@ -496,7 +478,7 @@ fn spoofed_g2() -> Hierarchy {
 #[test]
 fn name_spoofed_root_never_passes() {
     let h = spoofed_g2();
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put("c.pem", h.chain_pem());
     for scenario in ["iflow", "token", "server"] {
         let (code, v) = verify_json(&["--for", scenario, &p]);
@@ -577,7 +559,7 @@ fn root_found_in_the_system_bundle() {
     // A chain given without its root: the system bundle completes it. Here
     // the "chain" is a cross-check: a custom bundle via SSL_CERT_FILE.
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let bundle = f.put(
         "bundle.pem",
         format!(
@@ -625,7 +607,7 @@ fn trust_list_output() {
 #[test]
 fn check_external_prints_parameters() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let leaf = f.put("leaf.pem", h.leaf.cert_pem());
     let inter = f.put("inter.pem", h.inter.cert_pem());
     let root = f.put("root.pem", h.root.cert_pem());
@@ -647,7 +629,7 @@ fn check_external_prints_parameters() {
     let v: Value = serde_json::from_str(&stdout_of(&a)).unwrap();
     assert!(v["parameters"].is_null());
     // Allowed explicitly: the parameters SAP expects, leaf only, one line.
-    let out = f.path("params.json");
+    let out = f.p("params.json");
     let a = btpcert()
         .args([
             "check-external",
@@ -684,7 +666,7 @@ fn check_external_prints_parameters() {
 #[test]
 fn check_external_refuses_a_chain_and_missing_eku() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let chain = f.put("chain.pem", h.chain_pem());
     let a = btpcert()
         .args([
@@ -751,7 +733,7 @@ fn ed25519_chain_and_mixed_algorithms() {
         },
         Some(&inter),
     );
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!("{}{}{}", leaf.cert_pem(), inter.cert_pem(), root.cert_pem()),
@@ -775,7 +757,7 @@ fn tampered_signature_is_caught() {
     let n = der.len();
     der[n - 5] ^= 0x01;
     let tampered = openssl::x509::X509::from_der(&der).unwrap();
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put(
         "c.pem",
         format!(
@@ -809,7 +791,7 @@ fn tampered_signature_is_caught() {
 
 #[test]
 fn colour_only_on_a_terminal_and_never_with_no_color() {
-    let f = Files::new();
+    let f = TestDir::new();
     let p = f.put("c.pem", sap().chain_pem());
     let cmd = format!(
         "{} verify --no-system-roots --for iflow --at {AT} {p}",
@@ -851,7 +833,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
 #[test]
 fn certificate_details_that_do_not_match_the_leaf() {
     let h = sap();
-    let f = Files::new();
+    let f = TestDir::new();
     let good = f.put("good.json", cockpit_key(h));
     let (_, v) = verify_json(&["--for", "iflow", &good]);
     assert!(

@@ -82,3 +82,46 @@ pub fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
 pub fn stdout_of(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
 }
+
+/// A scratch folder for a test, removed when dropped.
+pub struct TestDir(tempfile::TempDir);
+
+impl TestDir {
+    pub fn new() -> TestDir {
+        TestDir(tempfile::tempdir().unwrap())
+    }
+
+    /// The path of `name` in the folder, as a string for command lines.
+    pub fn p(&self, name: &str) -> String {
+        self.0.path().join(name).to_str().unwrap().to_string()
+    }
+
+    /// Writes `name` (creating folders on the way) and returns its path.
+    pub fn put(&self, name: &str, content: impl AsRef<[u8]>) -> String {
+        let p = self.0.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, content).unwrap();
+        self.p(name)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A zip archive of (entry name, content), stored uncompressed.
+pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, data) in entries {
+            w.start_file(*name, opts).unwrap();
+            std::io::Write::write_all(&mut w, data).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    buf.into_inner()
+}

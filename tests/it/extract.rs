@@ -247,12 +247,7 @@ fn standard_input() {
 #[test]
 fn reversed_chain_is_written_leaf_first() {
     let h = sap();
-    let reversed = format!(
-        "{}{}{}",
-        h.root.cert_pem(),
-        h.inter.cert_pem(),
-        h.leaf.cert_pem()
-    );
+    let reversed = pems(&[&h.root, &h.inter, &h.leaf]);
     let body = json!({ "oauth": {
         "clientid": CLIENT_ID,
         "certificate": reversed,
@@ -553,13 +548,7 @@ fn curl_accepts_written_files_for_mtls() {
 fn unrelated_certificate_is_reported_and_kept_apart() {
     let h = sap();
     let stray = issue(&Spec::ca("Stray CA"), None);
-    let chain = format!(
-        "{}{}{}{}",
-        h.leaf.cert_pem(),
-        stray.cert_pem(),
-        h.inter.cert_pem(),
-        h.root.cert_pem()
-    );
+    let chain = pems(&[&h.leaf, &stray, &h.inter, &h.root]);
     let body = json!({ "oauth": oauth_certificate(&chain, &h.leaf.key_traditional_pem()) });
     let (_dir, out, a) = extract("k.json", body.to_string(), &["--split"]);
     let a = a.success();

@@ -412,7 +412,7 @@ fn audit_over_a_mixed_folder() {
             },
             Some(&h.inter),
         );
-        json!({"oauth": oauth_certificate(&format!("{}{}{}", l.cert_pem(), h.inter.cert_pem(), h.root.cert_pem()), &l.key_traditional_pem())}).to_string()
+        json!({"oauth": oauth_certificate(&pems(&[&l, &h.inter, &h.root]), &l.key_traditional_pem())}).to_string()
     };
     let no_eku = {
         let l = issue(
@@ -422,7 +422,7 @@ fn audit_over_a_mixed_folder() {
             },
             Some(&h.inter),
         );
-        json!({"oauth": oauth_certificate(&format!("{}{}{}", l.cert_pem(), h.inter.cert_pem(), h.root.cert_pem()), &l.key_traditional_pem())}).to_string()
+        json!({"oauth": oauth_certificate(&pems(&[&l, &h.inter, &h.root]), &l.key_traditional_pem())}).to_string()
     };
     let mismatch = {
         let other = issue(&Spec::client("x"), None);

@@ -187,10 +187,7 @@ fn token_with_a_pkcs12_file_and_an_external_key() {
         .code(2);
     assert!(one_line_error(&a).contains("holds no private key: give yours with --key FILE"));
     let key = s.put("client.key", h.leaf.key_pkcs8_pem());
-    let chain = s.put(
-        "chain.pem",
-        format!("{}{}", h.leaf.cert_pem(), h.inter.cert_pem()),
-    );
+    let chain = s.put("chain.pem", pems(&[&h.leaf, &h.inter]));
     btpcert()
         .args([
             "token", &ext, "--key", &key, "--cert", &chain, "--ca", &s.root,

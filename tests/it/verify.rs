@@ -114,15 +114,7 @@ fn default_scenarios_follow_the_key_kind() {
 fn shuffled_chain_is_ordered_with_a_warning() {
     let h = sap();
     let f = TestDir::new();
-    let shuffled = f.put(
-        "s.pem",
-        format!(
-            "{}{}{}",
-            h.inter.cert_pem(),
-            h.root.cert_pem(),
-            h.leaf.cert_pem()
-        ),
-    );
+    let shuffled = f.put("s.pem", pems(&[&h.inter, &h.root, &h.leaf]));
     let (_, v) = verify_json(&["--for", "iflow", &shuffled]);
     assert!(has(&v, "order", "warn", "not given leaf first"));
     assert_eq!(v["certificates"][0]["fingerprint_sha256"], h.leaf.sha256());
@@ -134,15 +126,7 @@ fn shuffled_chain_is_ordered_with_a_warning() {
 fn chain_split_orders_files() {
     let h = sap();
     let f = TestDir::new();
-    let shuffled = f.put(
-        "s.pem",
-        format!(
-            "{}{}{}",
-            h.root.cert_pem(),
-            h.leaf.cert_pem(),
-            h.inter.cert_pem()
-        ),
-    );
+    let shuffled = f.put("s.pem", pems(&[&h.root, &h.leaf, &h.inter]));
     let out = f.p("split");
     btpcert()
         .args(["chain", "split", &shuffled, "-o", &out])
@@ -172,10 +156,7 @@ fn chain_split_orders_files() {
 fn missing_intermediate() {
     let h = sap();
     let f = TestDir::new();
-    let pem = f.put(
-        "c.pem",
-        format!("{}{}", h.leaf.cert_pem(), h.root.cert_pem()),
-    );
+    let pem = f.put("c.pem", pems(&[&h.leaf, &h.root]));
     let (code, v) = verify_json(&["--for", "iflow", &pem]);
     assert_eq!(code, 1);
     assert!(has(
@@ -203,10 +184,7 @@ fn missing_intermediate() {
 fn root_from_roots_file() {
     let h = sap();
     let f = TestDir::new();
-    let pem = f.put(
-        "c.pem",
-        format!("{}{}", h.leaf.cert_pem(), h.inter.cert_pem()),
-    );
+    let pem = f.put("c.pem", pems(&[&h.leaf, &h.inter]));
     let root = f.put("root.pem", h.root.cert_pem());
     let (_, v) = verify_json(&["--for", "iflow", "--roots", &root, &pem]);
     assert!(has(
@@ -240,15 +218,7 @@ fn chain_with_leaf(leaf: &Spec) -> (TestDir, String) {
     let h = sap();
     let l = issue(leaf, Some(&h.inter));
     let f = TestDir::new();
-    let p = f.put(
-        "c.pem",
-        format!(
-            "{}{}{}",
-            l.cert_pem(),
-            h.inter.cert_pem(),
-            h.root.cert_pem()
-        ),
-    );
+    let p = f.put("c.pem", pems(&[&l, &h.inter, &h.root]));
     (f, p)
 }
 
@@ -344,15 +314,7 @@ fn intermediate_without_ca_flag() {
     let fake_ca = issue(&Spec::client("Not A CA"), Some(&h.root));
     let leaf = issue(&Spec::client("leaf"), Some(&fake_ca));
     let f = TestDir::new();
-    let p = f.put(
-        "c.pem",
-        format!(
-            "{}{}{}",
-            leaf.cert_pem(),
-            fake_ca.cert_pem(),
-            h.root.cert_pem()
-        ),
-    );
+    let p = f.put("c.pem", pems(&[&leaf, &fake_ca, &h.root]));
     let (_, v) = verify_json(&["--for", "iflow", &p]);
     assert!(has(
         &v,
@@ -369,16 +331,7 @@ fn path_length_exceeded() {
     let sub = issue(&Spec::ca("Sub CA"), Some(&h.inter));
     let leaf = issue(&Spec::client("leaf"), Some(&sub));
     let f = TestDir::new();
-    let p = f.put(
-        "c.pem",
-        format!(
-            "{}{}{}{}",
-            leaf.cert_pem(),
-            sub.cert_pem(),
-            h.inter.cert_pem(),
-            h.root.cert_pem()
-        ),
-    );
+    let p = f.put("c.pem", pems(&[&leaf, &sub, &h.inter, &h.root]));
     let (_, v) = verify_json(&["--for", "iflow", &p]);
     assert!(has(
         &v,
@@ -425,15 +378,7 @@ fn weak_rsa_key() {
     let weak = PKeyPair::rsa(1024);
     let leaf = issue_with_key(&Spec::client("weak"), Some(&h.inter), weak);
     let f = TestDir::new();
-    let p = f.put(
-        "c.pem",
-        format!(
-            "{}{}{}",
-            leaf.cert_pem(),
-            h.inter.cert_pem(),
-            h.root.cert_pem()
-        ),
-    );
+    let p = f.put("c.pem", pems(&[&leaf, &h.inter, &h.root]));
     let (_, v) = verify_json(&["--for", "iflow", &p]);
     assert!(has(&v, "key-strength", "fail", "RSA key of 1024 bits"));
 }
@@ -568,10 +513,7 @@ fn root_found_in_the_system_bundle() {
             h.root.cert_pem()
         ),
     );
-    let p = f.put(
-        "c.pem",
-        format!("{}{}", h.leaf.cert_pem(), h.inter.cert_pem()),
-    );
+    let p = f.put("c.pem", pems(&[&h.leaf, &h.inter]));
     let out = btpcert()
         .args(["verify", "--json", "--at", AT, "--for", "iflow", &p])
         .env("SSL_CERT_FILE", &bundle)
@@ -734,10 +676,7 @@ fn ed25519_chain_and_mixed_algorithms() {
         Some(&inter),
     );
     let f = TestDir::new();
-    let p = f.put(
-        "c.pem",
-        format!("{}{}{}", leaf.cert_pem(), inter.cert_pem(), root.cert_pem()),
-    );
+    let p = f.put("c.pem", pems(&[&leaf, &inter, &root]));
     let k = f.put("k.pem", leaf.key_pkcs8_pem());
     let (_, v) = verify_json(&["--for", "iflow", "--key", &k, &p]);
     assert!(

@@ -283,12 +283,7 @@ impl Hierarchy {
 
     /// Leaf first, root last, every block ending in a newline (as SAP does).
     pub fn chain_pem(&self) -> String {
-        format!(
-            "{}{}{}",
-            self.leaf.cert_pem(),
-            self.inter.cert_pem(),
-            self.root.cert_pem()
-        )
+        pems(&[&self.leaf, &self.inter, &self.root])
     }
 
     pub fn chain_der(&self) -> Vec<Vec<u8>> {
@@ -351,4 +346,9 @@ impl PKeyPair {
     pub fn rsa(bits: u32) -> PKey<Private> {
         PKey::from_rsa(Rsa::generate(bits).unwrap()).unwrap()
     }
+}
+
+/// The certificates of `nodes` as one PEM bundle, in the order given.
+pub fn pems(nodes: &[&Node]) -> String {
+    nodes.iter().map(|n| n.cert_pem()).collect()
 }

@@ -8,17 +8,8 @@ use crate::common::*;
 /// Runs extract on `content`; asserts exit 2, no file written, no panic,
 /// and that stderr contains every one of `expect`.
 fn rejects(content: &[u8], expect: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("key.json");
-    std::fs::write(&input, content).unwrap();
-    let out = dir.path().join("out");
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let (_dir, out, a) = extract("key.json", content, &[]);
+    let a = a.code(2);
     let err = stderr_of(&a);
     assert!(err.starts_with("btpcert: "), "{err}");
     assert!(

@@ -1,6 +1,6 @@
 //! `btpcert extract` from every form of service key users have.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
@@ -65,26 +65,6 @@ fn check_outputs(out: &Path, expect_key: bool) {
     } else {
         assert!(!key_path.exists());
     }
-}
-
-/// Writes `content` as `name` in a fresh folder and runs `btpcert extract`
-/// on it into `<folder>/o`, with `extra` arguments.
-fn extract(
-    name: &str,
-    content: impl AsRef<[u8]>,
-    extra: &[&str],
-) -> (TestDir, PathBuf, assert_cmd::assert::Assert) {
-    let dir = TestDir::new();
-    let input = dir.put(name, content);
-    let out = dir.path().join("o");
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .args(extra)
-        .assert();
-    (dir, out, a)
 }
 
 fn oauth() -> serde_json::Value {

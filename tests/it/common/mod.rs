@@ -125,3 +125,23 @@ pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+/// Writes `content` as `name` in a fresh folder and runs `btpcert extract`
+/// on it into `<folder>/o`, with `extra` arguments.
+pub fn extract(
+    name: &str,
+    content: impl AsRef<[u8]>,
+    extra: &[&str],
+) -> (TestDir, std::path::PathBuf, assert_cmd::assert::Assert) {
+    let dir = TestDir::new();
+    let input = dir.put(name, content);
+    let out = dir.path().join("o");
+    let a = btpcert()
+        .arg("extract")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(extra)
+        .assert();
+    (dir, out, a)
+}

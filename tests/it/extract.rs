@@ -250,16 +250,8 @@ fn reversed_chain_is_written_leaf_first() {
 
 #[test]
 fn prints_postman_host_and_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, cockpit_key(sap())).unwrap();
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(dir.path().join("o"))
-        .assert()
-        .success();
+    let (_dir, _out, a) = extract("k.json", cockpit_key(sap()), &[]);
+    let a = a.success();
     let out = stdout_of(&a);
     assert!(
         out.contains("Host      sub.authentication.cert.eu10.hana.ondemand.com"),
@@ -275,17 +267,8 @@ fn prints_postman_host_and_files() {
 
 #[test]
 fn json_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("k.json");
-    std::fs::write(&input, cockpit_key(sap())).unwrap();
-    let a = btpcert()
-        .arg("extract")
-        .arg(&input)
-        .arg("-o")
-        .arg(dir.path().join("o"))
-        .arg("--json")
-        .assert()
-        .success();
+    let (_dir, _out, a) = extract("k.json", cockpit_key(sap()), &["--json"]);
+    let a = a.success();
     let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
     assert_eq!(v["form"], "cockpit");
     assert_eq!(v["kind"], "certificate");

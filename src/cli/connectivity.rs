@@ -70,7 +70,7 @@ pub fn run(args: ConnectivityArgs, out: &mut dyn Write) -> Result<i32> {
     let problem = match (&a.root, a.self_signed.len()) {
         (Some(_), 1) => None,
         (Some(r), _) => Some(format!(
-            "the archive holds {} self-signed certificates; the chain ends in '{}', which is the one written",
+            "the archive holds {} self-signed certificates; the chain ends in '{}', which is taken as the root",
             a.self_signed.len(),
             r.common_name()
         )),

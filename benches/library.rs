@@ -6,10 +6,10 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use btpcert::input::load_bytes;
-use btpcert::password::Password;
-use btpcert::pkcs12::{build_keystore, Profile};
-use btpcert::roots::RootStore;
-use btpcert::verify::{build_path, verify, Options, Scenario};
+use btpcert::keystore::pkcs12::{build_keystore, Profile};
+use btpcert::secret::Password;
+use btpcert::x509::roots::RootStore;
+use btpcert::x509::verify::{build_path, verify, Options, Scenario};
 
 fn sample() -> Vec<u8> {
     std::fs::read(concat!(
@@ -34,7 +34,7 @@ fn benches(c: &mut Criterion) {
         |b| b.iter(|| load_bytes("key.json", black_box(&bytes)).unwrap()),
     );
     c.bench_function("order chain (3 certificates)", |b| {
-        b.iter(|| btpcert::chain::order(black_box(&loaded.certs)))
+        b.iter(|| btpcert::x509::chain::order(black_box(&loaded.certs)))
     });
     c.bench_function("verify chain and key (3 scenarios)", |b| {
         b.iter(|| {
@@ -43,7 +43,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     let key = loaded.key.clone().unwrap();
-    let chain = btpcert::chain::order(&loaded.certs).certs;
+    let chain = btpcert::x509::chain::order(&loaded.certs).certs;
     let pw = Password::new("changeit");
     let mut g = c.benchmark_group("PKCS#12");
     g.sample_size(20);

@@ -2,9 +2,9 @@
 //! test that replays saved inputs under `cargo test`. Each may reject any
 //! input; none may panic, and each checks a property of what it accepts.
 
-use crate::cert::Cert;
-use crate::roots::RootStore;
-use crate::verify::{build_path, verify, Options, Scenario};
+use crate::x509::cert::Cert;
+use crate::x509::roots::RootStore;
+use crate::x509::verify::{build_path, verify, Options, Scenario};
 
 /// Service keys, PEM, DER; the PEM scanner; instance parameters and their
 /// migration, which must give JSON without the deprecated grant, and be final.
@@ -18,13 +18,16 @@ pub fn reader(data: &[u8]) {
         }
     }
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = crate::pemtext::parse_blocks(text);
-        if let Ok(p) = crate::instance::find(text) {
-            let _ = crate::instance::check_params(&p.value);
-            if let Ok(Some(m)) = crate::instance::migrate_text(&p.text) {
+        let _ = crate::x509::pem::parse_blocks(text);
+        if let Ok(p) = crate::sap::instance::find(text) {
+            let _ = crate::sap::instance::check_params(&p.value);
+            if let Ok(Some(m)) = crate::sap::instance::migrate_text(&p.text) {
                 let v: serde_json::Value = serde_json::from_str(&m).expect("migrated text is JSON");
-                assert!(!crate::instance::check_params(&v).deprecated_grant);
-                assert_eq!(crate::instance::migrate_text(&m).expect("re-read"), None);
+                assert!(!crate::sap::instance::check_params(&v).deprecated_grant);
+                assert_eq!(
+                    crate::sap::instance::migrate_text(&m).expect("re-read"),
+                    None
+                );
             }
         }
     }
@@ -44,7 +47,7 @@ pub fn chain(data: &[u8]) {
             certs.push(c);
         }
     }
-    let ordered = crate::chain::order(&certs);
+    let ordered = crate::x509::chain::order(&certs);
     assert_eq!(
         ordered.certs.len() + ordered.unrelated.len() + ordered.duplicates.len(),
         certs.len(),
@@ -70,10 +73,10 @@ pub fn chain(data: &[u8]) {
 
 /// Zip archives as `connectivity`, `truststore` and `audit` read them.
 pub fn zip(data: &[u8]) {
-    if let Ok(a) = crate::connectivity::analyse(data) {
+    if let Ok(a) = crate::sap::connectivity::analyse(data) {
         if let Some(root) = &a.root {
             assert!(root.is_self_signed());
-            let _ = crate::connectivity::root_info(root);
+            let _ = crate::sap::connectivity::root_info(root);
         }
     }
 }

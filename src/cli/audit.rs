@@ -8,9 +8,9 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::verify::{at_or_now, RootArgs};
-use crate::audit::{audit_file, collect, csv_row, AuditOptions, Row, CSV_HEADER};
 use crate::error::{Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::sanitize::sanitize;
+use crate::sap::audit::{audit_file, collect, csv_row, AuditOptions, Row, CSV_HEADER};
 
 /// Files audited in parallel at a time; rows are printed in file order.
 const CHUNK: usize = 512;

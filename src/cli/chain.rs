@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{note, ForceArgs};
-use crate::chain;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
-use crate::output::write_all;
 use crate::sanitize::sanitize;
+use crate::write::write_all;
+use crate::x509::chain;
 
 #[derive(Debug, Args)]
 pub struct ChainArgs {

@@ -10,13 +10,13 @@ use serde::Serialize;
 use super::style::Style;
 use super::verify::{at_or_now, RootArgs, ScenarioArg};
 use super::{print_json, ForceArgs};
-use crate::cert::Cert;
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
-use crate::output::{write_all, Planned};
-use crate::pemtext;
 use crate::sanitize::sanitize;
-use crate::verify::{key_strength, verify, Check, Options, Scenario, Status};
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
+use crate::x509::pem as pemtext;
+use crate::x509::verify::{key_strength, verify, Check, Options, Scenario, Status};
 
 #[derive(Debug, Args)]
 pub struct CheckExternalArgs {
@@ -99,7 +99,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
         return Err(Error::input(format!("{name}: holds no certificate")));
     }
     let mut checks = Vec::new();
-    let own = crate::chain::order(&loaded.certs);
+    let own = crate::x509::chain::order(&loaded.certs);
     let leaf = own.leaf().expect("non-empty").clone();
     if loaded.certs.len() == 1 {
         checks.push(Check {
@@ -197,7 +197,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
                     subject_dn: leaf.subject_dn(),
                     issuer_dn: leaf.issuer_dn(),
                     fingerprint_sha256: leaf.sha256(),
-                    not_after: crate::cert::rfc3339(leaf.not_after()),
+                    not_after: crate::x509::cert::rfc3339(leaf.not_after()),
                 },
                 checks,
                 parameters: params,

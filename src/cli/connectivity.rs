@@ -9,12 +9,12 @@ use serde::Serialize;
 use super::p12::StoreArgs;
 use super::truststore::plan_truststore;
 use super::{note, print_json, ForceArgs};
-use crate::cert::Cert;
-use crate::connectivity::{analyse, root_info, RootInfo};
 use crate::error::{Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
-use crate::output::{write_all, Planned};
 use crate::sanitize::sanitize;
+use crate::sap::connectivity::{analyse, root_info, RootInfo};
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
 
 #[derive(Debug, Args)]
 pub struct ConnectivityArgs {

@@ -7,14 +7,14 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{note, print_json, ForceArgs, PasswordArgs};
-use crate::cert::Cert;
-use crate::chain;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
-use crate::key::{KeyFormat, PrivateKey};
-use crate::output::{write_all, Planned};
 use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
+use crate::sap::servicekey::KeyKind;
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
+use crate::x509::chain;
+use crate::x509::key::{KeyFormat, PrivateKey};
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {

@@ -7,12 +7,12 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::print_json;
-use crate::cert::{parse_time, CertInfo, KeyInfo};
 use crate::error::{Result, EXIT_INPUT, EXIT_OK};
 use crate::input::{self, Form, Loaded};
-use crate::key::KeyFormat;
 use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
+use crate::sap::servicekey::KeyKind;
+use crate::x509::cert::{parse_time, CertInfo, KeyInfo};
+use crate::x509::key::KeyFormat;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -106,7 +106,7 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<i32> {
 }
 
 pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
-    let leaf = crate::chain::order(&l.certs).leaf().cloned();
+    let leaf = crate::x509::chain::order(&l.certs).leaf().cloned();
     FileReport {
         file: l.name.clone(),
         error: None,

@@ -11,10 +11,10 @@ use super::style::Style;
 use super::{note, print_json, ForceArgs};
 use crate::error::{Error, Result, EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
-use crate::instance::{check_params, find, migrate_text, InstanceReport};
-use crate::output::{write_all, Planned};
 use crate::sanitize::sanitize;
-use crate::verify::Status;
+use crate::sap::instance::{check_params, find, migrate_text, InstanceReport};
+use crate::write::{write_all, Planned};
+use crate::x509::verify::Status;
 
 #[derive(Debug, Args)]
 pub struct InstanceArgs {

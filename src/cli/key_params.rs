@@ -8,12 +8,12 @@ use clap::Args;
 
 use super::check_external::key_parameters;
 use super::{note, ForceArgs};
-use crate::chain;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
-use crate::output::{write_all, Planned};
 use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
+use crate::sap::servicekey::KeyKind;
+use crate::write::{write_all, Planned};
+use crate::x509::chain;
 
 #[derive(Debug, Args)]
 pub struct KeyParamsArgs {

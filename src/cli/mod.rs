@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Result, EXIT_OK};
-use crate::password::PasswordSource;
+use crate::secret::PasswordSource;
 
 mod audit;
 mod chain;

@@ -7,15 +7,15 @@ use clap::{Args, ValueEnum};
 
 use super::verify::RootArgs;
 use super::{note, ForceArgs, PasswordArgs};
-use crate::cert::Cert;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input::{self, Bundle};
-use crate::key::PrivateKey;
-use crate::output::{write_all, Planned};
-use crate::password::{Password, PasswordSource};
-use crate::pkcs12::{build_keystore, Profile};
+use crate::keystore::pkcs12::{build_keystore, Profile};
 use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
+use crate::sap::servicekey::KeyKind;
+use crate::secret::{Password, PasswordSource};
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
+use crate::x509::key::PrivateKey;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ProfileArg {

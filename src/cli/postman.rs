@@ -8,16 +8,16 @@ use clap::Args;
 
 use super::p12::{key_and_chain, KeyChainArgs, StoreArgs};
 use super::ForceArgs;
-use crate::cert::Cert;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
-use crate::output::{write_all, Planned};
-use crate::pkcs12::{build_keystore, Profile};
-use crate::postman::{
+use crate::keystore::pkcs12::{build_keystore, Profile};
+use crate::sanitize::sanitize;
+use crate::sap::postman::{
     collection, default_path, newman_cert_list, origin, CollectionSpec, TokenAuth,
 };
-use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
+use crate::sap::servicekey::KeyKind;
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
 
 pub const COLLECTION: &str = "btpcert.postman_collection.json";
 pub const CERT_LIST: &str = "newman-certs.json";
@@ -171,7 +171,7 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
     write_all(&plan, args.force.force)?;
 
     let d = sanitize(&path_str(dir)).into_owned();
-    let host = crate::servicekey::url_host(&tokenurl).unwrap_or_default();
+    let host = crate::sap::servicekey::url_host(&tokenurl).unwrap_or_default();
     if kind == KeyKind::ClientSecret {
         writeln!(
             out,

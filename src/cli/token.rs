@@ -10,11 +10,11 @@ use serde::Serialize;
 use super::p12::KeyPasswordArgs;
 use super::{note, print_json, PasswordArgs};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
-use crate::http::{request_token, Client, HttpOptions, Identity, Token, TokenAuth};
 use crate::input;
-use crate::password::Password;
 use crate::sanitize::sanitize;
-use crate::servicekey::{url_host, KeyKind};
+use crate::sap::servicekey::{url_host, KeyKind};
+use crate::sap::token::{request_token, Client, HttpOptions, Identity, Token, TokenAuth};
+use crate::secret::Password;
 
 /// How to reach the token server and the endpoint.
 #[derive(Debug, Args, Clone)]
@@ -95,8 +95,8 @@ impl Session {
                 .password
                 .source()
                 .read(&format!("password of {}", sanitize(p)), false)?;
-            let (key, chain) =
-                crate::pkcs12::read_keystore(&der, &pw).map_err(|e| e.context(sanitize(p)))?;
+            let (key, chain) = crate::keystore::pkcs12::read_keystore(&der, &pw)
+                .map_err(|e| e.context(sanitize(p)))?;
             Some(Identity { chain, key })
         } else {
             let chain = match &conn.cert {
@@ -116,7 +116,7 @@ impl Session {
                     )))
                 }
             };
-            let chain = crate::chain::order(&chain).certs;
+            let chain = crate::x509::chain::order(&chain).certs;
             let leaf = chain
                 .first()
                 .ok_or_else(|| Error::input("no client certificate to present"))?;
@@ -227,7 +227,7 @@ pub fn run(args: TokenArgs, out: &mut dyn Write) -> Result<i32> {
         writeln!(
             out,
             "  expires in:  {e} s (at {})",
-            crate::cert::rfc3339(at.replace_nanosecond(0).unwrap_or(at))
+            crate::x509::cert::rfc3339(at.replace_nanosecond(0).unwrap_or(at))
         )?;
     }
     if let Some(c) = &t.claims {
@@ -249,7 +249,7 @@ pub fn run(args: TokenArgs, out: &mut dyn Write) -> Result<i32> {
         }
         if let Some(exp) = c.get("exp").and_then(|v| v.as_i64()) {
             if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(exp) {
-                writeln!(out, "  exp:         {}", crate::cert::rfc3339(t))?;
+                writeln!(out, "  exp:         {}", crate::x509::cert::rfc3339(t))?;
             }
         }
     } else if let Some(scope) = &t.scope {
@@ -313,7 +313,7 @@ pub fn call(args: CallArgs, out: &mut dyn Write) -> Result<i32> {
                 .ok_or_else(|| Error::input("the service key has no url: give a full URL"))?;
             let path = other
                 .clone()
-                .unwrap_or_else(|| crate::postman::default_path(&base).to_string());
+                .unwrap_or_else(|| crate::sap::postman::default_path(&base).to_string());
             format!(
                 "{}/{}",
                 base.trim_end_matches('/'),

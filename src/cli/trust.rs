@@ -10,7 +10,7 @@ use super::verify::RootArgs;
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
-use crate::trust;
+use crate::sap::trust_lists;
 
 #[derive(Debug, Args)]
 pub struct TrustArgs {
@@ -46,13 +46,13 @@ pub enum TrustCommand {
 }
 
 fn check_list_id(id: &str) -> Result<()> {
-    if trust::is_list(id) {
+    if trust_lists::is_list(id) {
         Ok(())
     } else {
         Err(Error::usage(format!(
             "unknown list '{}': use one of {}",
             sanitize(id),
-            trust::list_ids()
+            trust_lists::list_ids()
         )))
     }
 }
@@ -80,7 +80,7 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
             if let Some(l) = &list {
                 check_list_id(l)?;
             }
-            let entries: Vec<&trust::TrustEntry> = trust::entries()
+            let entries: Vec<&trust_lists::TrustEntry> = trust_lists::entries()
                 .iter()
                 .filter(|e| list.as_deref().is_none_or(|l| e.list == l))
                 .collect();
@@ -88,7 +88,7 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
                 print_json(out, &serde_json::json!({ "entries": entries }))?;
                 return Ok(EXIT_OK);
             }
-            for (id, about) in trust::LISTS {
+            for (id, about) in trust_lists::LISTS {
                 if list.as_deref().is_some_and(|l| l != *id) {
                     continue;
                 }
@@ -127,7 +127,7 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
                     let fp = c.sha256();
                     Matched {
                         subject_dn: c.subject_dn(),
-                        lists: trust::lists_for(&fp),
+                        lists: trust_lists::lists_for(&fp),
                         fingerprint_sha256: fp,
                     }
                 })
@@ -155,7 +155,7 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
                     )?,
                     None => {
                         let top = path.certs.last().map(|(c, _)| c).expect("non-empty");
-                        let look = trust::look_alike(&top.common_name(), &top.sha256());
+                        let look = trust_lists::look_alike(&top.common_name(), &top.sha256());
                         writeln!(
                             out,
                             "no: no certificate of the chain of {} is on {list}; its top is '{}' (SHA-256 {})",

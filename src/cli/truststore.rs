@@ -7,15 +7,15 @@ use clap::Args;
 
 use super::p12::StoreArgs;
 use super::{note, ForceArgs};
-use crate::cert::Cert;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
-use crate::output::{write_all, Planned};
-use crate::pkcs12::{read_truststore, Profile};
+use crate::input::zip;
+use crate::keystore::ffi::build_truststore;
+use crate::keystore::pkcs12::{read_truststore, Profile};
+use crate::keystore::truststore::{assemble, is_trust_anchor};
 use crate::sanitize::sanitize;
-use crate::truststore::{assemble, is_trust_anchor};
-use crate::truststore_ffi::build_truststore;
-use crate::zipcerts;
+use crate::write::{write_all, Planned};
+use crate::x509::cert::Cert;
 
 #[derive(Debug, Args)]
 pub struct TruststoreArgs {
@@ -43,8 +43,8 @@ pub struct TruststoreArgs {
 pub fn ca_certs_of(path: &str) -> Result<Vec<Cert>> {
     let (name, bytes) = input::read_source(path)?;
     let name = sanitize(&name).into_owned();
-    let certs: Vec<Cert> = if zipcerts::is_zip(&bytes) {
-        let z = zipcerts::read(&bytes).map_err(|e| e.context(&name))?;
+    let certs: Vec<Cert> = if zip::is_zip(&bytes) {
+        let z = zip::read(&bytes).map_err(|e| e.context(&name))?;
         z.certs.into_iter().map(|(_, c)| c).collect()
     } else {
         input::load_bytes(&name, &bytes)

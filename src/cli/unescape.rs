@@ -8,10 +8,10 @@ use clap::Args;
 use super::ForceArgs;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input::{self, material_from_text};
-use crate::key::is_key_label;
-use crate::output::{write_all, Planned};
-use crate::pemtext;
 use crate::sanitize::sanitize;
+use crate::write::{write_all, Planned};
+use crate::x509::key::is_key_label;
+use crate::x509::pem as pemtext;
 
 #[derive(Debug, Args)]
 pub struct UnescapeArgs {

@@ -7,14 +7,14 @@ use time::OffsetDateTime;
 
 use super::print_json;
 use super::style::Style;
-use crate::cert::{parse_time, Cert};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
-use crate::key::PrivateKey;
-use crate::roots::RootStore;
 use crate::sanitize::sanitize;
-use crate::servicekey::KeyKind;
-use crate::verify::{build_path, verify, Options, Path, Report, Scenario, Status};
+use crate::sap::servicekey::KeyKind;
+use crate::x509::cert::{parse_time, Cert};
+use crate::x509::key::PrivateKey;
+use crate::x509::roots::RootStore;
+use crate::x509::verify::{build_path, verify, Options, Path, Report, Scenario, Status};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ScenarioArg {
@@ -186,9 +186,9 @@ pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
     )?;
     for c in &r.certificates {
         let whence = match c.origin {
-            crate::roots::Origin::Chain => "",
-            crate::roots::Origin::RootsFile => " [from --roots]",
-            crate::roots::Origin::System => " [from the system CA bundle]",
+            crate::x509::roots::Origin::Chain => "",
+            crate::x509::roots::Origin::RootsFile => " [from --roots]",
+            crate::x509::roots::Origin::System => " [from the system CA bundle]",
         };
         writeln!(
             out,

@@ -10,9 +10,9 @@ use openssl::rsa::Rsa;
 use openssl::symm::Cipher;
 use serde::Serialize;
 
-use crate::cert::{Cert, KeyInfo};
 use crate::error::{openssl_reason, Error, Result};
-use crate::password::Password;
+use crate::secret::Password;
+use crate::x509::cert::{Cert, KeyInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -147,7 +147,7 @@ impl PrivateKey {
 
     /// The key in its own form, canonically encoded.
     pub fn to_pem(&self) -> String {
-        crate::pemtext::encode(&self.block)
+        crate::x509::pem::encode(&self.block)
     }
 
     /// Decrypts an encrypted key; returns a PKCS#8 key. A key that is not

@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::jsonspan::{self, Kind, Span};
-use crate::verify::{Check, Status};
+use crate::input::jsonspan::{self, Kind, Span};
+use crate::x509::verify::{Check, Status};
 
 pub const DEPRECATED: &str = "client_x509";
 pub const REPLACEMENT: &str = "client_credentials";

@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cert::Cert;
-use crate::connectivity;
 use crate::error::{Error, Result};
 use crate::input;
-use crate::instance;
-use crate::roots::RootStore;
-use crate::servicekey::KeyKind;
-use crate::verify::{build_path, verify, Options, Scenario, Status};
-use crate::zipcerts;
+use crate::input::zip;
+use crate::sap::connectivity;
+use crate::sap::instance;
+use crate::sap::servicekey::KeyKind;
+use crate::x509::cert::Cert;
+use crate::x509::roots::RootStore;
+use crate::x509::verify::{build_path, verify, Options, Scenario, Status};
 
 /// File endings audited inside folders (files named explicitly always are).
 pub const EXTENSIONS: &[&str] = &[
@@ -133,7 +133,7 @@ fn audit_inner(path: &Path, opts: &AuditOptions) -> Result<Row> {
         });
     }
     let (_, bytes) = input::read_source(&path.display().to_string())?;
-    if zipcerts::is_zip(&bytes) {
+    if zip::is_zip(&bytes) {
         return audit_zip(&bytes, opts);
     }
     let name = path.display().to_string();
@@ -192,7 +192,7 @@ fn audit_zip(bytes: &[u8], opts: &AuditOptions) -> Result<Row> {
 fn fill_validity(row: &mut Row, c: &Cert, opts: &AuditOptions) {
     let na = c.not_after();
     let days = (na - opts.at).whole_days();
-    row.not_after = Some(crate::cert::rfc3339(na));
+    row.not_after = Some(crate::x509::cert::rfc3339(na));
     row.days_left = Some(days);
 }
 

@@ -25,7 +25,7 @@ pub struct CollectionSpec<'a> {
 /// Keys of the api plan point at the tenant (`*.it-cpiNNN.cfapps...`),
 /// integration-flow keys at the runtime (`*.it-cpiNNN-rt.cfapps...`).
 pub fn is_api_plan(url: &str) -> bool {
-    crate::servicekey::url_host(url).is_some_and(|h| !h.contains("-rt."))
+    crate::sap::servicekey::url_host(url).is_some_and(|h| !h.contains("-rt."))
 }
 
 /// The default path: the message processing logs for the OData API, an
@@ -114,7 +114,7 @@ pub fn newman_cert_list(origins: &[String], cert: &str, key: &str) -> Value {
         })
         .map(|o| {
             json!({
-                "name": crate::servicekey::url_host(o).unwrap_or_default(),
+                "name": crate::sap::servicekey::url_host(o).unwrap_or_default(),
                 "matches": [format!("{o}/*")],
                 "cert": {"src": cert},
                 "key": {"src": key}

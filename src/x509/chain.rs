@@ -5,7 +5,7 @@
 //! its key. Certificates that belong to no path from the leaf are reported,
 //! never dropped; duplicates are counted and removed.
 
-use crate::cert::Cert;
+use crate::x509::cert::Cert;
 
 #[derive(Debug, Clone)]
 pub struct Chain {
@@ -99,7 +99,7 @@ fn is_ca(c: &Cert) -> bool {
 
 /// One file per certificate: `cert-1-<cn>.pem` leaf first, then
 /// `unrelated-1-<cn>.pem` for certificates on no path.
-pub fn split_plan(chain: &Chain, dir: &std::path::Path) -> Vec<crate::output::Planned> {
+pub fn split_plan(chain: &Chain, dir: &std::path::Path) -> Vec<crate::write::Planned> {
     let numbered = chain
         .certs
         .iter()
@@ -118,7 +118,7 @@ pub fn split_plan(chain: &Chain, dir: &std::path::Path) -> Vec<crate::output::Pl
                 "{prefix}-{}.pem",
                 crate::sanitize::file_slug(&c.common_name())
             );
-            crate::output::Planned::public(dir.join(name), c.to_pem())
+            crate::write::Planned::public(dir.join(name), c.to_pem())
         })
         .collect()
 }

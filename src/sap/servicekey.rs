@@ -8,10 +8,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::cert::Cert;
 use crate::error::{Error, Result};
-use crate::key::PrivateKey;
-use crate::password::Password;
+use crate::secret::Password;
+use crate::x509::cert::Cert;
+use crate::x509::key::PrivateKey;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -170,8 +170,8 @@ impl ServiceKey {
     /// Whether `certificatedetails` (serial number, expiry) describe `leaf`:
     /// they do not when the key was edited, or certificate and details come
     /// from different keys. `None` when the key has no details.
-    pub fn details_check(&self, leaf: &Cert) -> Option<crate::verify::Check> {
-        use crate::verify::{check, Status};
+    pub fn details_check(&self, leaf: &Cert) -> Option<crate::x509::verify::Check> {
+        use crate::x509::verify::{check, Status};
         let serial = self.details.get("serialnumber").and_then(Value::as_str)?;
         let norm = |s: &str| {
             let hex: String = s

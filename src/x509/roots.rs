@@ -2,8 +2,8 @@
 //! the user names (`--roots`), and the system's CA bundle for publicly
 //! trusted CAs.
 
-use crate::cert::Cert;
 use crate::error::{Error, Result};
+use crate::x509::cert::Cert;
 
 /// Where a certificate of the path came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::cert::Cert;
-use crate::chain::{self, Chain};
 use crate::error::Result;
-use crate::trust;
-use crate::zipcerts;
+use crate::input::zip;
+use crate::sap::trust_lists;
+use crate::x509::cert::Cert;
+use crate::x509::chain::{self, Chain};
 
 #[derive(Debug)]
 pub struct Analysis {
@@ -34,7 +34,7 @@ pub struct RootInfo {
 }
 
 pub fn analyse(bytes: &[u8]) -> Result<Analysis> {
-    let z = zipcerts::read(bytes)?;
+    let z = zip::read(bytes)?;
     let certs: Vec<Cert> = z.certs.iter().map(|(_, c)| c.clone()).collect();
     let chain = chain::order(&certs);
     let root = chain.top().filter(|c| c.is_self_signed()).cloned();
@@ -55,12 +55,12 @@ pub fn analyse(bytes: &[u8]) -> Result<Analysis> {
 
 pub fn root_info(c: &Cert) -> RootInfo {
     let fp = c.sha256();
-    let look = trust::look_alike(&c.common_name(), &fp);
+    let look = trust_lists::look_alike(&c.common_name(), &fp);
     RootInfo {
         subject_dn: c.subject_dn(),
-        lists: trust::lists_for(&fp),
+        lists: trust_lists::lists_for(&fp),
         look_alike_of: look.and_then(|l| l.sha256.map(|s| format!("{} (SHA-256 {s})", l.subject))),
         fingerprint_sha256: fp,
-        not_after: crate::cert::rfc3339(c.not_after()),
+        not_after: crate::x509::cert::rfc3339(c.not_after()),
     }
 }

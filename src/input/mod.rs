@@ -5,16 +5,20 @@
 //! Every error is prefixed with the file name; errors from inside a service
 //! key also name the JSON field and the PEM block.
 
+pub mod jsonspan;
+pub mod zip;
+
 use std::io::Read;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cert::Cert;
 use crate::error::{Error, Result};
-use crate::key::{is_key_label, PrivateKey};
-use crate::pemtext;
-use crate::servicekey::ServiceKey;
+use crate::x509::cert::Cert;
+use crate::x509::key::{is_key_label, PrivateKey};
+use crate::x509::pem as pemtext;
+
+use crate::sap::servicekey::ServiceKey;
 
 /// Inputs larger than this are no service key or certificate.
 pub const MAX_INPUT: u64 = 16 << 20;
@@ -110,15 +114,15 @@ pub fn load(path: &str) -> Result<Loaded> {
 /// given (asked only when the file is one).
 pub fn load_with(
     path: &str,
-    p12_password: Option<&crate::password::PasswordSource>,
+    p12_password: Option<&crate::secret::PasswordSource>,
 ) -> Result<Loaded> {
     let (name, bytes) = read_source(path)?;
     let shown = crate::sanitize::sanitize(&name).into_owned();
     if let Some(src) = p12_password {
         if is_pkcs12(&bytes) {
             let pw = src.read(&format!("password of {shown}"), false)?;
-            let (key, certs) =
-                crate::pkcs12::read_keystore(&bytes, &pw).map_err(|e| e.context(&shown))?;
+            let (key, certs) = crate::keystore::pkcs12::read_keystore(&bytes, &pw)
+                .map_err(|e| e.context(&shown))?;
             return Ok(Loaded {
                 name,
                 form: Form::Pkcs12,
@@ -410,7 +414,7 @@ pub fn load_many(files: &[String]) -> Result<Bundle> {
 /// Like [`load_many`], reading PKCS#12 keystores with the password given.
 pub fn load_many_with(
     files: &[String],
-    p12_password: Option<&crate::password::PasswordSource>,
+    p12_password: Option<&crate::secret::PasswordSource>,
 ) -> Result<Bundle> {
     let mut b = Bundle::default();
     for f in files {

@@ -8,9 +8,9 @@
 
 use std::io::{Cursor, Read};
 
-use crate::cert::Cert;
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize;
+use crate::x509::cert::Cert;
 
 /// At most this many entries.
 pub const MAX_ENTRIES: usize = 1000;

@@ -4,7 +4,7 @@
 //! Key stores are built with the openssl crate's `Pkcs12Builder`, which
 //! gives key and certificate bags a shared `localKeyID` (what Java needs to
 //! pair them). Trusted-certificate stores need a bag attribute the builder
-//! cannot write: they are built in [`crate::truststore_ffi`].
+//! cannot write: they are built in [`crate::keystore::ffi`].
 
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
@@ -12,10 +12,10 @@ use openssl::pkcs12::Pkcs12;
 use openssl::stack::Stack;
 use serde::Serialize;
 
-use crate::cert::Cert;
 use crate::error::{openssl_reason, Error, Result};
-use crate::key::PrivateKey;
-use crate::password::Password;
+use crate::secret::Password;
+use crate::x509::cert::Cert;
+use crate::x509::key::PrivateKey;
 
 /// Encryption and MAC of a PKCS#12 file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -126,7 +126,7 @@ pub fn read_keystore(der: &[u8], password: &Password) -> Result<(PrivateKey, Vec
         let der = x.to_der().map_err(|e| Error::input(openssl_reason(&e)))?;
         chain.push(Cert::from_der(&der)?);
     }
-    let chain = crate::chain::order(&chain).certs;
+    let chain = crate::x509::chain::order(&chain).certs;
     Ok((PrivateKey::from_pkey(key)?, chain))
 }
 

@@ -19,10 +19,10 @@ use foreign_types::ForeignType;
 use openssl::pkcs12::Pkcs12;
 use openssl_sys as ffi;
 
-use crate::cert::Cert;
 use crate::error::{openssl_reason, Error, Result};
-use crate::password::Password;
-use crate::pkcs12::{Profile, ITERATIONS};
+use crate::keystore::pkcs12::{Profile, ITERATIONS};
+use crate::secret::Password;
+use crate::x509::cert::Cert;
 
 /// Oracle's trusted key usage attribute, and the usage it grants.
 const ORACLE_TRUSTED_KEY_USAGE: &str = "2.16.840.1.113894.746875.1.1";

@@ -6,11 +6,11 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cert::{Cert, KeyInfo};
-use crate::chain::{self, Chain};
-use crate::key::PrivateKey;
-use crate::roots::{Origin, RootStore};
-use crate::trust;
+use crate::sap::trust_lists;
+use crate::x509::cert::{Cert, KeyInfo};
+use crate::x509::chain::{self, Chain};
+use crate::x509::key::PrivateKey;
+use crate::x509::roots::{Origin, RootStore};
 
 /// What the certificate is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -226,7 +226,7 @@ pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
         .collect();
     let mut report = Report {
         status: Status::Ok,
-        at: crate::cert::rfc3339(opts.at.replace_nanosecond(0).unwrap_or(opts.at)),
+        at: crate::x509::cert::rfc3339(opts.at.replace_nanosecond(0).unwrap_or(opts.at)),
         certificates: certs,
         unrelated: path.chain.unrelated.iter().map(Cert::subject_dn).collect(),
         chain,
@@ -283,7 +283,10 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
         check(
             Status::Fail,
             "validity",
-            format!("not valid yet: valid from {}", crate::cert::rfc3339(nb)),
+            format!(
+                "not valid yet: valid from {}",
+                crate::x509::cert::rfc3339(nb)
+            ),
         )
     } else if opts.at > na {
         check(
@@ -291,7 +294,7 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
             "validity",
             format!(
                 "expired on {} ({} days ago)",
-                crate::cert::rfc3339(na),
+                crate::x509::cert::rfc3339(na),
                 -days
             ),
         )
@@ -299,7 +302,10 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
         check(
             Status::Warn,
             "validity",
-            format!("expires in {days} days, on {}", crate::cert::rfc3339(na)),
+            format!(
+                "expires in {days} days, on {}",
+                crate::x509::cert::rfc3339(na)
+            ),
         )
     } else {
         check(
@@ -373,7 +379,7 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
         subject_dn: c.subject_dn(),
         issuer_dn: c.issuer_dn(),
         fingerprint_sha256: c.sha256(),
-        not_after: crate::cert::rfc3339(na),
+        not_after: crate::x509::cert::rfc3339(na),
         checks,
     }
 }
@@ -491,7 +497,7 @@ fn anchor(c: &Cert) -> Anchor {
     let fp = c.sha256();
     Anchor {
         subject_dn: c.subject_dn(),
-        lists: trust::lists_for(&fp),
+        lists: trust_lists::lists_for(&fp),
         fingerprint_sha256: fp,
     }
 }
@@ -499,7 +505,7 @@ fn anchor(c: &Cert) -> Anchor {
 /// Explains why `c` is not on `list`: a look-alike, or simply not listed.
 fn not_listed(c: &Cert, list: &str, what: &str) -> String {
     let fp = c.sha256();
-    match trust::look_alike(&c.common_name(), &fp) {
+    match trust_lists::look_alike(&c.common_name(), &fp) {
         Some(real) => format!(
             "{what} '{}' is not the CA SAP trusts under that name: its SHA-256 is {fp}, SAP's '{}' has {}",
             name(c),
@@ -518,7 +524,7 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
 
     match s {
         Scenario::Iflow | Scenario::Server => match path.root() {
-            Some(root) if trust::in_list(list, &root.sha256()) => {
+            Some(root) if trust_lists::in_list(list, &root.sha256()) => {
                 checks.push(check(
                     Status::Ok,
                     "root-trusted",
@@ -539,7 +545,7 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
         },
         Scenario::Token => {
             let cas: Vec<&Cert> = path.certs.iter().skip(1).map(|(c, _)| c).collect();
-            match cas.iter().find(|c| trust::in_list(list, &c.sha256())) {
+            match cas.iter().find(|c| trust_lists::in_list(list, &c.sha256())) {
                 Some(ca) => {
                     checks.push(check(
                         Status::Ok,

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::cert::Cert;
 use crate::error::{Error, Result};
-use crate::key::PrivateKey;
-use crate::password::Password;
 use crate::sanitize::sanitize;
+use crate::secret::Password;
+use crate::x509::cert::Cert;
+use crate::x509::key::PrivateKey;
 
 /// The client certificate to present: the chain, leaf first, and its key.
 pub struct Identity {
@@ -243,7 +243,7 @@ fn tls_reason(text: &str) -> String {
 }
 
 fn system_roots() -> Vec<ureq::tls::Certificate<'static>> {
-    let Some(path) = crate::roots::system_bundle_path() else {
+    let Some(path) = crate::x509::roots::system_bundle_path() else {
         return Vec::new();
     };
     let Ok(bytes) = std::fs::read(path) else {

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use crate::cert::Cert;
 use crate::sanitize::file_slug;
+use crate::x509::cert::Cert;
 
 /// Whether a certificate belongs in a truststore: a CA, or self-signed.
 pub fn is_trust_anchor(c: &Cert) -> bool {

@@ -134,7 +134,7 @@ impl Cert {
     }
 
     pub fn to_pem(&self) -> String {
-        crate::pemtext::encode_der("CERTIFICATE", &self.0.der)
+        crate::x509::pem::encode_der("CERTIFICATE", &self.0.der)
     }
 
     pub fn subject_dn(&self) -> String {

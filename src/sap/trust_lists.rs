@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-const DATA: &str = include_str!("../data/trust-lists.tsv");
+const DATA: &str = include_str!("../../data/trust-lists.tsv");
 
 /// Which list applies where (see README, "Trust").
 pub const LISTS: &[(&str, &str)] = &[

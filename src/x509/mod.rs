@@ -1,0 +1,9 @@
+//! X.509 certificates, keys, PEM text, chains and their validation:
+//! no files, no environment, no terminal.
+
+pub mod cert;
+pub mod chain;
+pub mod key;
+pub mod pem;
+pub mod roots;
+pub mod verify;

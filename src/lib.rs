@@ -2,6 +2,7 @@
 //! says clearly what is wrong with them before the TLS handshake does.
 #![deny(unsafe_code)]
 
+pub mod check;
 pub mod cli;
 pub mod error;
 #[doc(hidden)]

@@ -10,13 +10,14 @@ use serde::Serialize;
 use super::style::Style;
 use super::verify::{at_or_now, RootArgs, ScenarioArg};
 use super::{print_json, ForceArgs};
+use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
 use crate::write::{write_all, Planned};
 use crate::x509::cert::Cert;
 use crate::x509::pem as pemtext;
-use crate::x509::verify::{key_strength, verify, Check, Options, Scenario, Status};
+use crate::x509::verify::{key_strength, verify, Options, Scenario};
 
 #[derive(Debug, Args)]
 pub struct CheckExternalArgs {
@@ -104,13 +105,13 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
     if loaded.certs.len() == 1 {
         checks.push(Check {
             status: Status::Ok,
-            id: "single-leaf",
+            id: CheckId::SingleLeaf,
             message: format!("{name} holds one certificate, as SAP requires"),
         });
     } else {
         checks.push(Check {
             status: Status::Fail,
-            id: "single-leaf",
+            id: CheckId::SingleLeaf,
             message: format!(
                 "{name} holds {} certificates: SAP accepts only the leaf in \"X.509\", not the chain; give intermediates as extra files",
                 loaded.certs.len()
@@ -120,7 +121,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
     if leaf.basic_constraints().is_some_and(|(ca, _)| ca) {
         checks.push(Check {
             status: Status::Fail,
-            id: "leaf-not-ca",
+            id: CheckId::LeafNotCa,
             message: "the certificate is a CA certificate, not a client certificate".into(),
         });
     }
@@ -150,7 +151,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
             first
                 .checks
                 .iter()
-                .filter(|c| c.id != "key-strength")
+                .filter(|c| c.id != CheckId::KeyStrength)
                 .cloned(),
         );
     }
@@ -161,16 +162,21 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
         report
             .chain
             .iter()
-            .filter(|c| c.id != "order" && c.id != "unrelated")
+            .filter(|c| c.id != CheckId::Order && c.id != CheckId::Unrelated)
             .cloned(),
     );
     for s in &report.scenarios {
         // The whole-chain rule is for what a sender presents, not for the key.
-        checks.extend(s.checks.iter().filter(|c| c.id != "whole-chain").cloned());
+        checks.extend(
+            s.checks
+                .iter()
+                .filter(|c| c.id != CheckId::WholeChain)
+                .cloned(),
+        );
     }
     if args.allow_untrusted {
         for c in checks.iter_mut().filter(|c| c.status == Status::Fail) {
-            if c.id == "root-trusted" || c.id == "ca-trusted" {
+            if c.id == CheckId::RootTrusted || c.id == CheckId::CaTrusted {
                 c.status = Status::Warn;
                 c.message.push_str(" (allowed by --allow-untrusted)");
             }

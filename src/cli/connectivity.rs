@@ -62,7 +62,7 @@ struct Entry {
 pub fn run(args: ConnectivityArgs, out: &mut dyn Write) -> Result<i32> {
     let (name, bytes) = input::read_source(&args.zip)?;
     let name = sanitize(&name).into_owned();
-    let a = analyse(&bytes).map_err(|e| e.context(&name))?;
+    let a = analyse(&bytes).map_err(|e| e.with_path(&name))?;
     for (entry, why) in &a.skipped {
         note(format!("{name}: {entry}: passed over ({why})"));
     }

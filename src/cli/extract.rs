@@ -176,13 +176,13 @@ fn prepare_key(k: &PrivateKey, args: &ExtractArgs, name: &str) -> Result<Private
     if k.is_encrypted() {
         if args.decrypt {
             let pw = args.password.source().read(&what, false)?;
-            let plain = k.decrypt(&pw).map_err(|e| e.context(name))?;
+            let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
             return Ok(plain);
         }
         if args.pkcs8 && k.format() == KeyFormat::LegacyEncrypted {
             // Same password, modern container.
             let pw = args.password.source().read(&what, false)?;
-            let plain = k.decrypt(&pw).map_err(|e| e.context(name))?;
+            let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
             return plain.to_encrypted_pkcs8(&pw);
         }
         return Ok(k.clone());

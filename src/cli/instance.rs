@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use super::style::Style;
 use super::{note, print_json, ForceArgs};
+use crate::check::Status;
 use crate::error::{Error, Result, EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
 use crate::sap::instance::{check_params, find, migrate_text, InstanceReport};
 use crate::write::{write_all, Planned};
-use crate::x509::verify::Status;
 
 #[derive(Debug, Args)]
 pub struct InstanceArgs {
@@ -81,21 +81,22 @@ fn read_text(path: &str) -> Result<(String, String)> {
 fn check(files: &[String], json: bool, out: &mut dyn Write) -> Result<i32> {
     let mut rows = Vec::new();
     for f in files {
-        let row =
-            match read_text(f).and_then(|(name, text)| find(&text).map_err(|e| e.context(&name))) {
-                Ok(p) => CheckRow {
-                    file: f.clone(),
-                    error: None,
-                    instance: p.instance.clone(),
-                    report: Some(check_params(&p.value)),
-                },
-                Err(e) => CheckRow {
-                    file: f.clone(),
-                    error: Some(e.to_string()),
-                    instance: None,
-                    report: None,
-                },
-            };
+        let row = match read_text(f)
+            .and_then(|(name, text)| find(&text).map_err(|e| e.with_path(&name)))
+        {
+            Ok(p) => CheckRow {
+                file: f.clone(),
+                error: None,
+                instance: p.instance.clone(),
+                report: Some(check_params(&p.value)),
+            },
+            Err(e) => CheckRow {
+                file: f.clone(),
+                error: Some(e.to_string()),
+                instance: None,
+                report: None,
+            },
+        };
         rows.push(row);
     }
     let deprecated = rows
@@ -146,7 +147,7 @@ fn migrate(
     out: &mut dyn Write,
 ) -> Result<i32> {
     let (name, text) = read_text(file)?;
-    let params = find(&text).map_err(|e| e.context(&name))?;
+    let params = find(&text).map_err(|e| e.with_path(&name))?;
     if in_place && !params.whole_file {
         return Err(Error::usage(format!(
             "{name}: holds more than the parameters (cf or btp output): write them with -o OUT instead of --in-place"
@@ -161,7 +162,7 @@ fn migrate(
             "{name}: only the parameters object is written, as cf update-service -c needs it"
         ));
     }
-    let migrated = migrate_text(&params.text).map_err(|e| e.context(&name))?;
+    let migrated = migrate_text(&params.text).map_err(|e| e.with_path(&name))?;
     let changed = migrated.is_some();
     let result = migrated.unwrap_or_else(|| params.text.clone());
     let result = if params.whole_file {

@@ -79,7 +79,7 @@ impl KeyPasswordArgs {
             &format!("password of the private key in {}", sanitize(name)),
             false,
         )?;
-        key.decrypt(&pw).map_err(|e| e.context(sanitize(name)))
+        key.decrypt(&pw).map_err(|e| e.with_path(sanitize(name)))
     }
 }
 

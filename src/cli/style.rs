@@ -42,7 +42,7 @@ impl Style {
     }
 }
 
-use crate::x509::verify::{Check, Status};
+use crate::check::{Check, Status};
 
 impl Style {
     pub fn mark(&self, s: Status) -> String {

@@ -96,7 +96,7 @@ impl Session {
                 .source()
                 .read(&format!("password of {}", sanitize(p)), false)?;
             let (key, chain) = crate::keystore::pkcs12::read_keystore(&der, &pw)
-                .map_err(|e| e.context(sanitize(p)))?;
+                .map_err(|e| e.with_path(sanitize(p)))?;
             Some(Identity { chain, key })
         } else {
             let chain = match &conn.cert {
@@ -154,13 +154,18 @@ impl Session {
             ),
             (None, _) => "no credentials".into(),
         };
-        let mut extra_roots = Vec::new();
-        for c in &conn.ca {
-            extra_roots.extend(input::load(c)?.certs);
+        let mut roots = None;
+        if !conn.ca.is_empty() {
+            // The system's roots and the private ones: native-tls takes one list.
+            let mut list = input::roots::system_roots().unwrap_or_default();
+            for c in &conn.ca {
+                list.extend(input::load(c)?.certs);
+            }
+            roots = Some(list);
         }
         let client = Client::new(HttpOptions {
             identity,
-            extra_roots,
+            roots,
             timeout: Duration::from_secs(conn.timeout.max(1)),
         })?;
         Ok(Session {

@@ -44,11 +44,11 @@ pub fn ca_certs_of(path: &str) -> Result<Vec<Cert>> {
     let (name, bytes) = input::read_source(path)?;
     let name = sanitize(&name).into_owned();
     let certs: Vec<Cert> = if zip::is_zip(&bytes) {
-        let z = zip::read(&bytes).map_err(|e| e.context(&name))?;
+        let z = zip::read(&bytes).map_err(|e| e.with_path(&name))?;
         z.certs.into_iter().map(|(_, c)| c).collect()
     } else {
         input::load_bytes(&name, &bytes)
-            .map_err(|e| e.context(&name))?
+            .map_err(|e| e.with_path(&name))?
             .certs
     };
     let (cas, leaves): (Vec<Cert>, Vec<Cert>) = certs.into_iter().partition(is_trust_anchor);
@@ -86,7 +86,7 @@ pub fn plan_truststore(
     let existing = match add_to {
         Some(path) => {
             let der = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            read_truststore(&der, &pw).map_err(|e| e.context(path.display()))?
+            read_truststore(&der, &pw).map_err(|e| e.with_path(path.display()))?
         }
         None => Vec::new(),
     };

@@ -7,10 +7,11 @@ use clap::Args;
 
 use super::ForceArgs;
 use crate::error::{Error, Result, EXIT_OK};
-use crate::input::{self, material_from_text};
+use crate::input;
 use crate::sanitize::sanitize;
 use crate::write::{write_all, Planned};
 use crate::x509::key::is_key_label;
+use crate::x509::material::material_from_text;
 use crate::x509::pem as pemtext;
 
 #[derive(Debug, Args)]
@@ -30,7 +31,7 @@ pub fn run(args: UnescapeArgs, out: &mut dyn Write) -> Result<i32> {
     let name = sanitize(&name).into_owned();
     let text = input::decode_text(&bytes)
         .ok_or_else(|| Error::input(format!("{name}: not text (neither UTF-8 nor UTF-16)")))?;
-    let blocks = pemtext::parse_blocks(&text).map_err(|e| e.context(&name))?;
+    let blocks = pemtext::parse_blocks(&text).map_err(|e| e.with_path(&name))?;
     // Certificates and keys must also parse, not only decode.
     let known: String = blocks
         .iter()
@@ -38,7 +39,7 @@ pub fn run(args: UnescapeArgs, out: &mut dyn Write) -> Result<i32> {
         .map(pemtext::encode)
         .collect();
     if !known.is_empty() {
-        let _ = material_from_text(&known).map_err(|e| e.context(&name))?;
+        let _ = material_from_text(&known).map_err(|e| e.with_path(&name))?;
     }
     let has_key = blocks.iter().any(|b| is_key_label(b.tag()));
     let pem: String = blocks.iter().map(pemtext::encode).collect();

@@ -7,14 +7,15 @@ use time::OffsetDateTime;
 
 use super::print_json;
 use super::style::Style;
+use crate::check::Status;
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
 use crate::sap::servicekey::KeyKind;
 use crate::x509::cert::{parse_time, Cert};
 use crate::x509::key::PrivateKey;
-use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path, verify, Options, Path, Report, Scenario, Status};
+use crate::x509::roots::{Origin, RootStore};
+use crate::x509::verify::{build_path, verify, Options, Path, Report, Scenario};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ScenarioArg {
@@ -52,10 +53,10 @@ impl RootArgs {
     pub fn store(&self) -> Result<RootStore> {
         let mut store = RootStore::default();
         for r in &self.roots {
-            store.add_file(r)?;
+            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
         }
         if !self.no_system_roots {
-            store.add_system()?;
+            store.add(input::roots::system_roots()?, Origin::System);
         }
         Ok(store)
     }
@@ -65,11 +66,11 @@ impl RootArgs {
     pub fn path(&self, certs: &[Cert]) -> Result<Path> {
         let mut store = RootStore::default();
         for r in &self.roots {
-            store.add_file(r)?;
+            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
         }
         let path = build_path(certs, &store);
         if path.missing_issuer.is_some() && !self.no_system_roots {
-            store.add_system()?;
+            store.add(input::roots::system_roots()?, Origin::System);
             return Ok(build_path(certs, &store));
         }
         Ok(path)

@@ -6,6 +6,7 @@
 //! key also name the JSON field and the PEM block.
 
 pub mod jsonspan;
+pub mod roots;
 pub mod zip;
 
 use std::io::Read;
@@ -15,7 +16,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::x509::cert::Cert;
-use crate::x509::key::{is_key_label, PrivateKey};
+use crate::x509::key::PrivateKey;
+use crate::x509::material::material_from_text;
 use crate::x509::pem as pemtext;
 
 use crate::sap::servicekey::ServiceKey;
@@ -122,7 +124,7 @@ pub fn load_with(
         if is_pkcs12(&bytes) {
             let pw = src.read(&format!("password of {shown}"), false)?;
             let (key, certs) = crate::keystore::pkcs12::read_keystore(&bytes, &pw)
-                .map_err(|e| e.context(&shown))?;
+                .map_err(|e| e.with_path(&shown))?;
             return Ok(Loaded {
                 name,
                 form: Form::Pkcs12,
@@ -132,7 +134,7 @@ pub fn load_with(
             });
         }
     }
-    load_bytes(&name, &bytes).map_err(|e| e.context(shown))
+    load_bytes(&name, &bytes).map_err(|e| e.with_path(shown))
 }
 
 /// True for a DER PKCS#12 file.
@@ -305,94 +307,6 @@ fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
             e.column()
         ))
     })
-}
-
-/// Certificates and at most one private key from PEM text.
-pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)> {
-    let blocks = pemtext::parse_blocks(text)?;
-    let mut certs = Vec::new();
-    let mut keys = Vec::new();
-    for (i, block) in blocks.into_iter().enumerate() {
-        let n = i + 1;
-        let label = block.tag().to_string();
-        let ctx = |e: Error| e.context(format!("block {n} ({label})"));
-        match label.as_str() {
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                certs.push(Cert::from_der(block.contents()).map_err(ctx)?)
-            }
-            "PKCS7" => certs.extend(certs_from_pkcs7(block.contents()).map_err(ctx)?),
-            l if is_key_label(l) => keys.push(PrivateKey::from_block(block).map_err(ctx)?),
-            "EC PARAMETERS" => {}
-            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                return Err(Error::input(format!(
-                    "block {n} is a certificate signing request (CSR), not a certificate: have it signed by your CA first"
-                )))
-            }
-            "PUBLIC KEY" | "RSA PUBLIC KEY" => {
-                return Err(Error::input(format!(
-                    "block {n} ({label}) is a bare public key, not a certificate or private key"
-                )))
-            }
-            other => {
-                return Err(Error::input(format!(
-                    "block {n}: unknown PEM label '{other}' (expected CERTIFICATE or a PRIVATE KEY)"
-                )))
-            }
-        }
-    }
-    if keys.len() > 1 {
-        return Err(Error::input(format!(
-            "holds {} private keys; give one key per input",
-            keys.len()
-        )));
-    }
-    Ok((certs, keys.pop()))
-}
-
-/// The certificates of a PEM value that must hold certificates only.
-pub fn certs_from_text(text: &str) -> Result<Vec<Cert>> {
-    let (certs, key) = material_from_text(text)?;
-    if key.is_some() {
-        return Err(Error::input(
-            "holds a private key where certificates belong",
-        ));
-    }
-    if certs.is_empty() {
-        return Err(Error::input("holds no certificate"));
-    }
-    Ok(certs)
-}
-
-/// The private key of a PEM value that must hold one key only.
-pub fn key_from_text(text: &str) -> Result<PrivateKey> {
-    let (certs, key) = material_from_text(text)?;
-    if !certs.is_empty() {
-        return Err(Error::input(
-            "holds a certificate where the private key belongs",
-        ));
-    }
-    key.ok_or_else(|| Error::input("holds no private key"))
-}
-
-fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
-    let p7 = openssl::pkcs7::Pkcs7::from_der(der).map_err(|e| {
-        Error::input(format!(
-            "not a valid PKCS#7 structure ({})",
-            crate::error::openssl_reason(&e)
-        ))
-    })?;
-    let stack = p7.signed().and_then(|s| s.certificates());
-    let mut out = Vec::new();
-    for c in stack.into_iter().flatten() {
-        let der = c
-            .to_der()
-            .map_err(|e| Error::input(crate::error::openssl_reason(&e)))?;
-        out.push(Cert::from_der(&der)?);
-    }
-    if out.is_empty() {
-        return Err(Error::input("the PKCS#7 structure holds no certificate"));
-    }
-    Ok(out)
 }
 
 /// Certificates and one private key pooled from several inputs, as given to

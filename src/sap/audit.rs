@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::check::{CheckId, Status};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::input::zip;
@@ -16,7 +17,7 @@ use crate::sap::instance;
 use crate::sap::servicekey::KeyKind;
 use crate::x509::cert::Cert;
 use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path, verify, Options, Scenario, Status};
+use crate::x509::verify::{build_path, verify, Options, Scenario};
 
 /// File endings audited inside folders (files named explicitly always are).
 pub const EXTENSIONS: &[&str] = &[
@@ -250,10 +251,10 @@ fn audit_loaded(l: input::Loaded, opts: &AuditOptions) -> Result<Row> {
         .flat_map(|c| &c.checks)
         .chain(&report.chain)
     {
-        if c.status == Status::Fail || (c.status == Status::Warn && c.id == "validity") {
+        if c.status == Status::Fail || (c.status == Status::Warn && c.id == CheckId::Validity) {
             problems.push(c.message.clone());
         }
-        if c.id == "key-match" {
+        if c.id == CheckId::KeyMatch {
             row.key_match = Some(c.status == Status::Ok);
         }
     }

@@ -9,9 +9,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result};
 use crate::input::jsonspan::{self, Kind, Span};
-use crate::x509::verify::{Check, Status};
 
 pub const DEPRECATED: &str = "client_x509";
 pub const REPLACEMENT: &str = "client_credentials";
@@ -141,14 +141,6 @@ pub struct InstanceReport {
     pub checks: Vec<Check>,
 }
 
-fn check(status: Status, id: &'static str, message: impl Into<String>) -> Check {
-    Check {
-        status,
-        id,
-        message: message.into(),
-    }
-}
-
 /// Checks the parameters: the deprecated grant (a problem), and anything odd (warnings).
 pub fn check_params(v: &Value) -> InstanceReport {
     let strings = |k: &str| -> Option<Vec<String>> {
@@ -170,45 +162,43 @@ pub fn check_params(v: &Value) -> InstanceReport {
         .as_ref()
         .is_some_and(|g| g.iter().any(|x| x == DEPRECATED));
     match &grants {
-        None => checks.push(check(Status::Warn, "grant-types", "no \"grant-types\": SAP applies its default (client_credentials)")),
-        Some(g) if g.is_empty() => checks.push(check(Status::Warn, "grant-types", "\"grant-types\" is empty")),
-        Some(_) if deprecated => checks.push(check(
-            Status::Fail,
-            "deprecated-grant",
+        None => checks.push(Check::new(Status::Warn, CheckId::GrantTypes, "no \"grant-types\": SAP applies its default (client_credentials)")),
+        Some(g) if g.is_empty() => checks.push(Check::new(Status::Warn, CheckId::GrantTypes, "\"grant-types\" is empty")),
+        Some(_) if deprecated => checks.push(Check::new(Status::Fail, CheckId::DeprecatedGrant,
             "grant type client_x509 reached end of life in January 2026: the instance cannot be updated nor get new keys; replace it by client_credentials (btpcert instance migrate) and update the instance",
         )),
-        Some(g) => checks.push(check(Status::Ok, "deprecated-grant", format!("grant types: {}", g.join(", ")))),
+        Some(g) => checks.push(Check::new(Status::Ok, CheckId::DeprecatedGrant, format!("grant types: {}", g.join(", ")))),
     }
     for g in grants
         .iter()
         .flatten()
         .filter(|g| !KNOWN_GRANTS.contains(&g.as_str()))
     {
-        checks.push(check(
+        checks.push(Check::new(
             Status::Warn,
-            "unknown-grant",
+            CheckId::UnknownGrant,
             format!("unknown grant type '{g}'"),
         ));
     }
     if v.get("token-validity").is_some() {
         match validity {
             Some(t) if (3600..=86400).contains(&t) => {}
-            Some(t) => checks.push(check(
+            Some(t) => checks.push(Check::new(
                 Status::Warn,
-                "token-validity",
+                CheckId::TokenValidity,
                 format!("token-validity {t} is outside 3600-86400 seconds"),
             )),
-            None => checks.push(check(
+            None => checks.push(Check::new(
                 Status::Warn,
-                "token-validity",
+                CheckId::TokenValidity,
                 "token-validity is not a whole number of seconds",
             )),
         }
     }
     if roles.is_empty() {
-        checks.push(check(
+        checks.push(Check::new(
             Status::Warn,
-            "roles",
+            CheckId::Roles,
             "no roles: tokens will carry no scope for the integration flows",
         ));
     }
@@ -344,7 +334,7 @@ mod tests {
             serde_json::json!({"grant-types": ["client_x509", "magic"], "token-validity": 99});
         let r = check_params(&v);
         assert!(r.deprecated_grant);
-        let ids: Vec<&str> = r.checks.iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = r.checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
             vec![

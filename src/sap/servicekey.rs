@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result};
 use crate::secret::Password;
 use crate::x509::cert::Cert;
@@ -102,15 +103,15 @@ impl ServiceKey {
         let secret = string("clientsecret")?;
 
         let certs = match &certificate {
-            Some(text) => {
-                crate::input::certs_from_text(text).map_err(|e| e.context(field("certificate")))?
-            }
+            Some(text) => crate::x509::material::certs_from_text(text)
+                .map_err(|e| e.with_field(field("certificate")))?,
             None => Vec::new(),
         };
         let key = match &key_text {
-            Some(text) => {
-                Some(crate::input::key_from_text(text).map_err(|e| e.context(field("key")))?)
-            }
+            Some(text) => Some(
+                crate::x509::material::key_from_text(text)
+                    .map_err(|e| e.with_field(field("key")))?,
+            ),
             None => None,
         };
 
@@ -170,8 +171,7 @@ impl ServiceKey {
     /// Whether `certificatedetails` (serial number, expiry) describe `leaf`:
     /// they do not when the key was edited, or certificate and details come
     /// from different keys. `None` when the key has no details.
-    pub fn details_check(&self, leaf: &Cert) -> Option<crate::x509::verify::Check> {
-        use crate::x509::verify::{check, Status};
+    pub fn details_check(&self, leaf: &Cert) -> Option<Check> {
         let serial = self.details.get("serialnumber").and_then(Value::as_str)?;
         let norm = |s: &str| {
             let hex: String = s
@@ -189,9 +189,7 @@ impl ServiceKey {
             format!("{}.certificatedetails", self.path)
         };
         if norm(serial) != norm(&leaf.serial_hex()) {
-            return Some(check(
-                Status::Warn,
-                "details",
+            return Some(Check::new(Status::Warn, CheckId::Details,
                 format!(
                     "{path}.serialnumber {} is not the serial number of the leaf ({}): the key's certificate and its details do not belong together",
                     crate::sanitize::sanitize(serial),
@@ -199,9 +197,9 @@ impl ServiceKey {
                 ),
             ));
         }
-        Some(check(
+        Some(Check::new(
             Status::Ok,
-            "details",
+            CheckId::Details,
             format!(
                 "{path} describe the leaf (serial number {})",
                 leaf.serial_hex()

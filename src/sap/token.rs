@@ -38,8 +38,9 @@ impl Identity {
 
 pub struct HttpOptions {
     pub identity: Option<Identity>,
-    /// Roots to trust in addition to the system's (a private test server).
-    pub extra_roots: Vec<Cert>,
+    /// The roots to trust: `None` for the platform's own verifier, or
+    /// exactly these certificates (the system's and a private server's).
+    pub roots: Option<Vec<Cert>>,
     pub timeout: Duration,
 }
 
@@ -67,17 +68,15 @@ impl Client {
                 .collect();
             tls = tls.client_cert(Some(ClientCert::new_with_certs(&certs, key)));
         }
-        if opts.extra_roots.is_empty() {
-            tls = tls.root_certs(RootCerts::PlatformVerifier);
-        } else {
-            // The system's roots and the extra ones: native-tls gets them as one list.
-            let mut roots: Vec<Certificate<'static>> = system_roots();
-            roots.extend(
-                opts.extra_roots
+        match &opts.roots {
+            None => tls = tls.root_certs(RootCerts::PlatformVerifier),
+            Some(list) => {
+                let roots: Vec<Certificate<'static>> = list
                     .iter()
-                    .map(|c| Certificate::from_der(c.der()).to_owned()),
-            );
-            tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+                    .map(|c| Certificate::from_der(c.der()).to_owned())
+                    .collect();
+                tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+            }
         }
         let config = ureq::Agent::config_builder()
             .tls_config(tls.build())
@@ -240,21 +239,6 @@ fn tls_reason(text: &str) -> String {
     let t = text.rsplit(":SSL routines:").next().unwrap_or(text);
     let t = t.split(':').next_back().unwrap_or(t);
     sanitize(t.trim()).chars().take(160).collect()
-}
-
-fn system_roots() -> Vec<ureq::tls::Certificate<'static>> {
-    let Some(path) = crate::x509::roots::system_bundle_path() else {
-        return Vec::new();
-    };
-    let Ok(bytes) = std::fs::read(path) else {
-        return Vec::new();
-    };
-    openssl::x509::X509::stack_from_pem(&bytes)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|x| x.to_der().ok())
-        .map(|d| ureq::tls::Certificate::from_der(&d).to_owned())
-        .collect()
 }
 
 pub struct Response {

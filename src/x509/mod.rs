@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod chain;
 pub mod key;
+pub mod material;
 pub mod pem;
 pub mod roots;
 pub mod verify;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::check::{Check, CheckId, Status};
 use crate::sap::trust_lists;
 use crate::x509::cert::{Cert, KeyInfo};
 use crate::x509::chain::{self, Chain};
@@ -48,30 +49,6 @@ impl Scenario {
             Scenario::Token => "token",
             Scenario::Server => "server",
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub status: Status,
-    /// A stable identifier, e.g. `validity`, `client-auth-eku`, `root-trusted`.
-    pub id: &'static str,
-    pub message: String,
-}
-
-pub fn check(status: Status, id: &'static str, message: impl Into<String>) -> Check {
-    Check {
-        status,
-        id,
-        message: message.into(),
     }
 }
 
@@ -261,15 +238,15 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
 
     // Signature.
     if let Some((issuer, _)) = path.certs.get(i + 1) {
-        checks.push(check(
+        checks.push(Check::new(
             Status::Ok,
-            "signature",
+            CheckId::Signature,
             format!("signature verified with the key of '{}'", name(issuer)),
         ));
     } else if self_signed {
-        checks.push(check(
+        checks.push(Check::new(
             Status::Ok,
-            "signature",
+            CheckId::Signature,
             "self-signed: signature verified with its own key",
         ));
     }
@@ -280,18 +257,18 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
     let na = c.not_after();
     let days = (na - opts.at).whole_days();
     let validity = if opts.at < nb {
-        check(
+        Check::new(
             Status::Fail,
-            "validity",
+            CheckId::Validity,
             format!(
                 "not valid yet: valid from {}",
                 crate::x509::cert::rfc3339(nb)
             ),
         )
     } else if opts.at > na {
-        check(
+        Check::new(
             Status::Fail,
-            "validity",
+            CheckId::Validity,
             format!(
                 "expired on {} ({} days ago)",
                 crate::x509::cert::rfc3339(na),
@@ -299,18 +276,18 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
             ),
         )
     } else if days < opts.warn_days {
-        check(
+        Check::new(
             Status::Warn,
-            "validity",
+            CheckId::Validity,
             format!(
                 "expires in {days} days, on {}",
                 crate::x509::cert::rfc3339(na)
             ),
         )
     } else {
-        check(
+        Check::new(
             Status::Ok,
-            "validity",
+            CheckId::Validity,
             format!("valid until {} ({days} days left)", na.date()),
         )
     };
@@ -322,39 +299,35 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
             Some((true, path_len)) => {
                 let below = i - 1; // intermediates between this CA and the leaf
                 match path_len {
-                    Some(n) if (n as usize) < below => checks.push(check(
-                        Status::Fail,
-                        "path-length",
+                    Some(n) if (n as usize) < below => checks.push(Check::new(Status::Fail, CheckId::PathLength,
                         format!("path length limit {n} is exceeded: {below} CA certificates below it"),
                     )),
-                    _ => checks.push(check(Status::Ok, "basic-constraints", "CA:TRUE")),
+                    _ => checks.push(Check::new(Status::Ok, CheckId::BasicConstraints, "CA:TRUE")),
                 }
             }
-            _ => checks.push(check(
-                Status::Fail,
-                "basic-constraints",
+            _ => checks.push(Check::new(Status::Fail, CheckId::BasicConstraints,
                 "not a CA certificate (basicConstraints CA:TRUE missing), yet it signed the certificate below",
             )),
         }
         if c.has_key_cert_sign() == Some(false) {
-            checks.push(check(
+            checks.push(Check::new(
                 Status::Fail,
-                "key-usage",
+                CheckId::KeyUsage,
                 "key usage lacks Certificate Sign (keyCertSign)",
             ));
         }
     } else {
         if c.basic_constraints().is_some_and(|(ca, _)| ca) && path.certs.len() > 1 {
-            checks.push(check(
+            checks.push(Check::new(
                 Status::Warn,
-                "basic-constraints",
+                CheckId::BasicConstraints,
                 "the leaf is a CA certificate",
             ));
         }
         if c.has_digital_signature() == Some(false) {
-            checks.push(check(
+            checks.push(Check::new(
                 Status::Fail,
-                "key-usage",
+                CheckId::KeyUsage,
                 "key usage lacks Digital Signature, which TLS client authentication needs",
             ));
         }
@@ -365,9 +338,9 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
     checks.push(key_strength(&k));
     let alg = c.signature_algorithm().to_ascii_lowercase();
     if !self_signed && (alg.contains("sha1") || alg.contains("md5")) {
-        checks.push(check(
+        checks.push(Check::new(
             Status::Fail,
-            "signature-algorithm",
+            CheckId::SignatureAlgorithm,
             format!("signed with {alg}, which current TLS stacks refuse"),
         ));
     }
@@ -387,18 +360,24 @@ fn cert_report(i: usize, c: &Cert, origin: &Origin, path: &Path, opts: &Options)
 /// RSA needs 2048 bits; EC P-256 and P-384 are what SAP accepts.
 pub fn key_strength(k: &KeyInfo) -> Check {
     match (k.algorithm.as_str(), k.curve.as_deref()) {
-        ("RSA", _) if k.bits < 2048 => check(
+        ("RSA", _) if k.bits < 2048 => Check::new(
             Status::Fail,
-            "key-strength",
+            CheckId::KeyStrength,
             format!("RSA key of {} bits: at least 2048 are needed", k.bits),
         ),
-        ("RSA", _) => check(Status::Ok, "key-strength", format!("key {}", k.describe())),
-        ("EC", Some("P-256" | "P-384")) => {
-            check(Status::Ok, "key-strength", format!("key {}", k.describe()))
-        }
-        _ => check(
+        ("RSA", _) => Check::new(
+            Status::Ok,
+            CheckId::KeyStrength,
+            format!("key {}", k.describe()),
+        ),
+        ("EC", Some("P-256" | "P-384")) => Check::new(
+            Status::Ok,
+            CheckId::KeyStrength,
+            format!("key {}", k.describe()),
+        ),
+        _ => Check::new(
             Status::Warn,
-            "key-strength",
+            CheckId::KeyStrength,
             format!(
                 "key {}: SAP documents RSA 2048+ and EC P-256/P-384 only",
                 k.describe()
@@ -411,25 +390,23 @@ fn chain_checks(path: &Path, key: Option<&PrivateKey>) -> Vec<Check> {
     let mut out = Vec::new();
     let ch = &path.chain;
     if ch.reordered {
-        out.push(check(
-            Status::Warn,
-            "order",
+        out.push(Check::new(Status::Warn, CheckId::Order,
             "the certificates were not given leaf first; clients must send the leaf first, then its issuers",
         ));
     } else if ch.certs.len() > 1 {
-        out.push(check(Status::Ok, "order", "given leaf first"));
+        out.push(Check::new(Status::Ok, CheckId::Order, "given leaf first"));
     }
     for d in &ch.duplicates {
-        out.push(check(
+        out.push(Check::new(
             Status::Warn,
-            "duplicate",
+            CheckId::Duplicate,
             format!("'{}' is given twice", name(d)),
         ));
     }
     for u in &ch.unrelated {
-        out.push(check(
+        out.push(Check::new(
             Status::Warn,
-            "unrelated",
+            CheckId::Unrelated,
             format!("'{}' belongs to no path from the leaf", u.subject_dn()),
         ));
     }
@@ -441,9 +418,9 @@ fn chain_checks(path: &Path, key: Option<&PrivateKey>) -> Vec<Check> {
                 Origin::RootsFile => "from --roots",
                 Origin::System => "from the system's CA bundle",
             };
-            out.push(check(
+            out.push(Check::new(
                 Status::Ok,
-                "complete",
+                CheckId::Complete,
                 format!("ends in the root '{}' ({whence})", name(root)),
             ));
         }
@@ -464,28 +441,28 @@ fn chain_checks(path: &Path, key: Option<&PrivateKey>) -> Vec<Check> {
                     name(top)
                 ),
             };
-            out.push(check(Status::Fail, "complete", msg));
+            out.push(Check::new(Status::Fail, CheckId::Complete, msg));
         }
         (None, None) => {}
     }
     if let (Some(k), Some((leaf, _))) = (key, path.certs.first()) {
         match k.matches(leaf) {
-            Some(true) => out.push(check(
+            Some(true) => out.push(Check::new(
                 Status::Ok,
-                "key-match",
+                CheckId::KeyMatch,
                 "the private key belongs to the leaf",
             )),
-            Some(false) => out.push(check(
+            Some(false) => out.push(Check::new(
                 Status::Fail,
-                "key-match",
+                CheckId::KeyMatch,
                 format!(
                     "the private key does not belong to the leaf '{}'",
                     name(leaf)
                 ),
             )),
-            None => out.push(check(
+            None => out.push(Check::new(
                 Status::Warn,
-                "key-match",
+                CheckId::KeyMatch,
                 "the private key is encrypted: not matched against the leaf",
             )),
         }
@@ -525,21 +502,21 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
     match s {
         Scenario::Iflow | Scenario::Server => match path.root() {
             Some(root) if trust_lists::in_list(list, &root.sha256()) => {
-                checks.push(check(
+                checks.push(Check::new(
                     Status::Ok,
-                    "root-trusted",
+                    CheckId::RootTrusted,
                     format!("root '{}' is on {list}", name(root)),
                 ));
                 anchor_found = Some(anchor(root));
             }
-            Some(root) => checks.push(check(
+            Some(root) => checks.push(Check::new(
                 Status::Fail,
-                "root-trusted",
+                CheckId::RootTrusted,
                 not_listed(root, list, "root"),
             )),
-            None => checks.push(check(
+            None => checks.push(Check::new(
                 Status::Fail,
-                "root-trusted",
+                CheckId::RootTrusted,
                 "the chain does not reach a root, so trust cannot be decided",
             )),
         },
@@ -547,9 +524,9 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
             let cas: Vec<&Cert> = path.certs.iter().skip(1).map(|(c, _)| c).collect();
             match cas.iter().find(|c| trust_lists::in_list(list, &c.sha256())) {
                 Some(ca) => {
-                    checks.push(check(
+                    checks.push(Check::new(
                         Status::Ok,
-                        "ca-trusted",
+                        CheckId::CaTrusted,
                         format!("issued under '{}', which is on {list}", name(ca)),
                     ));
                     anchor_found = Some(anchor(ca));
@@ -562,9 +539,9 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
                         ),
                         (None, None) => "the chain holds no CA certificate".into(),
                     };
-                    checks.push(check(
+                    checks.push(Check::new(
                         Status::Fail,
-                        "ca-trusted",
+                        CheckId::CaTrusted,
                         format!("no CA of the chain is on {list}: {msg}"),
                     ));
                 }
@@ -582,16 +559,14 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
             .map(|(c, _)| c)
             .collect();
         if fetched.is_empty() {
-            checks.push(check(
+            checks.push(Check::new(
                 Status::Ok,
-                "whole-chain",
+                CheckId::WholeChain,
                 "the chain given holds the leaf and every intermediate",
             ));
         } else {
             for c in fetched {
-                checks.push(check(
-                    Status::Fail,
-                    "whole-chain",
+                checks.push(Check::new(Status::Fail, CheckId::WholeChain,
                     format!(
                         "intermediate '{}' is missing from the chain given: the sender must present leaf and intermediates (SAP's load balancer holds roots only)",
                         name(c)
@@ -606,9 +581,9 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
         match s {
             Scenario::Iflow | Scenario::Token => {
                 if leaf.allows_client_auth() {
-                    checks.push(check(
+                    checks.push(Check::new(
                         Status::Ok,
-                        "client-auth-eku",
+                        CheckId::ClientAuthEku,
                         "the leaf allows TLS client authentication (clientAuth)",
                     ));
                 } else {
@@ -616,9 +591,7 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
                         None => "has no extended key usage".to_string(),
                         Some(v) => format!("has extended key usage {} only", v.join(", ")),
                     };
-                    checks.push(check(
-                        Status::Fail,
-                        "client-auth-eku",
+                    checks.push(Check::new(Status::Fail, CheckId::ClientAuthEku,
                         format!(
                             "the leaf {has}, not Client Authentication (1.3.6.1.5.5.7.3.2): SAP's load balancer rejects it during the handshake since April 2026; ask the CA for a certificate with clientAuth"
                         ),
@@ -631,18 +604,18 @@ fn scenario_report(s: Scenario, path: &Path) -> ScenarioReport {
                         .iter()
                         .any(|u| u == "serverAuth" || u == "anyExtendedKeyUsage") =>
                 {
-                    checks.push(check(
+                    checks.push(Check::new(
                         Status::Fail,
-                        "server-auth-eku",
+                        CheckId::ServerAuthEku,
                         format!(
                             "the leaf has extended key usage {} only, not serverAuth",
                             v.join(", ")
                         ),
                     ))
                 }
-                _ => checks.push(check(
+                _ => checks.push(Check::new(
                     Status::Ok,
-                    "server-auth-eku",
+                    CheckId::ServerAuthEku,
                     "the leaf may serve TLS",
                 )),
             },

@@ -1,0 +1,95 @@
+//! Certificates and keys from PEM text: every block decoded by its label,
+//! PKCS#7 bundles opened, a CSR or bare public key refused with its name.
+
+use crate::error::{Error, Result};
+use crate::x509::cert::Cert;
+use crate::x509::key::{is_key_label, PrivateKey};
+use crate::x509::pem as pemtext;
+
+/// Certificates and at most one private key from PEM text.
+pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)> {
+    let blocks = pemtext::parse_blocks(text)?;
+    let mut certs = Vec::new();
+    let mut keys = Vec::new();
+    for (i, block) in blocks.into_iter().enumerate() {
+        let n = i + 1;
+        let label = block.tag().to_string();
+        let ctx = |e: Error| e.with_block(n, label.clone());
+        match label.as_str() {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                certs.push(Cert::from_der(block.contents()).map_err(ctx)?)
+            }
+            "PKCS7" => certs.extend(certs_from_pkcs7(block.contents()).map_err(ctx)?),
+            l if is_key_label(l) => keys.push(PrivateKey::from_block(block).map_err(ctx)?),
+            "EC PARAMETERS" => {}
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                return Err(Error::input(format!(
+                    "block {n} is a certificate signing request (CSR), not a certificate: have it signed by your CA first"
+                )))
+            }
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => {
+                return Err(Error::input(format!(
+                    "block {n} ({label}) is a bare public key, not a certificate or private key"
+                )))
+            }
+            other => {
+                return Err(Error::input(format!(
+                    "block {n}: unknown PEM label '{other}' (expected CERTIFICATE or a PRIVATE KEY)"
+                )))
+            }
+        }
+    }
+    if keys.len() > 1 {
+        return Err(Error::input(format!(
+            "holds {} private keys; give one key per input",
+            keys.len()
+        )));
+    }
+    Ok((certs, keys.pop()))
+}
+
+/// The certificates of a PEM value that must hold certificates only.
+pub fn certs_from_text(text: &str) -> Result<Vec<Cert>> {
+    let (certs, key) = material_from_text(text)?;
+    if key.is_some() {
+        return Err(Error::input(
+            "holds a private key where certificates belong",
+        ));
+    }
+    if certs.is_empty() {
+        return Err(Error::input("holds no certificate"));
+    }
+    Ok(certs)
+}
+
+/// The private key of a PEM value that must hold one key only.
+pub fn key_from_text(text: &str) -> Result<PrivateKey> {
+    let (certs, key) = material_from_text(text)?;
+    if !certs.is_empty() {
+        return Err(Error::input(
+            "holds a certificate where the private key belongs",
+        ));
+    }
+    key.ok_or_else(|| Error::input("holds no private key"))
+}
+
+fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
+    let p7 = openssl::pkcs7::Pkcs7::from_der(der).map_err(|e| {
+        Error::input(format!(
+            "not a valid PKCS#7 structure ({})",
+            crate::error::openssl_reason(&e)
+        ))
+    })?;
+    let stack = p7.signed().and_then(|s| s.certificates());
+    let mut out = Vec::new();
+    for c in stack.into_iter().flatten() {
+        let der = c
+            .to_der()
+            .map_err(|e| Error::input(crate::error::openssl_reason(&e)))?;
+        out.push(Cert::from_der(&der)?);
+    }
+    if out.is_empty() {
+        return Err(Error::input("the PKCS#7 structure holds no certificate"));
+    }
+    Ok(out)
+}

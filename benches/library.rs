@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use btpcert::input::load_bytes;
 use btpcert::keystore::pkcs12::{build_keystore, Profile};
-use btpcert::secret::Password;
+use btpcert::secret::Secret;
 use btpcert::x509::roots::RootStore;
 use btpcert::x509::verify::{build_path, verify, Options, Scenario};
 
@@ -44,7 +44,7 @@ fn benches(c: &mut Criterion) {
     });
     let key = loaded.key.clone().unwrap();
     let chain = btpcert::x509::chain::order(&loaded.certs).certs;
-    let pw = Password::new("changeit");
+    let pw = Secret::new("changeit");
     let mut g = c.benchmark_group("PKCS#12");
     g.sample_size(20);
     g.bench_function("build keystore, modern profile", |b| {

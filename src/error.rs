@@ -42,6 +42,12 @@ impl ExitStatus {
     }
 }
 
+impl From<ExitStatus> for i32 {
+    fn from(s: ExitStatus) -> i32 {
+        s.code()
+    }
+}
+
 /// Exit code: everything checked out.
 pub const EXIT_OK: i32 = ExitStatus::Ok as i32;
 /// Exit code: the command ran, and found problems the user has to act on.

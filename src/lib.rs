@@ -9,6 +9,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod input;
 pub mod keystore;
+pub mod ops;
 pub mod sanitize;
 pub mod sap;
 pub mod secret;

@@ -1,112 +1,116 @@
-//! Where passwords come from: a terminal prompt, a file, or an environment
-//! variable the user names. Never from the command line itself.
-
-use std::io::IsTerminal;
-use std::path::PathBuf;
+//! Secrets: passwords, client secrets and tokens. A [`Secret`] never shows
+//! its value in `Debug`; the library asks for one through [`SecretSource`],
+//! which the command line implements (a prompt, a file, an environment
+//! variable), so nothing below the command line prompts or reads a
+//! password on its own.
 
 use crate::error::{Error, Result};
 
-/// A password; its `Debug` never shows the value.
-#[derive(Clone)]
-pub struct Password(String);
+/// A password, client secret or token; its `Debug` never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
 
-impl std::fmt::Debug for Password {
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
-impl Password {
-    pub fn new(s: impl Into<String>) -> Password {
-        Password(s.into())
+impl Secret {
+    /// Wraps a value.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
     }
 
-    pub fn as_str(&self) -> &str {
+    /// The empty password (`--no-password`).
+    pub fn empty() -> Secret {
+        Secret(String::new())
+    }
+
+    /// The value, to hand to OpenSSL or an HTTP header. Never print it.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 
+    /// The value as bytes.
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
 
+    /// Whether the value is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Checks that the value can be a password for OpenSSL, which takes C
+    /// strings: a NUL byte would cut it short. `what` names the password.
+    pub fn check_password(&self, what: &str) -> Result<()> {
+        if self.0.contains('\0') {
+            return Err(Error::input(format!(
+                "{what}: the password holds a NUL byte, which no PKCS#12 or PEM password may hold"
+            )));
+        }
+        Ok(())
+    }
 }
 
+/// What a secret is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// To open a keystore that exists (asked once).
+    Open,
+    /// To protect a new keystore or key (asked twice on a terminal).
+    Create,
+    /// To decrypt an encrypted private key given as input.
+    DecryptKey,
+}
+
+/// Where secrets come from; the command line implements it.
+pub trait SecretSource {
+    /// The secret described by `what` (shown in a prompt and in errors).
+    fn secret(&self, what: &str, purpose: Purpose) -> Result<Secret>;
+}
+
+/// A source that always gives the same secret: for tests, and for callers
+/// that already hold it.
 #[derive(Debug, Clone)]
-pub enum PasswordSource {
-    /// Ask on the terminal (`/dev/tty`).
-    Prompt,
-    /// The first line of a file, as `openssl -passin file:` reads it.
-    File(PathBuf),
-    /// The value of a named environment variable.
-    Env(String),
-}
+pub struct Fixed(pub Secret);
 
-impl PasswordSource {
-    /// A file if given, else a variable if named, else the terminal.
-    pub fn from_options(file: &Option<PathBuf>, env: &Option<String>) -> PasswordSource {
-        match (file, env) {
-            (Some(f), _) => PasswordSource::File(f.clone()),
-            (None, Some(n)) => PasswordSource::Env(n.clone()),
-            (None, None) => PasswordSource::Prompt,
-        }
-    }
-
-    /// Reads the password. `what` says what it is for, in the prompt and in
-    /// errors; `confirm` asks twice on a terminal (for new keystores).
-    pub fn read(&self, what: &str, confirm: bool) -> Result<Password> {
-        match self {
-            PasswordSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-                let line = text.lines().next().unwrap_or("");
-                if line.is_empty() {
-                    return Err(Error::input(format!(
-                        "{}: the password file is empty",
-                        path.display()
-                    )));
-                }
-                Ok(Password(line.to_string()))
-            }
-            PasswordSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => Ok(Password(v)),
-                Ok(_) => Err(Error::input(format!(
-                    "environment variable {name} is empty"
-                ))),
-                Err(std::env::VarError::NotPresent) => Err(Error::input(format!(
-                    "environment variable {name} is not set"
-                ))),
-                Err(std::env::VarError::NotUnicode(_)) => Err(Error::input(format!(
-                    "environment variable {name} is not valid UTF-8"
-                ))),
-            },
-            PasswordSource::Prompt => prompt(what, confirm),
-        }
+impl SecretSource for Fixed {
+    fn secret(&self, _what: &str, _purpose: Purpose) -> Result<Secret> {
+        Ok(self.0.clone())
     }
 }
 
-fn prompt(what: &str, confirm: bool) -> Result<Password> {
-    let no_tty = || {
-        Error::usage(format!(
-            "{what}: no terminal to ask for the password; use --password-file FILE or --password-env NAME"
-        ))
-    };
-    // Only prompt when a person is at the terminal: a script with a closed
-    // or redirected standard input must say where the password is.
-    if !std::io::stdin().is_terminal() {
-        return Err(no_tty());
+/// A source for commands that must not need a secret: any request fails.
+#[derive(Debug, Clone, Copy)]
+pub struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret(&self, what: &str, _purpose: Purpose) -> Result<Secret> {
+        Err(Error::usage(format!("{what}: no password was given")))
     }
-    let first = rpassword::prompt_password(format!("{what}: ")).map_err(|_| no_tty())?;
-    if first.is_empty() {
-        return Err(Error::input(format!("{what}: empty password")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_value() {
+        let s = Secret::new("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.expose(), "hunter2");
     }
-    if confirm {
-        let second =
-            rpassword::prompt_password(format!("{what} (again): ")).map_err(|_| no_tty())?;
-        if second != first {
-            return Err(Error::input(format!("{what}: the two passwords differ")));
-        }
+
+    #[test]
+    fn a_nul_byte_is_refused_without_showing_the_password() {
+        let e = Secret::new("abc\0def")
+            .check_password("password of x.p12")
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("NUL"), "{text}");
+        assert!(!text.contains("abc") && !text.contains("def"), "{text}");
+        assert!(Secret::new("abc").check_password("x").is_ok());
     }
-    Ok(Password(first))
 }

@@ -47,6 +47,18 @@ impl Planned {
     }
 }
 
+/// Fails when `path` exists and may not be replaced: checked before any
+/// work (a password prompt, say) that would be wasted.
+pub fn ensure_free(path: &Path, force: bool) -> Result<()> {
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(Error::input(format!(
+            "{}: already exists (use --force to overwrite it)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes every planned file, or none. Creates missing parent folders.
 pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
     for (i, f) in files.iter().enumerate() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use rayon::prelude::*;
 
-use super::verify::{at_or_now, RootArgs};
+use super::args::{at_or_now, RootArgs};
 use crate::error::{Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::sanitize::sanitize;
 use crate::sap::audit::{audit_file, collect, csv_row, AuditOptions, Row, CSV_HEADER};
@@ -40,7 +40,7 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<i32> {
     let opts = AuditOptions {
         at: at_or_now(&args.at)?,
         warn_days: args.warn_days,
-        store: args.roots.store()?,
+        store: args.roots.options().store()?,
     };
     let files = collect(&args.inputs)?;
     let bar = if std::io::stderr().is_terminal() && files.len() >= 200 {

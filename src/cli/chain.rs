@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{note, ForceArgs};
+use super::args::ForceArgs;
+use super::note;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::sanitize::sanitize;

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
+use super::args::ForceArgs;
+use super::args::{at_or_now, RootArgs, ScenarioArg};
+use super::print_json;
 use super::style::Style;
-use super::verify::{at_or_now, RootArgs, ScenarioArg};
-use super::{print_json, ForceArgs};
 use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
@@ -135,7 +136,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
     for f in &args.intermediates {
         certs.extend(input::load(f)?.certs);
     }
-    let path = args.roots.path(&certs)?;
+    let path = args.roots.options().path(&certs)?;
     let report = verify(
         &path,
         None,

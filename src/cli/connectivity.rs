@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::p12::StoreArgs;
+use super::args::ForceArgs;
+use super::args::StoreArgs;
 use super::truststore::plan_truststore;
-use super::{note, print_json, ForceArgs};
+use super::{note, print_json};
 use crate::error::{Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::{note, print_json, ForceArgs, PasswordArgs};
+use super::args::{ForceArgs, PasswordArgs};
+use super::{note, print_json};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::sanitize::sanitize;

@@ -27,7 +27,7 @@ pub struct InspectArgs {
     pub json: bool,
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
-    pub password: super::PasswordArgs,
+    pub password: super::args::PasswordArgs,
 }
 
 #[derive(Serialize)]
@@ -74,7 +74,7 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<i32> {
     let mut reports = Vec::new();
     let mut failed = false;
     for f in &args.files {
-        match input::load_with(f, Some(&args.password.source())) {
+        match input::load_with(f, Some(&super::args::CliSecrets::new(&args.password))) {
             Ok(l) => reports.push(describe(&l, at)),
             Err(e) => {
                 failed = true;

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use super::args::ForceArgs;
 use super::style::Style;
-use super::{note, print_json, ForceArgs};
+use super::{note, print_json};
 use crate::check::Status;
 use crate::error::{Error, Result, EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::args::ForceArgs;
 use super::check_external::key_parameters;
-use super::{note, ForceArgs};
+use super::note;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::sanitize::sanitize;

@@ -3,13 +3,13 @@
 //! (0 ok, 1 problems found, 2 usage or input error).
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::error::{Error, Result, EXIT_OK};
-use crate::secret::PasswordSource;
+use crate::error::{Error, ExitStatus, Result, EXIT_OK};
+use crate::ops::Outcome;
 
+pub mod args;
 mod audit;
 mod chain;
 mod check_external;
@@ -82,31 +82,6 @@ pub enum Command {
     Man(docs::ManArgs),
 }
 
-/// `--force`, shared by every command that writes files.
-#[derive(Debug, Args, Clone, Copy)]
-pub struct ForceArgs {
-    /// Overwrite existing output files
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// Where a password comes from; without either option btpcert asks on the terminal.
-#[derive(Debug, Args, Clone)]
-pub struct PasswordArgs {
-    /// Read the password from the first line of FILE
-    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
-    pub password_file: Option<PathBuf>,
-    /// Read the password from the environment variable NAME
-    #[arg(long, value_name = "NAME")]
-    pub password_env: Option<String>,
-}
-
-impl PasswordArgs {
-    pub fn source(&self) -> PasswordSource {
-        PasswordSource::from_options(&self.password_file, &self.password_env)
-    }
-}
-
 /// Parses the command line, runs the command, returns the exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
@@ -126,27 +101,51 @@ pub fn run() -> i32 {
     }
 }
 
+#[allow(clippy::useless_conversion)] // until every command returns ExitStatus
 fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
     match command {
-        Command::Extract(a) => extract::run(a, out),
-        Command::Unescape(a) => unescape::run(a, out),
-        Command::Inspect(a) => inspect::run(a, out),
-        Command::Verify(a) => verify::run(a, out),
-        Command::Chain(a) => chain::run(a, out),
-        Command::Trust(a) => trust::run(a, out),
-        Command::CheckExternal(a) => check_external::run(a, out),
-        Command::P12(a) => p12::run(a, out),
-        Command::Truststore(a) => truststore::run(a, out),
-        Command::Postman(a) => postman::run(a, out),
-        Command::Connectivity(a) => connectivity::run(a, out),
-        Command::Instance(a) => instance::run(a, out),
-        Command::KeyParams(a) => key_params::run(a, out),
-        Command::Audit(a) => audit::run(a, out),
-        Command::Token(a) => token::run(a, out),
-        Command::Call(a) => token::call(a, out),
-        Command::Completions(a) => docs::completions(a, out),
-        Command::Man(a) => docs::man(a, out),
+        Command::Extract(a) => extract::run(a, out).map(i32::from),
+        Command::Unescape(a) => unescape::run(a, out).map(i32::from),
+        Command::Inspect(a) => inspect::run(a, out).map(i32::from),
+        Command::Verify(a) => verify::run(a, out).map(i32::from),
+        Command::Chain(a) => chain::run(a, out).map(i32::from),
+        Command::Trust(a) => trust::run(a, out).map(i32::from),
+        Command::CheckExternal(a) => check_external::run(a, out).map(i32::from),
+        Command::P12(a) => p12::run(a, out).map(i32::from),
+        Command::Truststore(a) => truststore::run(a, out).map(i32::from),
+        Command::Postman(a) => postman::run(a, out).map(i32::from),
+        Command::Connectivity(a) => connectivity::run(a, out).map(i32::from),
+        Command::Instance(a) => instance::run(a, out).map(i32::from),
+        Command::KeyParams(a) => key_params::run(a, out).map(i32::from),
+        Command::Audit(a) => audit::run(a, out).map(i32::from),
+        Command::Token(a) => token::run(a, out).map(i32::from),
+        Command::Call(a) => token::call(a, out).map(i32::from),
+        Command::Completions(a) => docs::completions(a, out).map(i32::from),
+        Command::Man(a) => docs::man(a, out).map(i32::from),
     }
+}
+
+/// The one path every command ends with: write the planned files (all or
+/// none), print the notes, then render the outcome, as JSON when
+/// `json` is `Some(true)`, else for people, and return its exit status.
+/// `json` is `None` for commands without `--json`.
+pub fn finish<O: Outcome + serde::Serialize>(
+    out: &mut dyn Write,
+    outcome: &O,
+    force: bool,
+    json: Option<bool>,
+    render: fn(&mut dyn Write, &O) -> std::io::Result<()>,
+) -> Result<ExitStatus> {
+    crate::write::write_all(outcome.files(), force)?;
+    for n in outcome.notes() {
+        note(crate::sanitize::sanitize(n));
+    }
+    if json == Some(true) {
+        print_json(out, outcome)?;
+    } else {
+        render(out, outcome).map_err(Error::Stdout)?;
+    }
+    Ok(outcome.exit_status())
 }
 
 /// Prints a note or warning for the user on standard error.

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::p12::{key_and_chain, KeyChainArgs, StoreArgs};
-use super::ForceArgs;
+use super::args::ForceArgs;
+use super::args::{KeyChainArgs, StoreArgs};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::keystore::pkcs12::{build_keystore, Profile};
@@ -107,7 +107,7 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let mut plan = Vec::new();
     let auth = match (&kind, &secret) {
-        (KeyKind::ClientSecret, Some(s)) => TokenAuth::Basic { secret: s.as_str() },
+        (KeyKind::ClientSecret, Some(s)) => TokenAuth::Basic { secret: s.expose() },
         _ => TokenAuth::ClientCertificate,
     };
     let spec = CollectionSpec {
@@ -125,7 +125,13 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
         // The collection holds the secret.
         plan.push(Planned::secret(dir.join(COLLECTION), coll));
     } else {
-        let (key, chain) = key_and_chain(bundle, &args.source)?;
+        let secrets = super::args::CliSecrets::new(&args.store.password)
+            .with_key_password(&args.source.key_password);
+        let id = crate::ops::identity::key_and_chain(bundle, &args.source.options(), &secrets)?;
+        for n in &id.notes {
+            super::note(n);
+        }
+        let (key, chain) = (id.key, id.chain);
         chain_len = chain.len();
         for name in [
             "client.crt",
@@ -142,10 +148,16 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
                 )));
             }
         }
-        let pw = args.store.password(
+        let mut notes = Vec::new();
+        let pw = args.store.options().password(
             &format!("passphrase for {}", dir.join("client.pfx").display()),
-            true,
+            crate::secret::Purpose::Create,
+            &secrets,
+            &mut notes,
         )?;
+        for n in &notes {
+            super::note(n);
+        }
         let profile: Profile = args.store.profile.into();
         let pfx = build_keystore(&key, &chain, "client", profile, &pw)?;
         let pkcs8 = key.to_pkcs8()?;

@@ -7,41 +7,14 @@ use std::time::Duration;
 use clap::Args;
 use serde::Serialize;
 
-use super::p12::KeyPasswordArgs;
-use super::{note, print_json, PasswordArgs};
+use super::args::ConnArgs;
+use super::{note, print_json};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
 use crate::sap::servicekey::{url_host, KeyKind};
 use crate::sap::token::{request_token, Client, HttpOptions, Identity, Token, TokenAuth};
-use crate::secret::Password;
-
-/// How to reach the token server and the endpoint.
-#[derive(Debug, Args, Clone)]
-pub struct ConnArgs {
-    /// Client certificate (chain, leaf first) instead of the service key's
-    #[arg(long, value_name = "FILE", conflicts_with = "p12")]
-    pub cert: Option<String>,
-    /// Private key of the client certificate (an External Certificate key holds none)
-    #[arg(long, value_name = "FILE", conflicts_with = "p12")]
-    pub key: Option<String>,
-    /// Client certificate and key as PKCS#12 (password: --password-file/--password-env or a prompt)
-    #[arg(long, value_name = "FILE")]
-    pub p12: Option<String>,
-    #[command(flatten)]
-    pub password: PasswordArgs,
-    #[command(flatten)]
-    pub key_password: KeyPasswordArgs,
-    /// Send a certificate-based token request to the '.authentication.cert.' host
-    #[arg(long)]
-    pub cert_host: bool,
-    /// Also trust this root certificate (a private test server); repeatable
-    #[arg(long, value_name = "FILE")]
-    pub ca: Vec<String>,
-    /// Seconds to wait for a connection and for an answer
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
-}
+use crate::secret::Secret;
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -64,7 +37,7 @@ pub struct Session {
     pub tokenurl: String,
     pub url: Option<String>,
     pub clientid: String,
-    secret: Option<Password>,
+    secret: Option<Secret>,
     /// What authenticates the token request, for messages.
     pub auth: String,
 }
@@ -107,7 +80,7 @@ impl Session {
                 (Some(k), _) => {
                     let l = input::load(k)?;
                     let key = l.key.ok_or_else(|| Error::input(format!("{}: holds no private key", sanitize(k))))?;
-                    conn.key_password.decrypt(&l.name, key)?
+                    crate::ops::identity::decrypt(&l.name, key, &super::args::CliSecrets::new(&conn.password).with_key_password(&conn.key_password))?
                 }
                 (None, Some(k)) => k,
                 (None, None) => {
@@ -210,7 +183,7 @@ pub fn run(args: TokenArgs, out: &mut dyn Write) -> Result<i32> {
                 expires_in: t.expires_in,
                 scope: t.scope.clone(),
                 claims: t.claims.clone(),
-                access_token: args.show.then(|| t.access_token.as_str().to_string()),
+                access_token: args.show.then(|| t.access_token.expose().to_string()),
             },
         )?;
         return Ok(EXIT_OK);
@@ -261,7 +234,7 @@ pub fn run(args: TokenArgs, out: &mut dyn Write) -> Result<i32> {
         writeln!(out, "  scope:       {}", sanitize(scope))?;
     }
     if args.show {
-        writeln!(out, "  access_token: {}", t.access_token.as_str())?;
+        writeln!(out, "  access_token: {}", t.access_token.expose())?;
     } else {
         writeln!(out, "  (the token itself: --show)")?;
     }
@@ -334,7 +307,7 @@ pub fn call(args: CallArgs, out: &mut dyn Write) -> Result<i32> {
     let t = s.token()?;
     headers.push((
         "Authorization".into(),
-        format!("Bearer {}", t.access_token.as_str()),
+        format!("Bearer {}", t.access_token.expose()),
     ));
     let resp = s.client.send(&method, &url, &headers, body)?;
     if let Some(c) = s.client.certificate_complaint(&resp) {

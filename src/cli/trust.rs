@@ -5,8 +5,8 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use super::args::RootArgs;
 use super::print_json;
-use super::verify::RootArgs;
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
@@ -119,7 +119,7 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
                     sanitize(&file)
                 )));
             }
-            let path = roots.path(&loaded.certs)?;
+            let path = roots.options().path(&loaded.certs)?;
             let all: Vec<Matched> = path
                 .certs
                 .iter()

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::p12::StoreArgs;
-use super::{note, ForceArgs};
+use super::args::ForceArgs;
+use super::args::StoreArgs;
+use super::note;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::input::zip;
@@ -82,7 +83,21 @@ pub fn plan_truststore(
         )));
     }
     let what = format!("password for {}", output.display());
-    let pw = store.password(&what, add_to.is_none())?;
+    let mut notes = Vec::new();
+    let purpose = if add_to.is_none() {
+        crate::secret::Purpose::Create
+    } else {
+        crate::secret::Purpose::Open
+    };
+    let pw = store.options().password(
+        &what,
+        purpose,
+        &super::args::CliSecrets::new(&store.password),
+        &mut notes,
+    )?;
+    for n in &notes {
+        super::note(n);
+    }
     let existing = match add_to {
         Some(path) => {
             let der = std::fs::read(path).map_err(|e| Error::io(path, e))?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::ForceArgs;
+use super::args::ForceArgs;
 use crate::error::{Error, Result, EXIT_OK};
 use crate::input;
 use crate::sanitize::sanitize;

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
-use time::OffsetDateTime;
+use clap::Args;
 
+use super::args::{at_or_now, RootArgs, ScenarioArg};
 use super::print_json;
 use super::style::Style;
 use crate::check::Status;
@@ -12,70 +12,8 @@ use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
 use crate::sap::servicekey::KeyKind;
-use crate::x509::cert::{parse_time, Cert};
 use crate::x509::key::PrivateKey;
-use crate::x509::roots::{Origin, RootStore};
-use crate::x509::verify::{build_path, verify, Options, Path, Report, Scenario};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScenarioArg {
-    /// Direct client-certificate call to an integration flow (btp-approved)
-    Iflow,
-    /// Certificate-based token request (xsuaa-x509)
-    Token,
-    /// Server chain a sender must trust (btp-required)
-    Server,
-}
-
-impl From<ScenarioArg> for Scenario {
-    fn from(s: ScenarioArg) -> Scenario {
-        match s {
-            ScenarioArg::Iflow => Scenario::Iflow,
-            ScenarioArg::Token => Scenario::Token,
-            ScenarioArg::Server => Scenario::Server,
-        }
-    }
-}
-
-/// Where roots come from, shared by verify, trust check and check-external.
-#[derive(Debug, Args, Clone)]
-pub struct RootArgs {
-    /// Extra CA certificates to complete the chain with (PEM or DER); repeatable
-    #[arg(long, value_name = "FILE")]
-    pub roots: Vec<String>,
-    /// Do not look for the root in the system's CA bundle
-    #[arg(long)]
-    pub no_system_roots: bool,
-}
-
-impl RootArgs {
-    /// Every root source at once: --roots files, then the system bundle.
-    pub fn store(&self) -> Result<RootStore> {
-        let mut store = RootStore::default();
-        for r in &self.roots {
-            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
-        }
-        if !self.no_system_roots {
-            store.add(input::roots::system_roots()?, Origin::System);
-        }
-        Ok(store)
-    }
-
-    /// Orders `certs` and completes the path from --roots, then (only if
-    /// still needed) from the system bundle.
-    pub fn path(&self, certs: &[Cert]) -> Result<Path> {
-        let mut store = RootStore::default();
-        for r in &self.roots {
-            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
-        }
-        let path = build_path(certs, &store);
-        if path.missing_issuer.is_some() && !self.no_system_roots {
-            store.add(input::roots::system_roots()?, Origin::System);
-            return Ok(build_path(certs, &store));
-        }
-        Ok(path)
-    }
-}
+use crate::x509::verify::{verify, Options, Report, Scenario};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -101,19 +39,15 @@ pub struct VerifyArgs {
     pub json: bool,
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
-    pub password: super::PasswordArgs,
-}
-
-pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
-    match at {
-        Some(s) => parse_time(s),
-        None => Ok(OffsetDateTime::now_utc()),
-    }
+    pub password: super::args::PasswordArgs,
 }
 
 pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     let at = at_or_now(&args.at)?;
-    let bundle = input::load_many_with(&args.files, Some(&args.password.source()))?;
+    let bundle = input::load_many_with(
+        &args.files,
+        Some(&super::args::CliSecrets::new(&args.password)),
+    )?;
     let mut kinds = Vec::new();
     for (name, sk) in &bundle.service_keys {
         if sk.kind == KeyKind::ClientSecret {
@@ -144,7 +78,7 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
         None if kinds.contains(&KeyKind::Certificate) => vec![Scenario::Iflow],
         None => vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
     };
-    let path = args.roots.path(&certs)?;
+    let path = args.roots.options().path(&certs)?;
     let details: Vec<_> = match path.certs.first() {
         Some((leaf, _)) => bundle_details
             .iter()

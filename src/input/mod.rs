@@ -116,13 +116,16 @@ pub fn load(path: &str) -> Result<Loaded> {
 /// given (asked only when the file is one).
 pub fn load_with(
     path: &str,
-    p12_password: Option<&crate::secret::PasswordSource>,
+    p12_password: Option<&dyn crate::secret::SecretSource>,
 ) -> Result<Loaded> {
     let (name, bytes) = read_source(path)?;
     let shown = crate::sanitize::sanitize(&name).into_owned();
     if let Some(src) = p12_password {
         if is_pkcs12(&bytes) {
-            let pw = src.read(&format!("password of {shown}"), false)?;
+            let pw = src.secret(
+                &format!("password of {shown}"),
+                crate::secret::Purpose::Open,
+            )?;
             let (key, certs) = crate::keystore::pkcs12::read_keystore(&bytes, &pw)
                 .map_err(|e| e.with_path(&shown))?;
             return Ok(Loaded {
@@ -328,7 +331,7 @@ pub fn load_many(files: &[String]) -> Result<Bundle> {
 /// Like [`load_many`], reading PKCS#12 keystores with the password given.
 pub fn load_many_with(
     files: &[String],
-    p12_password: Option<&crate::secret::PasswordSource>,
+    p12_password: Option<&dyn crate::secret::SecretSource>,
 ) -> Result<Bundle> {
     let mut b = Bundle::default();
     for f in files {

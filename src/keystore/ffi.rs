@@ -21,7 +21,7 @@ use openssl_sys as ffi;
 
 use crate::error::{openssl_reason, Error, Result};
 use crate::keystore::pkcs12::{Profile, ITERATIONS};
-use crate::secret::Password;
+use crate::secret::Secret;
 use crate::x509::cert::Cert;
 
 /// Oracle's trusted key usage attribute, and the usage it grants.
@@ -116,9 +116,9 @@ fn failed(what: &str) -> Error {
 pub fn build_truststore(
     entries: &[(String, Cert)],
     profile: Profile,
-    password: &Password,
+    password: &Secret,
 ) -> Result<Vec<u8>> {
-    let pass = CString::new(password.as_str())
+    let pass = CString::new(password.expose())
         .map_err(|_| Error::input("the password must not contain a NUL character"))?;
     let attr_name = CString::new(ORACLE_TRUSTED_KEY_USAGE).expect("no NUL");
     let any_eku = CString::new(ANY_EXTENDED_KEY_USAGE).expect("no NUL");

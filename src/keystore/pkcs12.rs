@@ -13,7 +13,7 @@ use openssl::stack::Stack;
 use serde::Serialize;
 
 use crate::error::{openssl_reason, Error, Result};
-use crate::secret::Password;
+use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
 
@@ -63,7 +63,7 @@ pub fn build_keystore(
     chain: &[Cert],
     alias: &str,
     profile: Profile,
-    password: &Password,
+    password: &Secret,
 ) -> Result<Vec<u8>> {
     let pkey = key
         .pkey()
@@ -71,8 +71,10 @@ pub fn build_keystore(
     let (leaf, rest) = chain
         .split_first()
         .ok_or_else(|| Error::input("no certificate for the key"))?;
+    password.check_password("the keystore password")?;
+    // The input was checked: OpenSSL failing here is btpcert's problem.
     let fail = |e: openssl::error::ErrorStack| {
-        Error::input(format!(
+        Error::internal(format!(
             "cannot build the PKCS#12 file ({})",
             openssl_reason(&e)
         ))
@@ -91,13 +93,13 @@ pub fn build_keystore(
         .key_iter(ITERATIONS)
         .mac_iter(ITERATIONS)
         .mac_md(profile.mac());
-    let p12 = b.build2(password.as_str()).map_err(fail)?;
+    let p12 = b.build2(password.expose()).map_err(fail)?;
     p12.to_der().map_err(fail)
 }
 
-fn open(der: &[u8], password: &Password) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
+fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
     let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a PKCS#12 file (or damaged)"))?;
-    p12.parse2(password.as_str()).map_err(|e| {
+    p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
         if r.contains("mac verify failure") {
             Error::input("wrong password (the PKCS#12 integrity check failed)")
@@ -112,7 +114,7 @@ fn open(der: &[u8], password: &Password) -> Result<openssl::pkcs12::ParsedPkcs12
 }
 
 /// The key entry of a keystore: the key and its chain, leaf first.
-pub fn read_keystore(der: &[u8], password: &Password) -> Result<(PrivateKey, Vec<Cert>)> {
+pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<Cert>)> {
     let parsed = open(der, password)?;
     let key = parsed
         .pkey
@@ -131,7 +133,7 @@ pub fn read_keystore(der: &[u8], password: &Password) -> Result<(PrivateKey, Vec
 }
 
 /// The certificates of an existing truststore, with their aliases.
-pub fn read_truststore(der: &[u8], password: &Password) -> Result<Vec<(String, Cert)>> {
+pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cert)>> {
     let parsed = open(der, password)?;
     if parsed.pkey.is_some() {
         return Err(Error::input(

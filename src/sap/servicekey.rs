@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result};
-use crate::secret::Password;
+use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
 
@@ -41,7 +41,7 @@ pub struct ServiceKey {
     /// JSON path of the credentials object (`oauth`, `credentials.oauth`, or empty).
     pub path: String,
     pub clientid: Option<String>,
-    pub clientsecret: Option<Password>,
+    pub clientsecret: Option<Secret>,
     pub url: Option<String>,
     pub tokenurl: Option<String>,
     pub createdate: Option<String>,
@@ -143,7 +143,7 @@ impl ServiceKey {
             kind,
             path: path.clone(),
             clientid: string("clientid")?,
-            clientsecret: secret.map(Password::new),
+            clientsecret: secret.map(Secret::new),
             url: string("url")?,
             tokenurl: string("tokenurl")?,
             createdate: string("createdate")?,

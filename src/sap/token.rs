@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize;
-use crate::secret::Password;
+use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
 
@@ -250,13 +250,13 @@ pub struct Response {
 
 /// How the token request authenticates.
 pub enum TokenAuth<'a> {
-    Basic { secret: &'a Password },
+    Basic { secret: &'a Secret },
     Certificate,
 }
 
 /// A token, and what it says about itself.
 pub struct Token {
-    pub access_token: Password,
+    pub access_token: Secret,
     pub token_type: Option<String>,
     pub expires_in: Option<i64>,
     pub scope: Option<String>,
@@ -282,7 +282,7 @@ pub fn request_token(
     ];
     if let TokenAuth::Basic { secret } = &auth {
         let creds =
-            openssl::base64::encode_block(format!("{client_id}:{}", secret.as_str()).as_bytes());
+            openssl::base64::encode_block(format!("{client_id}:{}", secret.expose()).as_bytes());
         headers.push(("Authorization".into(), format!("Basic {creds}")));
     }
     let body = format!("client_id={}", form_encode(client_id));
@@ -337,7 +337,7 @@ pub fn request_token(
         .ok_or_else(|| Error::Failed("the token endpoint's JSON has no access_token".into()))?;
     Ok(Token {
         claims: jwt_claims(access),
-        access_token: Password::new(access),
+        access_token: Secret::new(access),
         token_type: v
             .get("token_type")
             .and_then(Value::as_str)

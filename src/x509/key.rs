@@ -11,7 +11,7 @@ use openssl::symm::Cipher;
 use serde::Serialize;
 
 use crate::error::{openssl_reason, Error, Result};
-use crate::secret::Password;
+use crate::secret::Secret;
 use crate::x509::cert::{Cert, KeyInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,7 +152,7 @@ impl PrivateKey {
 
     /// Decrypts an encrypted key; returns a PKCS#8 key. A key that is not
     /// encrypted is returned as it is.
-    pub fn decrypt(&self, password: &Password) -> Result<PrivateKey> {
+    pub fn decrypt(&self, password: &Secret) -> Result<PrivateKey> {
         if let Some(k) = &self.pkey {
             return Ok(PrivateKey {
                 format: self.format,
@@ -182,7 +182,7 @@ impl PrivateKey {
     }
 
     /// The same key as encrypted PKCS#8 (AES-256-CBC, PBKDF2).
-    pub fn to_encrypted_pkcs8(&self, password: &Password) -> Result<PrivateKey> {
+    pub fn to_encrypted_pkcs8(&self, password: &Secret) -> Result<PrivateKey> {
         let k = self.pkey.as_ref().ok_or_else(|| {
             Error::input("the private key is encrypted: it must be decrypted before conversion")
         })?;

@@ -1,0 +1,105 @@
+//! One operation per command: plain options in, an outcome out. An
+//! operation never prints and never writes files: it returns what it found
+//! (checks, notes) and the files it plans, and the command line writes the
+//! files and renders the outcome, as JSON or for people, from the same value.
+//!
+//! The steps several operations share live here too: where roots come from
+//! ([`RootOptions`]), the password of a keystore to write
+//! ([`StoreOptions`]), and the client identity ([`identity`]).
+
+pub mod identity;
+pub mod p12;
+
+use crate::error::Result;
+use crate::input;
+use crate::keystore::pkcs12::Profile;
+use crate::secret::{Purpose, Secret, SecretSource};
+use crate::x509::cert::Cert;
+use crate::x509::roots::{Origin, RootStore};
+use crate::x509::verify::{build_path, Path};
+
+pub use identity::IdentityOptions;
+
+/// Where the certificates that complete a chain come from.
+#[derive(Debug, Clone, Default)]
+pub struct RootOptions {
+    /// Files of extra CA certificates (`--roots`).
+    pub files: Vec<String>,
+    /// Whether the system's CA bundle may be used.
+    pub system: bool,
+}
+
+impl RootOptions {
+    /// Every root source at once: the files, then the system bundle.
+    pub fn store(&self) -> Result<RootStore> {
+        let mut store = RootStore::default();
+        for r in &self.files {
+            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
+        }
+        if self.system {
+            store.add(input::roots::system_roots()?, Origin::System);
+        }
+        Ok(store)
+    }
+
+    /// Orders `certs` and completes the path from the files, then (only if
+    /// still needed, as reading it costs) from the system bundle.
+    pub fn path(&self, certs: &[Cert]) -> Result<Path> {
+        let mut store = RootStore::default();
+        for r in &self.files {
+            store.add(input::roots::roots_file(r)?, Origin::RootsFile);
+        }
+        let path = build_path(certs, &store);
+        if path.missing_issuer.is_some() && self.system {
+            store.add(input::roots::system_roots()?, Origin::System);
+            return Ok(build_path(certs, &store));
+        }
+        Ok(path)
+    }
+}
+
+/// How a keystore is written.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// The encryption profile.
+    pub profile: Profile,
+    /// Write it with an empty password, as asked.
+    pub no_password: bool,
+}
+
+impl StoreOptions {
+    /// The password of the keystore `what` describes: empty when asked for
+    /// (with a note saying so), else from `secrets`, asked twice on a
+    /// terminal when `purpose` is [`Purpose::Create`].
+    pub fn password(
+        &self,
+        what: &str,
+        purpose: Purpose,
+        secrets: &dyn SecretSource,
+        notes: &mut Vec<String>,
+    ) -> Result<Secret> {
+        if self.no_password {
+            notes.push(format!(
+                "{what}: written with an empty password, as asked; anyone who has the file has the key"
+            ));
+            return Ok(Secret::empty());
+        }
+        secrets.secret(what, purpose)
+    }
+}
+
+/// What every operation returns: how the run ends, what the user should
+/// know, and the files to write. The command line writes the files, prints
+/// the notes, then renders the outcome itself, as JSON or for people.
+pub trait Outcome {
+    /// The exit status this outcome ends the run with.
+    fn exit_status(&self) -> crate::error::ExitStatus;
+    /// Notes for the user (standard error), after the files are written.
+    fn notes(&self) -> &[String] {
+        &[]
+    }
+    /// Files to write, all or none.
+    fn files(&self) -> &[crate::write::Planned] {
+        &[]
+    }
+}

@@ -7,8 +7,23 @@
 //! ([`RootOptions`]), the password of a keystore to write
 //! ([`StoreOptions`]), and the client identity ([`identity`]).
 
+pub mod audit;
+pub mod chain;
+pub mod check_external;
+pub mod connectivity;
+pub mod docs;
+pub mod extract;
 pub mod identity;
+pub mod inspect;
+pub mod instance;
+pub mod key_params;
 pub mod p12;
+pub mod postman;
+pub mod token;
+pub mod trust;
+pub mod truststore;
+pub mod unescape;
+pub mod verify;
 
 use crate::error::Result;
 use crate::input;

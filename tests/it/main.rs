@@ -7,6 +7,7 @@ mod cli;
 mod extract;
 mod fleet;
 mod fuzz_regressions;
+mod golden;
 mod inspect;
 mod keystore;
 mod token;

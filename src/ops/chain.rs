@@ -1,0 +1,1 @@
+//! `chain`: operation pending.

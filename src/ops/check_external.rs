@@ -1,0 +1,1 @@
+//! `check_external`: operation pending.

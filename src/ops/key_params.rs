@@ -1,0 +1,1 @@
+//! `key_params`: operation pending.

@@ -1,0 +1,1 @@
+//! `postman`: operation pending.

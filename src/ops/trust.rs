@@ -1,0 +1,1 @@
+//! `trust`: operation pending.

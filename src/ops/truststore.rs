@@ -1,0 +1,1 @@
+//! `truststore`: operation pending.

@@ -1,0 +1,1 @@
+//! `unescape`: operation pending.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::common::{btpcert, TestDir};
 
 /// The time every golden case checks at.
+#[allow(dead_code)] // used by the verdict cases
 pub const AT: &str = "2030-01-01T00:00:00Z";
 
 fn repo() -> PathBuf {

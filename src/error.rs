@@ -99,6 +99,16 @@ pub enum Error {
         /// What went wrong in it.
         err: Box<Error>,
     },
+    /// An error after which the user should still see some notes (a hint
+    /// gathered before the failure). Shows as the error; the notes are
+    /// printed before it.
+    #[error("{err}")]
+    WithNotes {
+        /// Notes to print first.
+        notes: Vec<String>,
+        /// What went wrong.
+        err: Box<Error>,
+    },
     /// An error in the n-th PEM block of a text.
     #[error("block {block} ({label}): {err}")]
     WithBlock {
@@ -168,12 +178,36 @@ impl Error {
         }
     }
 
+    /// Notes the user should see before this error; nothing when `notes`
+    /// is empty.
+    pub fn with_notes(self, notes: Vec<String>) -> Self {
+        if notes.is_empty() {
+            return self;
+        }
+        Error::WithNotes {
+            notes,
+            err: Box::new(self),
+        }
+    }
+
+    /// The notes to print before the error.
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Error::WithNotes { notes, .. } => notes,
+            Error::WithPath { err, .. }
+            | Error::WithField { err, .. }
+            | Error::WithBlock { err, .. } => err.notes(),
+            _ => &[],
+        }
+    }
+
     /// The error without its context.
     pub fn root(&self) -> &Error {
         match self {
             Error::WithPath { err, .. }
             | Error::WithField { err, .. }
-            | Error::WithBlock { err, .. } => err.root(),
+            | Error::WithBlock { err, .. }
+            | Error::WithNotes { err, .. } => err.root(),
             other => other,
         }
     }

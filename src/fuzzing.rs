@@ -73,7 +73,8 @@ pub fn chain(data: &[u8]) {
 
 /// Zip archives as `connectivity`, `truststore` and `audit` read them.
 pub fn zip(data: &[u8]) {
-    if let Ok(a) = crate::sap::connectivity::analyse(data) {
+    if let Ok(z) = crate::input::zip::read(data) {
+        let a = crate::sap::connectivity::analyse(z.certs, z.skipped);
         if let Some(root) = &a.root {
             assert!(root.is_self_signed());
             let _ = crate::sap::connectivity::root_info(root);

@@ -324,3 +324,22 @@ pub struct ConnArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
 }
+
+impl ConnArgs {
+    /// The connection options.
+    pub fn options(&self) -> crate::ops::token::ConnOptions {
+        crate::ops::token::ConnOptions {
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+            p12: self.p12.clone(),
+            cert_host: self.cert_host,
+            ca: self.ca.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout),
+        }
+    }
+
+    /// Where the passwords come from.
+    pub fn secrets(&self) -> CliSecrets {
+        CliSecrets::new(&self.password).with_key_password(&self.key_password)
+    }
+}

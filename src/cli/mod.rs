@@ -95,6 +95,9 @@ pub fn run() -> i32 {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => EXIT_OK,
         Err(e) => {
+            for n in e.notes() {
+                note(crate::sanitize::sanitize(n));
+            }
             let _ = writeln!(std::io::stderr(), "btpcert: {e}");
             e.exit_code()
         }

@@ -2,26 +2,17 @@
 //! service key.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::ForceArgs;
-use super::args::{KeyChainArgs, StoreArgs};
-use crate::error::{Error, Result, EXIT_OK};
-use crate::input;
-use crate::keystore::pkcs12::{build_keystore, Profile};
+use super::args::{CliSecrets, ForceArgs, KeyChainArgs, StoreArgs};
+use crate::error::{ExitStatus, Result};
+use crate::ops::postman::{self, PostmanOptions, PostmanOutcome, CERT_LIST, COLLECTION};
 use crate::sanitize::sanitize;
-use crate::sap::postman::{
-    collection, default_path, newman_cert_list, origin, CollectionSpec, TokenAuth,
-};
 use crate::sap::servicekey::KeyKind;
-use crate::write::{write_all, Planned};
-use crate::x509::cert::Cert;
 
-pub const COLLECTION: &str = "btpcert.postman_collection.json";
-pub const CERT_LIST: &str = "newman-certs.json";
-
+/// `btpcert postman`.
 #[derive(Debug, Args)]
 pub struct PostmanArgs {
     /// The service key
@@ -48,143 +39,28 @@ pub struct PostmanArgs {
     pub force: ForceArgs,
 }
 
-fn path_str(p: &Path) -> String {
-    p.display().to_string()
+/// Runs `btpcert postman`.
+pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = PostmanOptions {
+        input: args.input,
+        key: args.key,
+        out_dir: args.out_dir,
+        path: args.path,
+        method: args.method,
+        store: args.store.options(),
+        identity: args.source.options(),
+        force: args.force.force,
+    };
+    let secrets =
+        CliSecrets::new(&args.store.password).with_key_password(&args.source.key_password);
+    let outcome = postman::run(&opts, &secrets)?;
+    super::finish(out, &outcome, opts.force, None, render)
 }
 
-pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
-    let mut files = vec![args.input.clone()];
-    files.extend(args.key.clone());
-    let bundle = input::load_many(&files)?;
-    let (_, sk) = bundle.service_keys.first().ok_or_else(|| {
-        Error::input(format!(
-            "{}: not a service key (no tokenurl to call)",
-            sanitize(&args.input)
-        ))
-    })?;
-    let need = |v: &Option<String>, f: &str| -> Result<String> {
-        v.clone().ok_or_else(|| {
-            Error::input(format!(
-                "{}: the service key has no '{f}'",
-                sanitize(&args.input)
-            ))
-        })
-    };
-    let tokenurl = need(&sk.tokenurl, "tokenurl")?;
-    let url = need(&sk.url, "url")?;
-    let clientid = need(&sk.clientid, "clientid")?;
-    let kind = sk.kind;
-    let secret = sk.clientsecret.clone();
-    let path = args
-        .path
-        .clone()
-        .unwrap_or_else(|| default_path(&url).to_string());
-    let endpoint = format!(
-        "{}/{}",
-        url.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    );
-    let method = args
-        .method
-        .clone()
-        .unwrap_or_else(|| {
-            if path.starts_with("/http/") || path.starts_with("http/") {
-                "POST"
-            } else {
-                "GET"
-            }
-            .into()
-        })
-        .to_uppercase();
-
-    let dir = &args.out_dir;
-    let abs_dir = if dir.is_absolute() {
-        dir.clone()
-    } else {
-        std::env::current_dir()
-            .map_err(|e| Error::io(".", e))?
-            .join(dir)
-    };
-    let mut plan = Vec::new();
-    let auth = match (&kind, &secret) {
-        (KeyKind::ClientSecret, Some(s)) => TokenAuth::Basic { secret: s.expose() },
-        _ => TokenAuth::ClientCertificate,
-    };
-    let spec = CollectionSpec {
-        name: "btpcert: token and call",
-        clientid: &clientid,
-        tokenurl: &tokenurl,
-        endpoint: endpoint.clone(),
-        method: &method,
-        auth,
-    };
-    let coll = serde_json::to_string_pretty(&collection(&spec)).expect("JSON value") + "\n";
-
-    let mut chain_len = 0;
-    if kind == KeyKind::ClientSecret {
-        // The collection holds the secret.
-        plan.push(Planned::secret(dir.join(COLLECTION), coll));
-    } else {
-        let secrets = super::args::CliSecrets::new(&args.store.password)
-            .with_key_password(&args.source.key_password);
-        let id = crate::ops::identity::key_and_chain(bundle, &args.source.options(), &secrets)?;
-        for n in &id.notes {
-            super::note(n);
-        }
-        let (key, chain) = (id.key, id.chain);
-        chain_len = chain.len();
-        for name in [
-            "client.crt",
-            "client.key",
-            "client.pfx",
-            COLLECTION,
-            CERT_LIST,
-        ] {
-            let p = dir.join(name);
-            if !args.force.force && p.exists() {
-                return Err(Error::input(format!(
-                    "{}: already exists (use --force to overwrite it)",
-                    p.display()
-                )));
-            }
-        }
-        let mut notes = Vec::new();
-        let pw = args.store.options().password(
-            &format!("passphrase for {}", dir.join("client.pfx").display()),
-            crate::secret::Purpose::Create,
-            &secrets,
-            &mut notes,
-        )?;
-        for n in &notes {
-            super::note(n);
-        }
-        let profile: Profile = args.store.profile.into();
-        let pfx = build_keystore(&key, &chain, "client", profile, &pw)?;
-        let pkcs8 = key.to_pkcs8()?;
-        let crt: String = chain.iter().map(Cert::to_pem).collect();
-        let origins: Vec<String> = [origin(&tokenurl), origin(&url)]
-            .into_iter()
-            .flatten()
-            .collect();
-        let list = newman_cert_list(
-            &origins,
-            &path_str(&abs_dir.join("client.crt")),
-            &path_str(&abs_dir.join("client.key")),
-        );
-        plan.push(Planned::public(dir.join("client.crt"), crt));
-        plan.push(Planned::secret(dir.join("client.key"), pkcs8.to_pem()));
-        plan.push(Planned::secret(dir.join("client.pfx"), pfx));
-        plan.push(Planned::public(dir.join(COLLECTION), coll));
-        plan.push(Planned::public(
-            dir.join(CERT_LIST),
-            serde_json::to_string_pretty(&list).expect("JSON value") + "\n",
-        ));
-    }
-    write_all(&plan, args.force.force)?;
-
-    let d = sanitize(&path_str(dir)).into_owned();
-    let host = crate::sap::servicekey::url_host(&tokenurl).unwrap_or_default();
-    if kind == KeyKind::ClientSecret {
+/// The human rendering: what was written, and the steps in Postman and newman.
+pub fn render(out: &mut dyn Write, o: &PostmanOutcome) -> std::io::Result<()> {
+    let d = sanitize(&o.dir);
+    if o.kind == KeyKind::ClientSecret {
         writeln!(
             out,
             "Wrote {d}/{COLLECTION} (mode 0600: it holds the client secret)"
@@ -195,10 +71,10 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
         )?;
         writeln!(out, "newman:  newman run {d}/{COLLECTION}")?;
     } else {
-        writeln!(out, "Wrote {d}/: client.crt ({chain_len} certificates, leaf first), client.key (PKCS#8, 0600), client.pfx (0600), {COLLECTION}, {CERT_LIST}")?;
+        writeln!(out, "Wrote {d}/: client.crt ({} certificates, leaf first), client.key (PKCS#8, 0600), client.pfx (0600), {COLLECTION}, {CERT_LIST}", o.certificates)?;
         writeln!(out, "Postman:")?;
         writeln!(out, "  1. Settings > Certificates > Add certificate")?;
-        writeln!(out, "       Host      {}", sanitize(&host))?;
+        writeln!(out, "       Host      {}", sanitize(&o.host))?;
         writeln!(
             out,
             "       PFX file  {d}/client.pfx, with the passphrase you chose"
@@ -217,12 +93,12 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<i32> {
             "  newman run {d}/{COLLECTION} --ssl-client-cert-list {d}/{CERT_LIST}"
         )?;
     }
-    writeln!(out, "Endpoint: {method} {}", sanitize(&endpoint))?;
-    if args.path.is_none() && path == "/http/" {
+    writeln!(out, "Endpoint: {} {}", o.method, sanitize(&o.endpoint))?;
+    if o.placeholder {
         writeln!(
             out,
             "  (a placeholder: give your integration flow's path with --path /http/...)"
         )?;
     }
-    Ok(EXIT_OK)
+    Ok(())
 }

@@ -1,1 +1,199 @@
-//! `truststore`: operation pending.
+//! `truststore`: a PKCS#12 truststore Java reads as trusted entries, new or
+//! added to an existing one.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, ExitStatus, Result};
+use crate::input::{self, zip};
+use crate::keystore::ffi::build_truststore;
+use crate::keystore::pkcs12::{read_truststore, Profile};
+use crate::keystore::truststore::{assemble, is_trust_anchor};
+use crate::ops::{Outcome, StoreOptions};
+use crate::sanitize::sanitize;
+use crate::secret::{Purpose, SecretSource};
+use crate::write::{ensure_free, Planned};
+use crate::x509::cert::Cert;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct TruststoreOptions {
+    /// CA certificates (PEM, DER, bundles) or Connectivity Test zips.
+    pub inputs: Vec<String>,
+    /// The truststore to write; `None` means `add_to`, replaced.
+    pub output: Option<PathBuf>,
+    /// An existing truststore whose entries are kept.
+    pub add_to: Option<PathBuf>,
+    /// Profile and password.
+    pub store: StoreOptions,
+    /// Whether an existing file may be replaced.
+    pub force: bool,
+}
+
+/// One entry of the truststore.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The alias Java shows.
+    pub alias: String,
+    /// The certificate's subject.
+    pub subject_dn: String,
+    /// SHA-256 fingerprint.
+    pub fingerprint_sha256: String,
+}
+
+/// The truststore built.
+#[derive(Debug, Serialize)]
+pub struct TruststoreOutcome {
+    /// The file to write.
+    pub output: String,
+    /// Every entry, kept ones first.
+    pub entries: Vec<Entry>,
+    /// How many entries came from the existing truststore.
+    pub kept: usize,
+    /// Encryption and MAC.
+    pub profile: Profile,
+    /// What the user should know.
+    pub notes: Vec<String>,
+    /// The file, planned.
+    #[serde(skip)]
+    pub files: Vec<Planned>,
+}
+
+impl TruststoreOutcome {
+    /// The entries this run added.
+    pub fn added(&self) -> &[Entry] {
+        &self.entries[self.kept..]
+    }
+}
+
+impl Outcome for TruststoreOutcome {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Ok
+    }
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    fn files(&self) -> &[Planned] {
+        &self.files
+    }
+}
+
+/// Reads the inputs and builds the truststore.
+pub fn run(opts: &TruststoreOptions, secrets: &dyn SecretSource) -> Result<TruststoreOutcome> {
+    let output = opts
+        .output
+        .clone()
+        .or_else(|| opts.add_to.clone())
+        .ok_or_else(|| Error::usage("give -o OUT.p12"))?;
+    let mut notes = Vec::new();
+    let mut new = Vec::new();
+    for i in &opts.inputs {
+        new.extend(ca_certs_of(i, &mut notes)?);
+    }
+    if new.is_empty() {
+        return Err(Error::input("no CA certificate in the input"));
+    }
+    let planned = plan(
+        &output,
+        opts.add_to.as_deref(),
+        new,
+        &opts.store,
+        opts.force,
+        secrets,
+        &mut notes,
+    )?;
+    Ok(TruststoreOutcome {
+        output: output.display().to_string(),
+        entries: planned.entries,
+        kept: planned.kept,
+        profile: opts.store.profile,
+        notes,
+        files: vec![planned.file],
+    })
+}
+
+/// The CA certificates of one input (file or zip); other certificates are
+/// left out with a note.
+pub fn ca_certs_of(path: &str, notes: &mut Vec<String>) -> Result<Vec<Cert>> {
+    let (name, bytes) = input::read_source(path)?;
+    let name = sanitize(&name).into_owned();
+    let certs: Vec<Cert> = if zip::is_zip(&bytes) {
+        let z = zip::read(&bytes).map_err(|e| e.with_path(&name))?;
+        z.certs.into_iter().map(|(_, c)| c).collect()
+    } else {
+        input::load_bytes(&name, &bytes)
+            .map_err(|e| e.with_path(&name))?
+            .certs
+    };
+    let (cas, leaves): (Vec<Cert>, Vec<Cert>) = certs.into_iter().partition(is_trust_anchor);
+    for l in &leaves {
+        notes.push(format!(
+            "{name}: '{}' is not a CA certificate and is left out of the truststore",
+            l.subject_dn()
+        ));
+    }
+    Ok(cas)
+}
+
+/// A truststore planned: the file and its entries.
+#[derive(Debug)]
+pub struct PlannedStore {
+    /// The file to write.
+    pub file: Planned,
+    /// Its entries, kept ones first.
+    pub entries: Vec<Entry>,
+    /// How many were kept from the existing truststore.
+    pub kept: usize,
+}
+
+/// Plans a truststore at `output` holding `new`, keeping the entries of
+/// `add_to` when given (then `output` may replace it). Asks for the
+/// password and builds the file; writing is the caller's.
+pub fn plan(
+    output: &Path,
+    add_to: Option<&Path>,
+    new: Vec<Cert>,
+    store: &StoreOptions,
+    force: bool,
+    secrets: &dyn SecretSource,
+    notes: &mut Vec<String>,
+) -> Result<PlannedStore> {
+    let replacing_add_to = add_to == Some(output);
+    if !replacing_add_to {
+        ensure_free(output, force)?;
+    }
+    let what = format!("password for {}", output.display());
+    let purpose = if add_to.is_none() {
+        Purpose::Create
+    } else {
+        Purpose::Open
+    };
+    let pw = store.password(&what, purpose, secrets, notes)?;
+    let existing = match add_to {
+        Some(path) => {
+            let (_, der) = input::read_source(&path.display().to_string())?;
+            read_truststore(&der, &pw).map_err(|e| e.with_path(path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let (entries, kept) = assemble(existing, new);
+    let der = build_truststore(&entries, store.profile, &pw)?;
+    let mut file = Planned::secret(output, der);
+    if replacing_add_to {
+        file = file.replacing();
+    }
+    let entries = entries
+        .iter()
+        .map(|(alias, c)| Entry {
+            alias: alias.clone(),
+            subject_dn: c.subject_dn(),
+            fingerprint_sha256: c.sha256(),
+        })
+        .collect();
+    Ok(PlannedStore {
+        file,
+        entries,
+        kept,
+    })
+}

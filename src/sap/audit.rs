@@ -165,7 +165,8 @@ fn audit_inner(path: &Path, opts: &AuditOptions) -> Result<Row> {
 }
 
 fn audit_zip(bytes: &[u8], opts: &AuditOptions) -> Result<Row> {
-    let a = connectivity::analyse(bytes)?;
+    let z = zip::read(bytes)?;
+    let a = connectivity::analyse(z.certs, z.skipped);
     let mut row = Row {
         kind: "connectivity-zip".into(),
         ..Row::default()

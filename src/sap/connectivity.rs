@@ -3,16 +3,16 @@
 
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::input::zip;
 use crate::sap::trust_lists;
 use crate::x509::cert::Cert;
 use crate::x509::chain::{self, Chain};
 
+/// A Connectivity Test download, analysed.
 #[derive(Debug)]
 pub struct Analysis {
     /// (entry name, certificate), in archive order.
     pub entries: Vec<(String, Cert)>,
+    /// (entry name, reason) of the entries passed over.
     pub skipped: Vec<(String, String)>,
     /// The server's chain, leaf first.
     pub chain: Chain,
@@ -22,10 +22,14 @@ pub struct Analysis {
     pub self_signed: Vec<Cert>,
 }
 
+/// A root and the SAP lists that hold it.
 #[derive(Debug, Serialize)]
 pub struct RootInfo {
+    /// Its subject.
     pub subject_dn: String,
+    /// SHA-256 fingerprint.
     pub fingerprint_sha256: String,
+    /// End of validity, RFC 3339.
     pub not_after: String,
     /// The lists that hold it, by fingerprint.
     pub lists: Vec<&'static str>,
@@ -33,9 +37,11 @@ pub struct RootInfo {
     pub look_alike_of: Option<String>,
 }
 
-pub fn analyse(bytes: &[u8]) -> Result<Analysis> {
-    let z = zip::read(bytes)?;
-    let certs: Vec<Cert> = z.certs.iter().map(|(_, c)| c.clone()).collect();
+/// Orders the certificates of a download and finds its root. `entries` are
+/// (entry name, certificate) in archive order; `skipped` the entries passed
+/// over, with the reason.
+pub fn analyse(entries: Vec<(String, Cert)>, skipped: Vec<(String, String)>) -> Analysis {
+    let certs: Vec<Cert> = entries.iter().map(|(_, c)| c.clone()).collect();
     let chain = chain::order(&certs);
     let root = chain.top().filter(|c| c.is_self_signed()).cloned();
     let mut self_signed: Vec<Cert> = Vec::new();
@@ -44,15 +50,16 @@ pub fn analyse(bytes: &[u8]) -> Result<Analysis> {
             self_signed.push(c.clone());
         }
     }
-    Ok(Analysis {
-        entries: z.certs,
-        skipped: z.skipped,
+    Analysis {
+        entries,
+        skipped,
         chain,
         root,
         self_signed,
-    })
+    }
 }
 
+/// What SAP's lists say of a root.
 pub fn root_info(c: &Cert) -> RootInfo {
     let fp = c.sha256();
     let look = trust_lists::look_alike(&c.common_name(), &fp);

@@ -404,3 +404,37 @@ mod tests {
         );
     }
 }
+
+/// The token host for certificate-based requests, when `tokenurl` names the
+/// other one: `(host, cert_host)` for `x.authentication.eu10...` gives
+/// `x.authentication.cert.eu10...`. SAP's keys for certificates carry the
+/// `.cert.` host already; an inferred rule, so callers say "likely".
+pub fn cert_host_of(tokenurl: &str) -> Option<(String, String)> {
+    let host = crate::sap::servicekey::url_host(tokenurl)?;
+    if host.contains(".authentication.") && !host.contains(".authentication.cert.") {
+        let cert_host = host.replacen(".authentication.", ".authentication.cert.", 1);
+        return Some((host, cert_host));
+    }
+    None
+}
+
+#[cfg(test)]
+mod cert_host_tests {
+    use super::cert_host_of;
+
+    #[test]
+    fn the_cert_host_is_inferred_once() {
+        assert_eq!(
+            cert_host_of("https://a.authentication.eu10.hana.ondemand.com/oauth/token"),
+            Some((
+                "a.authentication.eu10.hana.ondemand.com".into(),
+                "a.authentication.cert.eu10.hana.ondemand.com".into()
+            ))
+        );
+        assert_eq!(
+            cert_host_of("https://a.authentication.cert.eu10.hana.ondemand.com/oauth/token"),
+            None
+        );
+        assert_eq!(cert_host_of("https://127.0.0.1:8443/oauth/token"), None);
+    }
+}

@@ -320,8 +320,9 @@ pub struct ConnArgs {
     /// Also trust this root certificate (a private test server); repeatable
     #[arg(long, value_name = "FILE")]
     pub ca: Vec<String>,
-    /// Seconds to wait for a connection and for an answer
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Seconds the whole exchange (connections, token, call) may take, 1 to 86400
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 }
 

@@ -83,16 +83,38 @@ pub enum Command {
 }
 
 /// Parses the command line, runs the command, returns the exit code.
+///
+/// A panic (a bug) prints one line without its message, which could hold a
+/// secret, and ends with the internal-error status.
 pub fn run() -> i32 {
+    std::panic::set_hook(Box::new(|_| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "btpcert: internal error: btpcert stopped on a bug; please report it (details are not shown: they could hold secrets)"
+        );
+    }));
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let result = dispatch(cli.command, &mut out).and_then(|code| {
-        out.flush()?;
-        Ok(code)
-    });
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Some(payload) = std::env::var_os("BTPCERT_TEST_PANIC") {
+            // For tests of the hook above: a panic whose text must not show.
+            panic!("{}", payload.to_string_lossy());
+        }
+        dispatch(cli.command, &mut out)
+    }));
+    let Ok(result) = result else {
+        return ExitStatus::Internal.code();
+    };
     match result {
-        Ok(code) => code,
+        // A closed standard output loses the rest of the output, not the status.
+        Ok(code) => match out.flush() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                let _ = writeln!(std::io::stderr(), "btpcert: standard output: {e}");
+                ExitStatus::Input.code()
+            }
+            _ => code,
+        },
         Err(e) if e.is_broken_pipe() => EXIT_OK,
         Err(e) => {
             for n in e.notes() {
@@ -143,12 +165,16 @@ pub fn finish<O: Outcome + serde::Serialize>(
     for n in outcome.notes() {
         note(crate::sanitize::sanitize(n));
     }
-    if json == Some(true) {
-        print_json(out, outcome)?;
+    let shown = if json == Some(true) {
+        print_json(out, outcome)
     } else {
-        render(out, outcome).map_err(Error::Stdout)?;
+        render(out, outcome).map_err(Error::Stdout)
+    };
+    match shown {
+        // `btpcert verify ... | head`: the reader left; the verdict stands.
+        Err(e) if !e.is_broken_pipe() => Err(e),
+        _ => Ok(outcome.exit_status()),
     }
-    Ok(outcome.exit_status())
 }
 
 /// Prints a note or warning for the user on standard error.

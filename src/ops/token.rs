@@ -346,6 +346,9 @@ pub fn call(opts: &CallOptions, secrets: &dyn SecretSource) -> Result<CallOutcom
         return Err(Error::Failed(c));
     }
     let mut notes = s.notes;
+    if (300..400).contains(&resp.status) {
+        notes.push(crate::sap::token::redirect_refused(&resp, "the endpoint"));
+    }
     if resp.status == 401 || resp.status == 403 {
         notes.push("the endpoint refused the token: does the instance grant the role it needs (e.g. ESBMessaging.send for /http/ endpoints)?".into());
     }

@@ -7,7 +7,7 @@
 //! `HTTPS_PROXY` / `NO_PROXY` as curl reads them; connect and read have
 //! time limits. Failures are translated into what the user has to fix.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -44,11 +44,17 @@ pub struct HttpOptions {
     pub timeout: Duration,
 }
 
-/// A configured HTTP client.
+/// A configured HTTP client. It speaks https only (every request carries
+/// credentials or a token), follows no redirect, and holds one deadline for
+/// the whole exchange.
 pub struct Client {
     agent: ureq::Agent,
     identity: Option<String>,
     timeout: Duration,
+    /// When the exchange must be over; `None` when too far to compute.
+    deadline: Option<Instant>,
+    /// Whether extra roots were given (a private server).
+    extra_roots: bool,
 }
 
 impl Client {
@@ -82,7 +88,8 @@ impl Client {
             .tls_config(tls.build())
             .proxy(proxy_from_env()?)
             .timeout_connect(Some(opts.timeout))
-            .timeout_global(Some(opts.timeout * 3))
+            .timeout_global(Some(opts.timeout))
+            .max_redirects(0)
             .http_status_as_error(false)
             .user_agent(concat!("btpcert/", env!("CARGO_PKG_VERSION")))
             .build();
@@ -90,6 +97,8 @@ impl Client {
             agent: config.into(),
             identity: opts.identity.as_ref().map(Identity::describe),
             timeout: opts.timeout,
+            deadline: Instant::now().checked_add(opts.timeout),
+            extra_roots: opts.roots.is_some(),
         })
     }
 
@@ -105,6 +114,12 @@ impl Client {
         let uri: ureq::http::Uri = url
             .parse()
             .map_err(|_| Error::usage(format!("'{}' is not a valid URL", sanitize(url))))?;
+        if uri.scheme_str() != Some("https") {
+            return Err(Error::usage(format!(
+                "'{}' is not an https URL: btpcert sends credentials and tokens over https only",
+                sanitize(url)
+            )));
+        }
         let mut req = ureq::http::Request::builder().method(method).uri(&uri);
         for (k, v) in headers {
             req = req.header(k, v);
@@ -114,6 +129,22 @@ impl Client {
             .map_err(|e| Error::usage(format!("cannot build the request ({e})")))?;
         let host = uri.host().unwrap_or("").to_string();
         let port = uri.port_u16().unwrap_or(443);
+        // What is left of the one deadline of the exchange.
+        let left = match self.deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()),
+            None => self.timeout,
+        };
+        if left.is_zero() {
+            return Err(Error::Failed(format!(
+                "no answer from {host}:{port} within {} s",
+                self.timeout.as_secs()
+            )));
+        }
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(Some(left))
+            .build();
         let mut resp = self
             .agent
             .run(req)
@@ -153,13 +184,21 @@ impl Client {
         let lower = text.to_ascii_lowercase();
         match e {
             ureq::Error::HostNotFound => format!("cannot resolve {host}: check the URL, or set HTTPS_PROXY if you are behind a proxy"),
+            _ if lower.contains("failed to lookup address") || lower.contains("name or service not known") || lower.contains("no address associated") => format!("cannot resolve {host}: check the URL, or set HTTPS_PROXY if you are behind a proxy"),
             ureq::Error::ConnectionFailed => format!("cannot connect to {host}:{port}: nobody answers there (server down, wrong port, or a proxy is needed)"),
             ureq::Error::Timeout(_) => format!("no answer from {host}:{port} within {} s", self.timeout.as_secs()),
             _ if lower.contains("connection refused") => format!("cannot connect to {host}:{port}: connection refused (server down or wrong port)"),
-            _ if lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") || lower.contains("self-signed") || lower.contains("self signed") => format!(
-                "the certificate of {host} is not trusted ({}); for a private test server give its root with --ca FILE",
-                tls_reason(&text)
-            ),
+            _ if lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") || lower.contains("self-signed") || lower.contains("self signed") => if self.extra_roots {
+                format!(
+                    "the certificate of {host} is not trusted ({}), not even with the extra roots given: it chains to none of them, or does not name {host}",
+                    tls_reason(&text)
+                )
+            } else {
+                format!(
+                    "the certificate of {host} is not trusted ({}); for a private test server give its root with --ca FILE",
+                    tls_reason(&text)
+                )
+            },
             _ if lower.contains("alert") || lower.contains("handshake") || lower.contains("certificate required") || lower.contains("unknown ca") || lower.contains("bad certificate") => format!(
                 "{host} rejected the TLS handshake ({}): {sent}; it must chain to a CA the server trusts and allow Client Authentication",
                 tls_reason(&text)
@@ -286,7 +325,21 @@ pub fn request_token(
         headers.push(("Authorization".into(), format!("Basic {creds}")));
     }
     let body = format!("client_id={}", form_encode(client_id));
+    // What we send that a server must never get us to print.
+    let mut sent: Vec<String> = headers
+        .iter()
+        .filter(|(k, _)| k == "Authorization")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if let TokenAuth::Basic { secret } = &auth {
+        sent.push(secret.expose().to_string());
+        sent.extend(sent[0].strip_prefix("Basic ").map(str::to_string));
+    }
+    let redact = |s: &str| redact(s, &sent);
     let resp = client.send("POST", &url, &headers, Some(body.into_bytes()))?;
+    if (300..400).contains(&resp.status) {
+        return Err(Error::Failed(redirect_refused(&resp, "the token server")));
+    }
     if let Some(c) = client.certificate_complaint(&resp) {
         return Err(Error::Failed(c));
     }
@@ -297,7 +350,7 @@ pub fn request_token(
                 v.get("error_description")
                     .or_else(|| v.get("error"))
                     .and_then(Value::as_str)
-                    .map(|s| format!(": {}", sanitize(s)))
+                    .map(|s| format!(": {}", sanitize(&redact(s))))
             })
             .unwrap_or_default()
     };
@@ -320,7 +373,7 @@ pub fn request_token(
                 if json.is_some() {
                     described(&json)
                 } else {
-                    format!(" ({})", snippet(&resp.body))
+                    format!(" ({})", redact(&snippet(&resp.body)))
                 }
             )))
         }
@@ -328,7 +381,7 @@ pub fn request_token(
     let Some(v) = json else {
         return Err(Error::Failed(format!(
             "the token endpoint answered HTTP 200 but not with JSON: {}",
-            snippet(&resp.body)
+            redact(&snippet(&resp.body))
         )));
     };
     let access = v
@@ -348,6 +401,42 @@ pub fn request_token(
             other => other.to_string(),
         }),
     })
+}
+
+/// `text` with every value of `secrets` (longer than 3 characters) replaced
+/// by `[redacted]`: a server that echoes what it was sent must not get a
+/// secret printed.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    let mut list: Vec<&String> = secrets.iter().filter(|s| s.len() > 3).collect();
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in list {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "[redacted]");
+        }
+    }
+    out
+}
+
+/// The message for a redirect that is not followed: credentials and tokens
+/// go only where the service key says.
+pub fn redirect_refused(resp: &Response, who: &str) -> String {
+    let location = resp
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("nowhere");
+    let plain = if location.starts_with("http://") {
+        " (plain http)"
+    } else {
+        ""
+    };
+    format!(
+        "{who} answered HTTP {} and redirects to {}{plain}: btpcert does not send credentials or tokens on to another address; if that address is right, use it instead",
+        resp.status,
+        sanitize(location)
+    )
 }
 
 /// The start of a body, made printable.
@@ -394,6 +483,30 @@ mod tests {
         assert_eq!(c["client_id"], "sb-x|it!b1");
         assert_eq!(c["exp"], 4733510400i64);
         assert!(jwt_claims("opaque-token").is_none());
+    }
+
+    #[test]
+    fn redacts_what_was_sent() {
+        let sent = vec!["Basic YTpi".to_string(), "s3cret".to_string()];
+        assert_eq!(
+            redact("bad header Basic YTpi and s3cret", &sent),
+            "bad header [redacted] and [redacted]"
+        );
+        assert_eq!(redact("nothing here", &sent), "nothing here");
+    }
+
+    #[test]
+    fn plain_http_is_refused_before_anything_is_sent() {
+        let c = Client::new(HttpOptions {
+            identity: None,
+            roots: None,
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap();
+        let Err(e) = c.send("POST", "http://127.0.0.1:9/oauth/token", &[], None) else {
+            panic!("sent over plain http");
+        };
+        assert!(e.to_string().contains("https only"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,8 @@ mod fuzz_regressions;
 mod golden;
 mod inspect;
 mod keystore;
+mod secrets;
 mod token;
 mod unescape;
 mod verify;
+mod writes;

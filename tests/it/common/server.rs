@@ -147,6 +147,12 @@ http {{
             {basic}
             return 200 '{{"access_token":"{token}","token_type":"bearer","expires_in":3599,"scope":"uaa.resource","jti":"1"}}';
         }}
+        location = /redirect/token {{
+            return 302 http://127.0.0.1:{port}/oauth/token;
+        }}
+        location = /echo/token {{
+            return 401 '{{"error":"invalid_client","error_description":"Bad credentials: $http_authorization"}}';
+        }}
         location /api/ {{
             if ($http_authorization != "Bearer {token}") {{ return 401 '{{"error":"invalid_token"}}'; }}
             return 200 '{{"d":{{"results":[]}}}}';

@@ -1,9 +1,9 @@
 //! Writes output files safely: all or nothing, never over an existing file
 //! unless forced, secrets with mode 0600.
 //!
-//! Every file is first written in full to a temporary file beside its
-//! target, then renamed into place. When a target exists and `force` is not
-//! set, nothing at all is written.
+//! Every file is first written in full beside its target, then renamed
+//! into place; see [`write_all`] for how sets of files stay whole. When a
+//! target exists and `force` is not set, nothing at all is written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,18 +59,55 @@ pub fn ensure_free(path: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Writes every planned file, or none. Creates missing parent folders.
+/// The prefix of every temporary entry btpcert makes beside its output.
+const TEMP_PREFIX: &str = ".btpcert-";
+/// The prefix of a staged output folder.
+const STAGE_PREFIX: &str = ".btpcert-stage-";
+
+/// Writes every planned file, or none.
+///
+/// - Writers of one folder take turns: an advisory lock on the folder
+///   (`flock`) serialises them, so two runs never mix their files.
+/// - Temporary entries of runs that were killed are removed first (they may
+///   hold a private key).
+/// - Files for a folder that does not exist yet are written into a staged
+///   folder beside it, which is renamed into place at once: a run killed at
+///   any point leaves no folder or the whole set.
+/// - In an existing folder each file is staged and renamed; when a rename
+///   fails, the files already replaced are put back, so no mixed set stays.
+/// - Created folders are 0700 when they will hold a secret, else 0755,
+///   whatever the umask.
 pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
+    check_plan(files, force)?;
+    let mut by_folder: Vec<(PathBuf, Vec<&Planned>)> = Vec::new();
+    for f in files {
+        let dir = folder_of(&f.path);
+        match by_folder.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, list)) => list.push(f),
+            None => by_folder.push((dir, vec![f])),
+        }
+    }
+    for (dir, list) in &by_folder {
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(Error::input(format!(
+                    "{}: is not a directory",
+                    dir.display()
+                )));
+            }
+            write_into_existing(dir, list, force)?;
+        } else {
+            write_new_folder(dir, list)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_plan(files: &[Planned], force: bool) -> Result<()> {
     for (i, f) in files.iter().enumerate() {
         if files[..i].iter().any(|g| g.path == f.path) {
             return Err(Error::usage(format!(
                 "{}: would be written twice",
-                f.path.display()
-            )));
-        }
-        if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
-            return Err(Error::input(format!(
-                "{}: already exists (use --force to overwrite it)",
                 f.path.display()
             )));
         }
@@ -80,57 +117,248 @@ pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
                 f.path.display()
             )));
         }
-    }
-    let mut staged = Vec::with_capacity(files.len());
-    for f in files {
-        staged.push((stage(f)?, f));
-    }
-    let mut done: Vec<&Path> = Vec::new();
-    for (tmp, f) in staged {
-        let result = if force || f.replace {
-            tmp.persist(&f.path).map(|_| ())
-        } else {
-            tmp.persist_noclobber(&f.path).map(|_| ())
-        };
-        if let Err(e) = result {
-            // Undo what this call created, so that no half set is left.
-            if !force {
-                for p in done
-                    .iter()
-                    .filter(|p| !files.iter().any(|f| f.replace && f.path == **p))
-                {
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            return Err(Error::io(&f.path, e.error));
+        if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
+            return Err(Error::input(format!(
+                "{}: already exists (use --force to overwrite it)",
+                f.path.display()
+            )));
         }
-        done.push(&f.path);
     }
     Ok(())
 }
 
-fn stage(f: &Planned) -> Result<tempfile::NamedTempFile> {
-    let dir = match f.path.parent() {
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// An exclusive advisory lock on a folder, held until dropped; then removes
+/// what killed runs left there.
+struct FolderLock {
+    _held: std::fs::File,
+}
+
+impl FolderLock {
+    fn take(dir: &Path) -> Result<FolderLock> {
+        let f = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+        f.lock().map_err(|e| Error::io(dir, e))?;
+        remove_stale(dir);
+        Ok(FolderLock { _held: f })
+    }
+}
+
+/// Removes the temporary entries of runs that were killed: while the lock
+/// is held, no live run has any in this folder.
+fn remove_stale(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
     };
-    if dir.exists() && !dir.is_dir() {
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && name.starts_with(STAGE_PREFIX) {
+            let _ = std::fs::remove_dir_all(e.path());
+        } else if !is_dir {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The nearest existing folder at or above `dir`, and the first missing one
+/// below it.
+fn existing_ancestor(dir: &Path) -> (PathBuf, PathBuf) {
+    let mut missing = dir.to_path_buf();
+    loop {
+        let parent = folder_of(&missing);
+        if parent.exists() || parent == missing {
+            return (parent, missing);
+        }
+        missing = parent;
+    }
+}
+
+fn folder_mode(list: &[&Planned]) -> u32 {
+    if list.iter().any(|f| f.secret) {
+        0o700
+    } else {
+        0o755
+    }
+}
+
+/// Stages the files in a new folder beside the first missing folder of the
+/// path, then renames it into place in one step.
+fn write_new_folder(dir: &Path, list: &[&Planned]) -> Result<()> {
+    let (base, first_missing) = existing_ancestor(dir);
+    if !base.is_dir() {
         return Err(Error::input(format!(
             "{}: is not a directory",
-            dir.display()
+            base.display()
         )));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let _lock = FolderLock::take(&base)?;
+    let mode = folder_mode(list);
+    let stage = tempfile::Builder::new()
+        .prefix(STAGE_PREFIX)
+        .permissions(dir_permissions(mode))
+        .tempdir_in(&base)
+        .map_err(|e| Error::io(&base, e))?;
+    set_dir_mode(stage.path(), mode).map_err(|e| Error::io(&first_missing, e))?;
+    // The staged folder stands for `first_missing`; `dir` may lie below it.
+    let inner = dir.strip_prefix(&first_missing).unwrap_or(Path::new(""));
+    let target = stage.path().join(inner);
+    create_folders(&target, mode)?;
+    for f in list {
+        let name = f
+            .path
+            .file_name()
+            .ok_or_else(|| Error::usage(format!("{}: not a file name", f.path.display())))?;
+        write_file(&target.join(name), f).map_err(|e| Error::io(&f.path, e))?;
+    }
+    let staged = stage.keep();
+    if let Err(e) = std::fs::rename(&staged, &first_missing) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(Error::io(&first_missing, e));
+    }
+    sync_dir(&base);
+    Ok(())
+}
+
+fn create_folders(dir: &Path, mode: u32) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(mode);
+    }
+    b.create(dir).map_err(|e| Error::io(dir, e))?;
+    set_dir_mode(dir, mode).map_err(|e| Error::io(dir, e))
+}
+
+/// Writes each file to a temporary file beside its target and renames it
+/// into place; puts back what was replaced when a later step fails.
+fn write_into_existing(dir: &Path, list: &[&Planned], force: bool) -> Result<()> {
+    let _lock = FolderLock::take(dir)?;
+    // Checked again under the lock: another run may have written meanwhile.
+    for f in list {
+        if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
+            return Err(Error::input(format!(
+                "{}: already exists (use --force to overwrite it)",
+                f.path.display()
+            )));
+        }
+    }
+    let mut staged = Vec::with_capacity(list.len());
+    for f in list {
+        staged.push((stage(dir, f)?, *f));
+    }
+    let mut done: Vec<(&Planned, Option<tempfile::TempPath>)> = Vec::new();
+    for (tmp, f) in staged {
+        // Keep what is replaced until the whole set is in place.
+        let backup = match f.path.symlink_metadata() {
+            Ok(m) if m.is_file() => Some(backup_of(dir, &f.path)?),
+            _ => None,
+        };
+        if let Err(e) = tmp.persist(&f.path) {
+            undo(&done);
+            if let Some(b) = backup {
+                let _ = std::fs::rename(&b, &f.path);
+                let _ = b.keep();
+            }
+            return Err(Error::io(&f.path, e.error));
+        }
+        done.push((f, backup));
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// A hard link to `path` under a temporary name, removed when dropped.
+fn backup_of(dir: &Path, path: &Path) -> Result<tempfile::TempPath> {
+    let tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .make_in(dir, |p| std::fs::hard_link(path, p))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Puts back the files a failed run replaced, or removes those it created.
+fn undo(done: &[(&Planned, Option<tempfile::TempPath>)]) {
+    for (f, backup) in done.iter().rev() {
+        match backup {
+            Some(b) => {
+                let _ = std::fs::rename(b, &f.path);
+            }
+            None => {
+                let _ = std::fs::remove_file(&f.path);
+            }
+        }
+    }
+}
+
+fn stage(dir: &Path, f: &Planned) -> Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
-        .prefix(".btpcert-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     set_mode(tmp.as_file(), if f.secret { 0o600 } else { 0o644 })
         .map_err(|e| Error::io(&f.path, e))?;
     tmp.write_all(&f.contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(&f.path, e))?;
     Ok(tmp)
+}
+
+/// Writes a new file with its mode from the start.
+fn write_file(path: &Path, f: &Planned) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(if f.secret { 0o600 } else { 0o644 });
+    }
+    let mut file = o.open(path)?;
+    set_mode(&file, if f.secret { 0o600 } else { 0o644 })?;
+    file.write_all(&f.contents)?;
+    file.sync_all()
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(unix)]
+fn dir_permissions(mode: u32) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(mode)
+}
+
+#[cfg(not(unix))]
+fn dir_permissions(_mode: u32) -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).unwrap()
+}
+
+#[cfg(unix)]
+fn set_dir_mode(dir: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_dir_mode(_dir: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -180,5 +408,68 @@ mod tests {
         );
         write_all(&[Planned::public(&c, "q")], true).unwrap();
         assert_eq!(std::fs::read_to_string(&c).unwrap(), "q");
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_new_folder_appears_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("a/b");
+        write_all(
+            &[
+                Planned::public(out.join("cert.pem"), "c"),
+                Planned::secret(out.join("key.pem"), "k"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(names(&out), ["cert.pem", "key.pem"]);
+        assert_eq!(names(dir.path()), ["a"], "no staging folder is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_for_secrets_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        write_all(&[Planned::secret(dir.path().join("s/k"), "k")], false).unwrap();
+        write_all(&[Planned::public(dir.path().join("p/c"), "c")], false).unwrap();
+        assert_eq!(mode(&dir.path().join("s")), 0o700);
+        assert_eq!(mode(&dir.path().join("p")), 0o755);
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".btpcert-abc123"), "a key").unwrap();
+        std::fs::create_dir(dir.path().join(".btpcert-stage-x")).unwrap();
+        std::fs::write(dir.path().join(".btpcert-stage-x/key.pem"), "k").unwrap();
+        std::fs::write(dir.path().join("mine.txt"), "kept").unwrap();
+        write_all(&[Planned::public(dir.path().join("c"), "c")], false).unwrap();
+        assert_eq!(names(dir.path()), ["c", "mine.txt"]);
+    }
+
+    #[test]
+    fn a_failed_forced_set_puts_back_what_it_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::fs::write(&a, "old a").unwrap();
+        // "b" cannot be replaced: it is a non-empty folder.
+        let b = dir.path().join("b");
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(b.join("x"), "").unwrap();
+        let planned = [Planned::public(&a, "new a"), Planned::public(&b, "new b")];
+        assert!(write_all(&planned, true).is_err());
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(names(dir.path()), ["a", "b"]);
     }
 }

@@ -1,0 +1,113 @@
+//! Output sets stay whole: writers of one folder take turns, a killed run
+//! leaves no folder or the whole set and no temporary file, and folders
+//! that hold keys are private whatever the umask.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+fn postman(key: &str, dir: &Path, force: bool) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_btpcert"));
+    c.args(["postman", key, "-o"])
+        .arg(dir)
+        .args(["--no-password", "--no-system-roots"]);
+    if force {
+        c.arg("--force");
+    }
+    c.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    c
+}
+
+/// Whether client.crt's leaf and client.key belong together.
+fn kit_matches(dir: &Path) -> bool {
+    let crt = std::fs::read(dir.join("client.crt")).unwrap();
+    let key = std::fs::read(dir.join("client.key")).unwrap();
+    let leaf = openssl::x509::X509::from_pem(&crt).unwrap();
+    let key = openssl::pkey::PKey::private_key_from_pem(&key).unwrap();
+    leaf.public_key().unwrap().public_eq(&key)
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    entries(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".btpcert-"))
+        .collect()
+}
+
+#[test]
+fn parallel_forced_writers_never_mix_their_sets() {
+    let d = TestDir::new();
+    let a = d.put("a.json", cockpit_key(sap()));
+    let other = Hierarchy::new(Alg::EcP256);
+    let b = d.put("b.json", cockpit_key(&other));
+    let out = d.path().join("kit");
+    postman(&a, &out, false).status().unwrap();
+    for round in 0..20 {
+        let mut one = postman(&a, &out, true).spawn().unwrap();
+        let mut two = postman(&b, &out, true).spawn().unwrap();
+        assert!(one.wait().unwrap().success() && two.wait().unwrap().success());
+        assert!(
+            kit_matches(&out),
+            "round {round}: certificate and key of different runs"
+        );
+        assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    }
+}
+
+#[test]
+fn a_run_killed_at_its_rename_leaves_nothing_behind() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let out = d.path().join("new/kit");
+    // SIGKILL at the first rename: the staged folder never reaches its place.
+    let status = tool("strace")
+        .args([
+            "-f",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=rename,renameat,renameat2",
+        ])
+        .args([
+            "-e",
+            "inject=rename,renameat,renameat2:signal=SIGKILL:when=1",
+        ])
+        .arg(env!("CARGO_BIN_EXE_btpcert"))
+        .args(["postman", &key, "-o"])
+        .arg(&out)
+        .args(["--no-password", "--no-system-roots"])
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the run was to be killed");
+    assert!(!d.path().join("new").exists(), "no half-made folder");
+    // What the killed run staged holds a private key: the next run removes it.
+    assert_eq!(leftovers(d.path()).len(), 1, "{:?}", entries(d.path()));
+    assert!(postman(&key, &out, false).status().unwrap().success());
+    assert!(leftovers(d.path()).is_empty(), "{:?}", entries(d.path()));
+    assert!(kit_matches(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn folders_for_keys_are_private_under_umask_000() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let out = d.path().join("open/kit");
+    // `sh -c 'umask 000; exec ...'`: the child runs with no umask at all.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; exec \"$0\" postman \"$1\" -o \"$2\" --no-password --no-system-roots")
+        .arg(env!("CARGO_BIN_EXE_btpcert"))
+        .arg(&key)
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(mode(&d.path().join("open")), 0o700);
+    assert_eq!(mode(&out), 0o700);
+    assert_eq!(mode(&out.join("client.key")), 0o600);
+    assert_eq!(mode(&out.join("client.crt")), 0o644);
+}

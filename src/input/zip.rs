@@ -39,7 +39,7 @@ pub fn read(bytes: &[u8]) -> Result<ZipCerts> {
         return Err(Error::input("not a zip archive"));
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| Error::input(format!("not a readable zip archive ({e})")))?;
+        .map_err(|e| Error::input(format!("not a readable zip archive: {}", reason(&e))))?;
     if zip.len() > MAX_ENTRIES {
         return Err(Error::input(format!(
             "the archive has {} entries, more than the {MAX_ENTRIES} a certificate download can have",
@@ -56,7 +56,7 @@ pub fn read(bytes: &[u8]) -> Result<ZipCerts> {
                     i + 1
                 ))
             }
-            e => Error::input(format!("entry {}: cannot be read ({e})", i + 1)),
+            e => Error::input(format!("entry {}: cannot be read: {}", i + 1, reason(&e))),
         })?;
         let name = entry
             .name()
@@ -72,7 +72,7 @@ pub fn read(bytes: &[u8]) -> Result<ZipCerts> {
         (&mut entry)
             .take(MAX_ENTRY + 1)
             .read_to_end(&mut data)
-            .map_err(|e| Error::input(format!("{name}: corrupt entry ({e})")))?;
+            .map_err(|e| Error::input(format!("{name}: corrupt entry: {}", io_reason(&e))))?;
         if data.len() as u64 > MAX_ENTRY {
             return Err(Error::input(format!(
                 "{name}: expands to more than {} KiB: not a certificate (zip bomb?)",
@@ -104,4 +104,84 @@ pub fn read(bytes: &[u8]) -> Result<ZipCerts> {
         )));
     }
     Ok(out)
+}
+
+/// A zip error in words: never the crate's internal type names.
+fn reason(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError;
+    match e {
+        ZipError::CompressionMethodNotSupported(m) => {
+            let name = match m {
+                9 => "Deflate64",
+                12 => "bzip2",
+                14 => "LZMA",
+                93 => "Zstandard",
+                95 => "xz",
+                98 => "PPMd",
+                _ => "an unknown method",
+            };
+            format!(
+                "compressed with {name} (method {m}), which btpcert does not read; re-create the archive with plain Deflate (zip -r NEW.zip FOLDER, or 7-Zip's \"Deflate\" method)"
+            )
+        }
+        ZipError::Io(io) => io_reason(io),
+        ZipError::InvalidArchive(_) => {
+            "the archive is damaged: its directory does not match its entries (cut short, or not a genuine zip)".into()
+        }
+        ZipError::UnsupportedArchive(m) => format!("an unsupported zip archive ({})", sanitize(m)),
+        other => sanitize(&other.to_string()).into_owned(),
+    }
+}
+
+/// An error while inflating an entry, in words.
+fn io_reason(e: &std::io::Error) -> String {
+    if let Some(z) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<zip::result::ZipError>())
+    {
+        return reason(z);
+    }
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "the archive is cut short".into(),
+        std::io::ErrorKind::InvalidData => {
+            "the data does not inflate (damaged, or its checksum does not match)".into()
+        }
+        _ => {
+            let s = e.to_string();
+            if s.contains("::") {
+                "the data cannot be read (damaged archive)".into()
+            } else {
+                sanitize(&s).into_owned()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_errors_name_no_internal_types() {
+        use zip::result::ZipError;
+        let m = reason(&ZipError::CompressionMethodNotSupported(12));
+        assert!(m.contains("bzip2") && m.contains("Deflate"), "{m}");
+        let m = reason(&ZipError::InvalidArchive(
+            "zip::format::blocks::ZipCentralEntryBlock".into(),
+        ));
+        assert!(!m.contains("::") && m.contains("damaged"), "{m}");
+    }
+
+    #[test]
+    fn a_lying_central_directory_is_explained() {
+        // A local header, then an end-of-central-directory record that
+        // points at a central directory that is not there.
+        let mut z = b"PK\x03\x04".to_vec();
+        z.extend([0u8; 26]);
+        z.extend(b"PK\x05\x06");
+        z.extend([0, 0, 0, 0, 1, 0, 1, 0, 46, 0, 0, 0, 4, 0, 0, 0, 0, 0]);
+        let e = read(&z).unwrap_err().to_string();
+        assert!(!e.contains("::"), "{e}");
+        assert!(e.contains("zip archive"), "{e}");
+    }
 }

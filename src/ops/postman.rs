@@ -154,6 +154,11 @@ pub fn run(opts: &PostmanOptions, secrets: &dyn SecretSource) -> Result<PostmanO
         // The collection holds the secret.
         (vec![Planned::secret(dir.join(COLLECTION), coll)], 0)
     } else {
+        if kind == KeyKind::ExternalCertificate && bundle.key.is_none() {
+            return Err(Error::usage(
+                "an External Certificate key holds only the certificate: give your private key with --key FILE",
+            ));
+        }
         let id = identity::key_and_chain(bundle, &opts.identity, secrets)?;
         notes.extend(id.notes.iter().cloned());
         let n = id.chain.len();

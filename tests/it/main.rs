@@ -3,6 +3,7 @@
 mod common;
 
 mod bad_input;
+mod clarity;
 mod cli;
 mod extract;
 mod fleet;

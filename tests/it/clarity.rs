@@ -1,0 +1,51 @@
+//! Messages a user can act on, where the libraries underneath speak in
+//! their own terms.
+
+use crate::common::*;
+
+#[test]
+fn a_bzip2_entry_says_how_to_re_zip() {
+    let mut z = zip_of(&[("root.cer", sap().root.cert_der())]);
+    // Compression method 12 (bzip2) in the local header and the directory.
+    z[8] = 12;
+    let cd = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    z[cd + 10] = 12;
+    let d = TestDir::new();
+    let p = d.put("bz.zip", z);
+    let a = btpcert().args(["connectivity", &p]).assert().code(2);
+    let err = stderr_of(&a);
+    assert!(err.contains("bzip2") && err.contains("Deflate"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_damaged_zip_names_no_internal_type() {
+    let mut z = zip_of(&[("root.cer", sap().root.cert_der())]);
+    // The directory's offset points past the end of the file.
+    let eocd = z.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    z[eocd + 16..eocd + 20].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
+    let d = TestDir::new();
+    let p = d.put("bad.zip", z);
+    let a = btpcert().args(["connectivity", &p]).assert().code(2);
+    let err = stderr_of(&a);
+    assert!(!err.contains("::"), "{err}");
+    assert!(err.contains("bad.zip"), "{err}");
+}
+
+#[test]
+fn postman_asks_for_the_key_of_an_external_certificate_key_by_its_option() {
+    let d = TestDir::new();
+    let h = sap();
+    let k = serde_json::json!({"oauth": {"clientid": CLIENT_ID,
+        "certificate": h.leaf.cert_pem(),
+        "url": "https://x.it-cpi018-rt.cfapps.eu10-002.hana.ondemand.com",
+        "tokenurl": "https://x.authentication.cert.eu10.hana.ondemand.com/oauth/token"}});
+    let key = d.put("ext.json", k.to_string());
+    let a = btpcert()
+        .args(["postman", &key, "-o", &d.p("kit")])
+        .assert()
+        .code(2);
+    let err = stderr_of(&a);
+    assert!(err.contains("--key FILE"), "{err}");
+    assert!(!err.contains("another INPUT"), "{err}");
+}

@@ -193,6 +193,24 @@ impl From<ProfileArg> for Profile {
     }
 }
 
+/// The container of a keystore file to write.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// PKCS#12 (.p12, .pfx): Java 9+, OpenSSL, Node, curl, Postman
+    Pkcs12,
+    /// Java KeyStore (.jks): Java before 9, and systems that ask for JKS
+    Jks,
+}
+
+impl From<FormatArg> for crate::keystore::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Pkcs12 => crate::keystore::Format::Pkcs12,
+            FormatArg::Jks => crate::keystore::Format::Jks,
+        }
+    }
+}
+
 /// Profile and password of a PKCS#12 file to write.
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
@@ -212,6 +230,7 @@ impl StoreArgs {
         StoreOptions {
             profile: self.profile.into(),
             no_password: self.no_password,
+            format: None,
         }
     }
 }

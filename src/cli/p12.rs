@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, KeyChainArgs, StoreArgs};
+use super::args::{CliSecrets, ForceArgs, FormatArg, KeyChainArgs, StoreArgs};
 use crate::error::{ExitStatus, Result};
+use crate::keystore::Format;
 use crate::ops::p12::{self, P12Options, P12Outcome};
 use crate::sanitize::sanitize;
 
@@ -22,6 +23,9 @@ pub struct P12Args {
     /// Alias (friendly name) of the key entry; Java shows it lower-cased
     #[arg(long, value_name = "ALIAS", default_value = "client")]
     pub name: String,
+    /// Container to write [default: by the file's name (.jks means JKS), else PKCS#12]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
@@ -36,7 +40,10 @@ pub fn run(args: P12Args, out: &mut dyn Write) -> Result<ExitStatus> {
         inputs: args.inputs,
         output: args.output,
         alias: args.name,
-        store: args.store.options(),
+        store: crate::ops::StoreOptions {
+            format: args.format.map(Into::into),
+            ..args.store.options()
+        },
         identity: args.source.options(),
         force: args.force.force,
     };
@@ -55,6 +62,9 @@ pub fn render(out: &mut dyn Write, o: &P12Outcome) -> std::io::Result<()> {
         sanitize(&o.alias),
         o.certificates,
         if o.certificates == 1 { "" } else { "s" },
-        o.profile.describe()
+        match o.format {
+            Format::Pkcs12 => o.profile.describe(),
+            Format::Jks => "JKS",
+        }
     )
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, StoreArgs};
+use super::args::{CliSecrets, ForceArgs, FormatArg, StoreArgs};
 use crate::error::{ExitStatus, Result};
+use crate::keystore::Format;
 use crate::ops::truststore::{self, TruststoreOptions, TruststoreOutcome};
 use crate::sanitize::sanitize;
 
@@ -27,6 +28,10 @@ pub struct TruststoreArgs {
     /// Keep the entries of this existing truststore and add to them
     #[arg(long, value_name = "EXISTING.p12")]
     pub add_to: Option<PathBuf>,
+    /// Container to write [default: by the file's name (.jks means JKS), else
+    /// as the --add-to store, else PKCS#12]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
@@ -39,7 +44,10 @@ pub fn run(args: TruststoreArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         inputs: args.inputs,
         output: args.output,
         add_to: args.add_to,
-        store: args.store.options(),
+        store: crate::ops::StoreOptions {
+            format: args.format.map(Into::into),
+            ..args.store.options()
+        },
         force: args.force.force,
     };
     let outcome = truststore::run(&opts, &CliSecrets::new(&args.store.password))?;
@@ -57,7 +65,10 @@ pub fn render(out: &mut dyn Write, o: &TruststoreOutcome) -> std::io::Result<()>
         if n == 1 { "y" } else { "ies" },
         o.kept,
         n - o.kept,
-        o.profile.describe()
+        match o.format {
+            Format::Pkcs12 => o.profile.describe(),
+            Format::Jks => "JKS",
+        }
     )?;
     for e in o.added() {
         writeln!(

@@ -1,5 +1,85 @@
-//! Keystores: PKCS#12 files with a key and its chain, and Java truststores.
+//! Keystores: PKCS#12 and JKS files with a key and its chain, and Java
+//! truststores.
 
 pub mod ffi;
+pub mod jks;
 pub mod pkcs12;
 pub mod truststore;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The container of a keystore file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// PKCS#12 (`.p12`, `.pfx`): Java's default since Java 9, and what
+    /// OpenSSL, Node, curl and Postman read.
+    Pkcs12,
+    /// Java KeyStore (`.jks`): Java's own format before Java 9.
+    Jks,
+}
+
+impl Format {
+    /// The format of a file to write: as asked, else by the file's
+    /// extension (`.jks` means JKS), else PKCS#12. A PKCS#12 is never
+    /// written under a `.jks` name, nor a JKS under `.p12`/`.pfx`.
+    pub fn for_output(path: &Path, asked: Option<Format>) -> Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let by_name = match ext.as_deref() {
+            Some("jks") => Some(Format::Jks),
+            Some("p12" | "pfx") => Some(Format::Pkcs12),
+            _ => None,
+        };
+        match (asked, by_name) {
+            (Some(a), Some(n)) if a != n => Err(Error::usage(format!(
+                "{}: the name says {} but {} was asked for; name the file .{} or drop the format option",
+                path.display(),
+                n.describe(),
+                a.describe(),
+                if a == Format::Jks { "jks" } else { "p12" }
+            ))),
+            (Some(a), _) => Ok(a),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(Format::Pkcs12),
+        }
+    }
+
+    /// The format of existing bytes, by their magic.
+    pub fn of_bytes(bytes: &[u8]) -> Option<Format> {
+        if jks::is_jks(bytes) {
+            Some(Format::Jks)
+        } else if bytes.first() == Some(&0x30) {
+            Some(Format::Pkcs12)
+        } else {
+            None
+        }
+    }
+
+    /// The name users know.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Pkcs12 => "PKCS#12",
+            Format::Jks => "JKS",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_and_the_option_must_agree() {
+        let f = |p: &str, a| Format::for_output(Path::new(p), a);
+        assert_eq!(f("ts.jks", None).unwrap(), Format::Jks);
+        assert_eq!(f("ts.p12", None).unwrap(), Format::Pkcs12);
+        assert_eq!(f("ts", Some(Format::Jks)).unwrap(), Format::Jks);
+        assert_eq!(f("ts.store", None).unwrap(), Format::Pkcs12);
+        assert!(f("ts.jks", Some(Format::Pkcs12)).is_err());
+        assert!(f("ts.p12", Some(Format::Jks)).is_err());
+    }
+}

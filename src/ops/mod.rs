@@ -80,6 +80,8 @@ pub struct StoreOptions {
     pub profile: Profile,
     /// Write it with an empty password, as asked.
     pub no_password: bool,
+    /// The container asked for; `None` decides by the file's name.
+    pub format: Option<crate::keystore::Format>,
 }
 
 impl StoreOptions {

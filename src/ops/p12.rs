@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::error::{ExitStatus, Result};
 use crate::input;
 use crate::keystore::pkcs12::{build_keystore, Profile};
+use crate::keystore::{jks, Format};
 use crate::ops::{identity, IdentityOptions, Outcome, StoreOptions};
 use crate::secret::{Purpose, SecretSource};
 use crate::write::{ensure_free, Planned};
@@ -37,8 +38,10 @@ pub struct P12Outcome {
     pub alias: String,
     /// Certificates in the key entry, leaf first.
     pub certificates: usize,
-    /// Encryption and MAC.
+    /// Encryption and MAC (of a PKCS#12 file).
     pub profile: Profile,
+    /// The container written.
+    pub format: Format,
     /// What the user should know.
     pub notes: Vec<String>,
     /// The file, planned.
@@ -68,12 +71,24 @@ pub fn run(opts: &P12Options, secrets: &dyn SecretSource) -> Result<P12Outcome> 
     let pw = opts
         .store
         .password(&what, Purpose::Create, secrets, &mut notes)?;
-    let der = build_keystore(&id.key, &id.chain, &opts.alias, opts.store.profile, &pw)?;
+    let format = Format::for_output(&opts.output, opts.store.format)?;
+    let der = match format {
+        Format::Pkcs12 => build_keystore(&id.key, &id.chain, &opts.alias, opts.store.profile, &pw)?,
+        Format::Jks => jks::write(
+            &[jks::Entry::Key {
+                alias: opts.alias.to_lowercase(),
+                key: id.key,
+                chain: id.chain.clone(),
+            }],
+            &pw,
+        )?,
+    };
     Ok(P12Outcome {
         output: opts.output.display().to_string(),
         alias: opts.alias.to_lowercase(),
         certificates: id.chain.len(),
         profile: opts.store.profile,
+        format,
         notes,
         files: vec![Planned::secret(&opts.output, der)],
     })

@@ -257,6 +257,7 @@ mod tests {
             store: StoreOptions {
                 profile: Profile::Modern,
                 no_password: false,
+                format: None,
             },
             identity: IdentityOptions::default(),
             force: false,

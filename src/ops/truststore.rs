@@ -10,6 +10,7 @@ use crate::input::{self, zip};
 use crate::keystore::ffi::build_truststore;
 use crate::keystore::pkcs12::{read_truststore, Profile};
 use crate::keystore::truststore::{assemble, is_trust_anchor};
+use crate::keystore::{jks, Format};
 use crate::ops::{Outcome, StoreOptions};
 use crate::sanitize::sanitize;
 use crate::secret::{Purpose, SecretSource};
@@ -51,8 +52,10 @@ pub struct TruststoreOutcome {
     pub entries: Vec<Entry>,
     /// How many entries came from the existing truststore.
     pub kept: usize,
-    /// Encryption and MAC.
+    /// Encryption and MAC (of a PKCS#12 file).
     pub profile: Profile,
+    /// The container written.
+    pub format: Format,
     /// What the user should know.
     pub notes: Vec<String>,
     /// The file, planned.
@@ -108,6 +111,7 @@ pub fn run(opts: &TruststoreOptions, secrets: &dyn SecretSource) -> Result<Trust
         entries: planned.entries,
         kept: planned.kept,
         profile: opts.store.profile,
+        format: planned.format,
         notes,
         files: vec![planned.file],
     })
@@ -145,6 +149,8 @@ pub struct PlannedStore {
     pub entries: Vec<Entry>,
     /// How many were kept from the existing truststore.
     pub kept: usize,
+    /// The container written.
+    pub format: Format,
 }
 
 /// Plans a truststore at `output` holding `new`, keeping the entries of
@@ -170,15 +176,34 @@ pub fn plan(
         Purpose::Open
     };
     let pw = store.password(&what, purpose, secrets, notes)?;
-    let existing = match add_to {
+    let (existing, existing_format) = match add_to {
         Some(path) => {
-            let (_, der) = input::read_source(&path.display().to_string())?;
-            read_truststore(&der, &pw).map_err(|e| e.with_path(path.display()))?
+            let (_, bytes) = input::read_source(&path.display().to_string())?;
+            read_trusted(&bytes, &pw).map_err(|e| e.with_path(path.display()))?
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
+    };
+    // As asked, else by name, else as the store added to (Debian's
+    // `cacerts` is a JKS without extension), else PKCS#12.
+    let format = match (store.format, Format::for_output(output, None)) {
+        (Some(f), _) => Format::for_output(output, Some(f))?,
+        (None, Ok(f)) if output.extension().is_some() => f,
+        _ => existing_format.unwrap_or(Format::Pkcs12),
     };
     let (entries, kept) = assemble(existing, new);
-    let der = build_truststore(&entries, store.profile, &pw)?;
+    let der = match format {
+        Format::Pkcs12 => build_truststore(&entries, store.profile, &pw)?,
+        Format::Jks => {
+            let list: Vec<jks::Entry> = entries
+                .iter()
+                .map(|(alias, cert)| jks::Entry::Trusted {
+                    alias: alias.clone(),
+                    cert: cert.clone(),
+                })
+                .collect();
+            jks::write(&list, &pw)?
+        }
+    };
     let mut file = Planned::secret(output, der);
     if replacing_add_to {
         file = file.replacing();
@@ -195,5 +220,30 @@ pub fn plan(
         file,
         entries,
         kept,
+        format,
     })
+}
+
+/// Truststore entries: (alias, certificate).
+type Entries = Vec<(String, Cert)>;
+
+/// The trusted certificates of an existing PKCS#12 or JKS truststore, with
+/// their aliases, and its format.
+fn read_trusted(bytes: &[u8], pw: &crate::secret::Secret) -> Result<(Entries, Option<Format>)> {
+    if jks::is_jks(bytes) {
+        let mut out = Vec::new();
+        for e in jks::read(bytes, pw)? {
+            match e {
+                jks::Entry::Trusted { alias, cert } => out.push((alias, cert)),
+                jks::Entry::Key { alias, .. } => {
+                    return Err(Error::input(format!(
+                        "holds the private key entry '{}': it is a keystore, not a truststore",
+                        sanitize(&alias)
+                    )))
+                }
+            }
+        }
+        return Ok((out, Some(Format::Jks)));
+    }
+    Ok((read_truststore(bytes, pw)?, Some(Format::Pkcs12)))
 }

@@ -10,6 +10,7 @@ mod fleet;
 mod fuzz_regressions;
 mod golden;
 mod inspect;
+mod jks;
 mod keystore;
 mod secrets;
 mod token;

@@ -231,7 +231,7 @@ fn key_stream(password: &[u8], salt: &[u8], len: usize) -> Result<Vec<u8>> {
 }
 
 /// A DER element at the start of `b`: (tag, content, rest).
-fn der(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(crate) fn der(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = b.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {

@@ -98,7 +98,13 @@ pub fn build_keystore(
 }
 
 fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
+    password.check_password("the PKCS#12 password")?;
     let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a PKCS#12 file (or damaged)"))?;
+    if uses_pbmac1(der) {
+        return Err(Error::input(
+            "its integrity check is PBMAC1 (RFC 9579), which OpenSSL 3.0 cannot verify: export it again with the classic HMAC integrity (e.g. without -pbmac1_pbkdf2 in OpenSSL 3.4+, or from Java with keystore.pkcs12.macAlgorithm=HmacPBESHA256)",
+        ));
+    }
     p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
         if r.contains("mac verify failure") {
@@ -113,23 +119,119 @@ fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2
     })
 }
 
-/// The key entry of a keystore: the key and its chain, leaf first.
-pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<Cert>)> {
+/// How a certificate of a keystore relates to its private key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// The key's own certificate: its public key is the key's.
+    Leaf,
+    /// An issuer on the path up from the leaf.
+    Chain,
+    /// Neither (a truststore's entries, or an extra certificate).
+    Unrelated,
+}
+
+/// What a PKCS#12 or JKS file holds.
+#[derive(Debug)]
+pub struct Store {
+    /// The private key, when there is one.
+    pub key: Option<PrivateKey>,
+    /// Every certificate, leaf and chain first, then the others in file
+    /// order; with its alias (friendly name) when it has one.
+    pub certs: Vec<(Option<String>, Cert, Relation)>,
+}
+
+impl Store {
+    /// The key and its chain, leaf first; an error when there is no key.
+    pub fn identity(self) -> Result<(PrivateKey, Vec<Cert>)> {
+        let key = self
+            .key
+            .ok_or_else(|| Error::input("holds no private key"))?;
+        let chain: Vec<Cert> = self
+            .certs
+            .into_iter()
+            .filter(|(_, _, r)| *r != Relation::Unrelated)
+            .map(|(_, c, _)| c)
+            .collect();
+        if chain.is_empty() {
+            return Err(Error::input("holds no certificate for its private key"));
+        }
+        Ok((key, chain))
+    }
+}
+
+/// Sorts certificates by their relation to `key`: the leaf is the one
+/// whose public key is the key's (never a guess from the CA flag), the
+/// chain its issuers by signature, the rest unrelated.
+pub fn relate(
+    key: Option<&PrivateKey>,
+    mut certs: Vec<(Option<String>, Cert)>,
+) -> Vec<(Option<String>, Cert, Relation)> {
+    let mut out = Vec::with_capacity(certs.len());
+    let leaf_at = key.and_then(|k| certs.iter().position(|(_, c)| k.matches(c) == Some(true)));
+    if let Some(i) = leaf_at {
+        let (alias, leaf) = certs.remove(i);
+        let mut top = leaf.clone();
+        out.push((alias, leaf, Relation::Leaf));
+        while let Some(j) = certs
+            .iter()
+            .position(|(_, c)| c.der() != top.der() && top.is_signed_by(c))
+        {
+            if top.is_self_signed() {
+                break;
+            }
+            let (alias, c) = certs.remove(j);
+            top = c.clone();
+            out.push((alias, c, Relation::Chain));
+        }
+    }
+    out.extend(certs.into_iter().map(|(a, c)| (a, c, Relation::Unrelated)));
+    out
+}
+
+/// Everything a PKCS#12 file holds: the key, if any, and every certificate
+/// with its relation to the key. Certificate-only files (truststores) are
+/// read too. An empty password is tried the two ways PKCS#12 encodes it.
+pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
     let parsed = open(der, password)?;
-    let key = parsed
-        .pkey
-        .ok_or_else(|| Error::input("holds no private key"))?;
-    let mut chain = Vec::new();
+    let mut certs = Vec::new();
     for x in parsed
         .cert
         .into_iter()
         .chain(parsed.ca.into_iter().flatten())
     {
+        let alias = x.alias().map(|a| String::from_utf8_lossy(a).into_owned());
         let der = x.to_der().map_err(|e| Error::input(openssl_reason(&e)))?;
-        chain.push(Cert::from_der(&der)?);
+        certs.push((alias, Cert::from_der(&der)?));
     }
-    let chain = crate::x509::chain::order(&chain).certs;
-    Ok((PrivateKey::from_pkey(key)?, chain))
+    let key = parsed.pkey.map(PrivateKey::from_pkey).transpose()?;
+    Ok(Store {
+        certs: relate(key.as_ref(), certs),
+        key,
+    })
+}
+
+/// The key entry of a keystore: the key and its chain, leaf first.
+pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<Cert>)> {
+    read_store(der, password)?.identity()
+}
+
+/// Whether the file's MAC algorithm is PBMAC1 (1.2.840.113549.1.5.14):
+/// `PFX ::= SEQUENCE { version, authSafe, macData SEQUENCE { mac
+/// DigestInfo SEQUENCE { digestAlgorithm SEQUENCE { OID, ... }, ... }, ... } }`.
+pub fn uses_pbmac1(der: &[u8]) -> bool {
+    const PBMAC1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e];
+    let mac_oid = || -> Option<&[u8]> {
+        let (_, pfx, _) = super::jks::der(der)?;
+        let (_, _version, rest) = super::jks::der(pfx)?;
+        let (_, _auth_safe, rest) = super::jks::der(rest)?;
+        let (_, mac_data, _) = super::jks::der(rest)?;
+        let (_, digest_info, _) = super::jks::der(mac_data)?;
+        let (_, algorithm, _) = super::jks::der(digest_info)?;
+        let (tag, oid, _) = super::jks::der(algorithm)?;
+        (tag == 0x06).then_some(oid)
+    };
+    mac_oid() == Some(PBMAC1)
 }
 
 /// The certificates of an existing truststore, with their aliases.
@@ -151,4 +253,86 @@ pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cer
         out.push((alias, Cert::from_der(&der)?));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    fn vector(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/testdata/pkcs12-vectors/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_certificate_with_its_relation_to_the_key() {
+        let s = read_store(&vector("name-all-pwd.p12"), &Secret::new("password")).unwrap();
+        assert!(s.key.is_some());
+        assert_eq!(s.certs.len(), 3);
+        let (alias, leaf, r) = &s.certs[0];
+        assert_eq!(*r, Relation::Leaf);
+        assert_eq!(alias.as_deref(), Some("name"));
+        assert_eq!(s.key.as_ref().unwrap().matches(leaf), Some(true));
+        let (key, chain) = s.identity().unwrap();
+        assert_eq!(key.matches(&chain[0]), Some(true));
+    }
+
+    #[test]
+    fn passwordless_and_empty_password_files_open() {
+        let s = read_store(&vector("name-all-no-pwd.p12"), &Secret::empty()).unwrap();
+        assert_eq!(s.certs.len(), 3);
+        // Written by Java with an empty password: a truststore without a key.
+        let s = read_store(&vector("java-truststore.p12"), &Secret::empty()).unwrap();
+        assert!(s.key.is_none());
+        assert_eq!(s.certs.len(), 2);
+        assert!(s.certs.iter().all(|(_, _, r)| *r == Relation::Unrelated));
+    }
+
+    #[test]
+    fn certificate_only_and_key_only_files() {
+        let pw = Secret::new("cryptography");
+        let s = read_store(&vector("cert-aes256cbc-no-key.p12"), &pw).unwrap();
+        assert!(s.key.is_none() && s.certs.len() == 1);
+        let e = read_keystore(&vector("cert-aes256cbc-no-key.p12"), &pw).unwrap_err();
+        assert!(e.to_string().contains("no private key"), "{e}");
+        let s = read_store(&vector("no-cert-key-aes256cbc.p12"), &pw).unwrap();
+        assert!(s.key.is_some() && s.certs.is_empty());
+    }
+
+    #[test]
+    fn rc2_stays_refused_with_its_reason() {
+        let e = read_store(
+            &vector("cert-rc2-key-3des.p12"),
+            &Secret::new("cryptography"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("legacy") && e.contains("RC2"), "{e}");
+    }
+
+    #[test]
+    fn a_pbmac1_file_is_named_as_such() {
+        // A file with a SHA-256 MAC whose MAC algorithm OID is replaced by
+        // PBMAC1's (both have 9 bytes).
+        let l = crate::input::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/service-key.json"
+        ))
+        .unwrap();
+        let pw = Secret::new("cryptography");
+        let mut der =
+            build_keystore(l.key.as_ref().unwrap(), &l.certs, "a", Profile::Modern, &pw).unwrap();
+        assert!(!uses_pbmac1(&der));
+        let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+        let at = der.windows(9).rposition(|w| w == sha256).unwrap();
+        der[at..at + 9].copy_from_slice(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e]);
+        assert!(uses_pbmac1(&der));
+        let e = read_store(&der, &Secret::new("cryptography"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("PBMAC1") && e.contains("RFC 9579"), "{e}");
+    }
 }

@@ -14,6 +14,7 @@ mod audit;
 mod chain;
 mod check_external;
 mod connectivity;
+mod csr;
 mod docs;
 mod extract;
 mod inspect;
@@ -58,6 +59,8 @@ pub enum Command {
     Trust(trust::TrustArgs),
     /// Check a certificate for an External Certificate key and print its parameters
     CheckExternal(check_external::CheckExternalArgs),
+    /// A new key and certificate signing request for an External Certificate key
+    Csr(csr::CsrArgs),
     /// Write a PKCS#12 keystore with the private key and the whole chain
     P12(p12::P12Args),
     /// Write a PKCS#12 truststore of CA certificates that Java reads
@@ -136,6 +139,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Chain(a) => chain::run(a, out).map(i32::from),
         Command::Trust(a) => trust::run(a, out).map(i32::from),
         Command::CheckExternal(a) => check_external::run(a, out).map(i32::from),
+        Command::Csr(a) => csr::run(a, out).map(i32::from),
         Command::P12(a) => p12::run(a, out).map(i32::from),
         Command::Truststore(a) => truststore::run(a, out).map(i32::from),
         Command::Postman(a) => postman::run(a, out).map(i32::from),

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod chain;
 pub mod check_external;
 pub mod connectivity;
+pub mod csr;
 pub mod docs;
 pub mod extract;
 pub mod identity;

@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod chain;
+pub mod csr;
 pub mod key;
 pub mod material;
 pub mod pem;

@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod clarity;
 mod cli;
+mod csr;
 mod extract;
 mod fleet;
 mod fuzz_regressions;

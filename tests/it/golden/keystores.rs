@@ -143,3 +143,13 @@ fn token_and_call_when_nobody_answers() {
         &["call", "k.json", "/http/x", "--timeout", "2"],
     );
 }
+
+#[test]
+fn csr_refuses_a_missing_name() {
+    let d = TestDir::new();
+    golden(
+        "csr-no-name",
+        &d,
+        &["csr", "-o", "out", "--no-password", "--key-type", "ec:p256"],
+    );
+}

@@ -230,6 +230,16 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Reads a text file, or standard input for `-`: UTF-8, or UTF-16 with a
+/// byte order mark. Returns the name (`<stdin>` for `-`) and the text.
+pub fn read_text(path: &str) -> Result<(String, String)> {
+    let (name, bytes) = read_source(path)?;
+    match decode_text(&bytes) {
+        Some(text) => Ok((name, text)),
+        None => Err(Error::input("not text (neither UTF-8 nor UTF-16)").with_path(name)),
+    }
+}
+
 /// Text with a UTF-16 byte order mark, decoded; `None` without one.
 fn utf16_text(bytes: &[u8]) -> Option<std::result::Result<String, std::char::DecodeUtf16Error>> {
     let little = match bytes {

@@ -10,6 +10,7 @@ use crate::error::{ExitStatus, Result};
 use crate::input::Form;
 use crate::ops::inspect::{self, FileReport, InspectOptions, InspectOutcome};
 use crate::sanitize::sanitize;
+use crate::x509::cert::CertInfo;
 
 /// `btpcert inspect`.
 #[derive(Debug, Args)]
@@ -69,50 +70,7 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
         writeln!(out, "  fields:         {}", s(&sk.fields.join(", ")))?;
     }
     for (i, c) in r.certificates.iter().enumerate() {
-        writeln!(out, "  certificate {}:", i + 1)?;
-        writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
-        writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
-        writeln!(out, "    serial:       {}", c.serial)?;
-        let state = if c.expired {
-            format!("EXPIRED {} days ago", -c.days_left)
-        } else if c.not_yet_valid {
-            "NOT YET VALID".to_string()
-        } else {
-            format!("{} days left", c.days_left)
-        };
-        writeln!(
-            out,
-            "    valid:        {} to {} ({state})",
-            c.not_before, c.not_after
-        )?;
-        writeln!(out, "    key:          {}", c.public_key.describe())?;
-        writeln!(out, "    signature:    {}", c.signature_algorithm)?;
-        if !c.subject_alt_names.is_empty() {
-            writeln!(
-                out,
-                "    SAN:          {}",
-                s(&c.subject_alt_names.join(", "))
-            )?;
-        }
-        let list = |v: &Option<Vec<String>>| {
-            v.as_ref()
-                .map(|v| v.join(", "))
-                .unwrap_or_else(|| "(none)".into())
-        };
-        writeln!(out, "    key usage:    {}", list(&c.key_usage))?;
-        writeln!(out, "    ext. usage:   {}", list(&c.extended_key_usage))?;
-        let ca = match (c.is_ca, c.path_len) {
-            (true, Some(n)) => format!("CA (path length {n})"),
-            (true, None) => "CA".into(),
-            (false, _) => "end entity".into(),
-        };
-        writeln!(
-            out,
-            "    type:         {ca}{}",
-            if c.self_signed { ", self-signed" } else { "" }
-        )?;
-        writeln!(out, "    SHA-256:      {}", c.fingerprint_sha256)?;
-        writeln!(out, "    SHA-1:        {}", c.fingerprint_sha1)?;
+        render_cert(out, i + 1, c)?;
     }
     if let Some(k) = &r.private_key {
         let what = match &k.key {
@@ -126,5 +84,54 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             None => {}
         }
     }
+    Ok(())
+}
+
+fn render_cert(out: &mut dyn Write, n: usize, c: &CertInfo) -> std::io::Result<()> {
+    let s = |x: &str| sanitize(x).into_owned();
+    writeln!(out, "  certificate {n}:")?;
+    writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
+    writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
+    writeln!(out, "    serial:       {}", c.serial)?;
+    let state = if c.expired {
+        format!("EXPIRED {} days ago", -c.days_left)
+    } else if c.not_yet_valid {
+        "NOT YET VALID".to_string()
+    } else {
+        format!("{} days left", c.days_left)
+    };
+    writeln!(
+        out,
+        "    valid:        {} to {} ({state})",
+        c.not_before, c.not_after
+    )?;
+    writeln!(out, "    key:          {}", c.public_key.describe())?;
+    writeln!(out, "    signature:    {}", c.signature_algorithm)?;
+    if !c.subject_alt_names.is_empty() {
+        writeln!(
+            out,
+            "    SAN:          {}",
+            s(&c.subject_alt_names.join(", "))
+        )?;
+    }
+    let list = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .map(|v| v.join(", "))
+            .unwrap_or_else(|| "(none)".into())
+    };
+    writeln!(out, "    key usage:    {}", list(&c.key_usage))?;
+    writeln!(out, "    ext. usage:   {}", list(&c.extended_key_usage))?;
+    let ca = match (c.is_ca, c.path_len) {
+        (true, Some(n)) => format!("CA (path length {n})"),
+        (true, None) => "CA".into(),
+        (false, _) => "end entity".into(),
+    };
+    writeln!(
+        out,
+        "    type:         {ca}{}",
+        if c.self_signed { ", self-signed" } else { "" }
+    )?;
+    writeln!(out, "    SHA-256:      {}", c.fingerprint_sha256)?;
+    writeln!(out, "    SHA-1:        {}", c.fingerprint_sha1)?;
     Ok(())
 }

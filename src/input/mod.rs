@@ -50,6 +50,7 @@ pub enum Form {
 }
 
 impl Form {
+    /// The form in words, for people.
     pub fn describe(self) -> &'static str {
         match self {
             Form::Cockpit => "service key JSON (cockpit)",
@@ -70,10 +71,14 @@ impl Form {
 pub struct Loaded {
     /// The file name as given (`-` is shown as `<stdin>`).
     pub name: String,
+    /// How it was written.
     pub form: Form,
+    /// The service key, when the input is one (its certificates and key
+    /// are moved to `certs` and `key`).
     pub service_key: Option<ServiceKey>,
     /// Certificates in input order.
     pub certs: Vec<Cert>,
+    /// The private key, if the input holds one.
     pub key: Option<PrivateKey>,
 }
 
@@ -326,6 +331,7 @@ fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
 /// `verify`, `p12` and `postman`.
 #[derive(Debug, Default)]
 pub struct Bundle {
+    /// Every certificate, in input order.
     pub certs: Vec<Cert>,
     /// The key, with the name of the file it came from.
     pub key: Option<(String, PrivateKey)>,

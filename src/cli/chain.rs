@@ -6,19 +6,18 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::args::ForceArgs;
-use super::note;
-use crate::error::{Error, Result, EXIT_OK};
-use crate::input;
+use crate::error::{ExitStatus, Result};
+use crate::ops::chain::{self, SplitOptions, SplitOutcome};
 use crate::sanitize::sanitize;
-use crate::write::write_all;
-use crate::x509::chain;
 
+/// `btpcert chain`.
 #[derive(Debug, Args)]
 pub struct ChainArgs {
     #[command(subcommand)]
     pub command: ChainCommand,
 }
 
+/// The subcommands of `btpcert chain`.
 #[derive(Debug, Subcommand)]
 pub enum ChainCommand {
     /// Write each certificate to its own file, ordered leaf first
@@ -34,45 +33,21 @@ pub enum ChainCommand {
     },
 }
 
-pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<i32> {
+/// Runs `btpcert chain`.
+pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let ChainCommand::Split {
         file,
         out_dir,
         force,
     } = args.command;
-    let loaded = input::load(&file)?;
-    if loaded.certs.is_empty() {
-        return Err(Error::input(format!(
-            "{}: holds no certificate",
-            sanitize(&loaded.name)
-        )));
+    let outcome = chain::split(&SplitOptions { file, out_dir })?;
+    super::finish(out, &outcome, force.force, None, render)
+}
+
+/// The human rendering: each file with the subject it holds.
+pub fn render(out: &mut dyn Write, o: &SplitOutcome) -> std::io::Result<()> {
+    for f in &o.certificates {
+        writeln!(out, "{}  {}", sanitize(&f.path), sanitize(&f.subject))?;
     }
-    let ordered = chain::order(&loaded.certs);
-    let plan = chain::split_plan(&ordered, &out_dir);
-    write_all(&plan, force.force)?;
-    if ordered.reordered {
-        note("the input was not in leaf-first order; the files are numbered leaf first");
-    }
-    if !ordered.duplicates.is_empty() {
-        note(format!(
-            "{} duplicate certificate(s) written once",
-            ordered.duplicates.len()
-        ));
-    }
-    let all = ordered.certs.iter().chain(&ordered.unrelated);
-    for (f, c) in plan.iter().zip(all) {
-        writeln!(
-            out,
-            "{}  {}",
-            sanitize(&f.path.display().to_string()),
-            sanitize(&c.subject_dn())
-        )?;
-    }
-    for c in &ordered.unrelated {
-        note(format!(
-            "'{}' belongs to no path from the leaf",
-            sanitize(&c.subject_dn())
-        ));
-    }
-    Ok(EXIT_OK)
+    Ok(())
 }

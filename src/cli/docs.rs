@@ -8,8 +8,11 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use super::Cli;
-use crate::error::{Error, Result, EXIT_OK};
+use crate::error::{ExitStatus, Result};
+use crate::ops::docs::{self, CompletionsOptions, CompletionsOutcome, ManOptions, ManOutcome};
+use crate::sanitize::sanitize;
 
+/// `btpcert completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, powershell or elvish
@@ -17,6 +20,7 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
+/// `btpcert man`.
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write btpcert.1 and one page per subcommand into DIR instead of
@@ -25,25 +29,31 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn completions(args: CompletionsArgs, out: &mut dyn Write) -> Result<i32> {
-    let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "btpcert", out);
-    Ok(EXIT_OK)
+/// Runs `btpcert completions`.
+pub fn completions(args: CompletionsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = CompletionsOptions { shell: args.shell };
+    let outcome = docs::completions(Cli::command(), "btpcert", &opts);
+    super::finish(out, &outcome, false, None, render_completions)
 }
 
-pub fn man(args: ManArgs, out: &mut dyn Write) -> Result<i32> {
-    let cmd = Cli::command();
-    match args.out_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            clap_mangen::generate_to(cmd, &dir).map_err(|e| Error::io(&dir, e))?;
-            writeln!(
-                out,
-                "Wrote manual pages to {}",
-                crate::sanitize::sanitize(&dir.display().to_string())
-            )?;
-        }
-        None => clap_mangen::Man::new(cmd).render(out)?,
+/// The script, as it is.
+pub fn render_completions(out: &mut dyn Write, o: &CompletionsOutcome) -> std::io::Result<()> {
+    out.write_all(&o.script)
+}
+
+/// Runs `btpcert man`.
+pub fn man(args: ManArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = ManOptions {
+        out_dir: args.out_dir,
+    };
+    let outcome = docs::man(Cli::command(), &opts)?;
+    super::finish(out, &outcome, false, None, render_man)
+}
+
+/// The main page, or where the pages were written.
+pub fn render_man(out: &mut dyn Write, o: &ManOutcome) -> std::io::Result<()> {
+    match &o.out_dir {
+        Some(dir) => writeln!(out, "Wrote manual pages to {}", sanitize(dir)),
+        None => out.write_all(&o.page),
     }
-    Ok(EXIT_OK)
 }

@@ -3,17 +3,16 @@
 use std::io::Write;
 
 use clap::Args;
-use serde::Serialize;
-use time::OffsetDateTime;
 
-use super::print_json;
-use crate::error::{Result, EXIT_INPUT, EXIT_OK};
-use crate::input::{self, Form, Loaded};
+use super::args::{at_or_now, CliSecrets, PasswordArgs};
+use super::note;
+use crate::error::{ExitStatus, Result};
+use crate::input::Form;
+use crate::ops::inspect::{self, FileReport, InspectOptions, InspectOutcome};
 use crate::sanitize::sanitize;
-use crate::sap::servicekey::KeyKind;
-use crate::x509::cert::{parse_time, CertInfo, KeyInfo};
-use crate::x509::key::KeyFormat;
+use crate::x509::cert::CertInfo;
 
+/// `btpcert inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Service keys, PEM or DER files; - for stdin
@@ -27,110 +26,35 @@ pub struct InspectArgs {
     pub json: bool,
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
-    pub password: super::args::PasswordArgs,
+    pub password: PasswordArgs,
 }
 
-#[derive(Serialize)]
-pub struct FileReport {
-    pub file: String,
-    pub error: Option<String>,
-    pub form: Option<Form>,
-    pub service_key: Option<ServiceKeyInfo>,
-    pub certificates: Vec<CertInfo>,
-    pub private_key: Option<PrivateKeyInfo>,
-}
-
-#[derive(Serialize)]
-pub struct ServiceKeyInfo {
-    pub kind: KeyKind,
-    pub clientid: Option<String>,
-    pub url_host: Option<String>,
-    pub tokenurl_host: Option<String>,
-    pub createdate: Option<String>,
-    pub certificate_pinning: Option<bool>,
-    pub fields: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct PrivateKeyInfo {
-    pub format: KeyFormat,
-    pub encrypted: bool,
-    /// Algorithm and size; null while the key is encrypted.
-    pub key: Option<KeyInfo>,
-    /// Whether the key belongs to the first certificate; null when unknown.
-    pub matches_leaf: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct Report {
-    files: Vec<FileReport>,
-}
-
-pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<i32> {
-    let at = match &args.at {
-        Some(s) => parse_time(s)?,
-        None => OffsetDateTime::now_utc(),
+/// Runs `btpcert inspect`.
+pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = InspectOptions {
+        files: args.files,
+        at: at_or_now(&args.at)?,
     };
-    let mut reports = Vec::new();
-    let mut failed = false;
-    for f in &args.files {
-        match input::load_with(f, Some(&super::args::CliSecrets::new(&args.password))) {
-            Ok(l) => reports.push(describe(&l, at)),
-            Err(e) => {
-                failed = true;
-                if !args.json {
-                    super::note(&e);
-                }
-                reports.push(FileReport {
-                    file: f.clone(),
-                    error: Some(e.to_string()),
-                    form: None,
-                    service_key: None,
-                    certificates: Vec::new(),
-                    private_key: None,
-                });
-            }
-        }
-    }
-    if args.json {
-        print_json(out, &Report { files: reports })?;
-    } else {
-        for (i, r) in reports.iter().filter(|r| r.error.is_none()).enumerate() {
-            if i > 0 {
-                writeln!(out)?;
-            }
-            print_human(out, r)?;
-        }
-    }
-    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+    let outcome = inspect::run(&opts, &CliSecrets::new(&args.password))?;
+    super::finish(out, &outcome, false, Some(args.json), render)
 }
 
-pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
-    let leaf = crate::x509::chain::order(&l.certs).leaf().cloned();
-    FileReport {
-        file: l.name.clone(),
-        error: None,
-        form: Some(l.form),
-        service_key: l.service_key.as_ref().map(|sk| ServiceKeyInfo {
-            kind: sk.kind,
-            clientid: sk.clientid.clone(),
-            url_host: sk.url_host(),
-            tokenurl_host: sk.token_host(),
-            createdate: sk.createdate.clone(),
-            certificate_pinning: sk.certificate_pinning,
-            fields: sk.fields.clone(),
-        }),
-        certificates: l.certs.iter().map(|c| c.info(at)).collect(),
-        private_key: l.key.as_ref().map(|k| PrivateKeyInfo {
-            format: k.format(),
-            encrypted: k.is_encrypted(),
-            key: k.info(),
-            matches_leaf: leaf.as_ref().and_then(|c| k.matches(c)),
-        }),
+/// The human rendering: the files that could not be read on standard
+/// error, then each file read, separated by blank lines.
+pub fn render(out: &mut dyn Write, o: &InspectOutcome) -> std::io::Result<()> {
+    for e in o.files.iter().filter_map(|r| r.error.as_ref()) {
+        note(e);
     }
+    for (i, r) in o.files.iter().filter(|r| r.error.is_none()).enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        render_file(out, r)?;
+    }
+    Ok(())
 }
 
-fn print_human(out: &mut dyn Write, r: &FileReport) -> Result<()> {
+fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
     let s = |x: &str| sanitize(x).into_owned();
     let form = r.form.map(Form::describe).unwrap_or("unknown");
     writeln!(out, "{}: {form}", s(&r.file))?;
@@ -146,50 +70,7 @@ fn print_human(out: &mut dyn Write, r: &FileReport) -> Result<()> {
         writeln!(out, "  fields:         {}", s(&sk.fields.join(", ")))?;
     }
     for (i, c) in r.certificates.iter().enumerate() {
-        writeln!(out, "  certificate {}:", i + 1)?;
-        writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
-        writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
-        writeln!(out, "    serial:       {}", c.serial)?;
-        let state = if c.expired {
-            format!("EXPIRED {} days ago", -c.days_left)
-        } else if c.not_yet_valid {
-            "NOT YET VALID".to_string()
-        } else {
-            format!("{} days left", c.days_left)
-        };
-        writeln!(
-            out,
-            "    valid:        {} to {} ({state})",
-            c.not_before, c.not_after
-        )?;
-        writeln!(out, "    key:          {}", c.public_key.describe())?;
-        writeln!(out, "    signature:    {}", c.signature_algorithm)?;
-        if !c.subject_alt_names.is_empty() {
-            writeln!(
-                out,
-                "    SAN:          {}",
-                s(&c.subject_alt_names.join(", "))
-            )?;
-        }
-        let list = |v: &Option<Vec<String>>| {
-            v.as_ref()
-                .map(|v| v.join(", "))
-                .unwrap_or_else(|| "(none)".into())
-        };
-        writeln!(out, "    key usage:    {}", list(&c.key_usage))?;
-        writeln!(out, "    ext. usage:   {}", list(&c.extended_key_usage))?;
-        let ca = match (c.is_ca, c.path_len) {
-            (true, Some(n)) => format!("CA (path length {n})"),
-            (true, None) => "CA".into(),
-            (false, _) => "end entity".into(),
-        };
-        writeln!(
-            out,
-            "    type:         {ca}{}",
-            if c.self_signed { ", self-signed" } else { "" }
-        )?;
-        writeln!(out, "    SHA-256:      {}", c.fingerprint_sha256)?;
-        writeln!(out, "    SHA-1:        {}", c.fingerprint_sha1)?;
+        render_cert(out, i + 1, c)?;
     }
     if let Some(k) = &r.private_key {
         let what = match &k.key {
@@ -203,5 +84,54 @@ fn print_human(out: &mut dyn Write, r: &FileReport) -> Result<()> {
             None => {}
         }
     }
+    Ok(())
+}
+
+fn render_cert(out: &mut dyn Write, n: usize, c: &CertInfo) -> std::io::Result<()> {
+    let s = |x: &str| sanitize(x).into_owned();
+    writeln!(out, "  certificate {n}:")?;
+    writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
+    writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
+    writeln!(out, "    serial:       {}", c.serial)?;
+    let state = if c.expired {
+        format!("EXPIRED {} days ago", -c.days_left)
+    } else if c.not_yet_valid {
+        "NOT YET VALID".to_string()
+    } else {
+        format!("{} days left", c.days_left)
+    };
+    writeln!(
+        out,
+        "    valid:        {} to {} ({state})",
+        c.not_before, c.not_after
+    )?;
+    writeln!(out, "    key:          {}", c.public_key.describe())?;
+    writeln!(out, "    signature:    {}", c.signature_algorithm)?;
+    if !c.subject_alt_names.is_empty() {
+        writeln!(
+            out,
+            "    SAN:          {}",
+            s(&c.subject_alt_names.join(", "))
+        )?;
+    }
+    let list = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .map(|v| v.join(", "))
+            .unwrap_or_else(|| "(none)".into())
+    };
+    writeln!(out, "    key usage:    {}", list(&c.key_usage))?;
+    writeln!(out, "    ext. usage:   {}", list(&c.extended_key_usage))?;
+    let ca = match (c.is_ca, c.path_len) {
+        (true, Some(n)) => format!("CA (path length {n})"),
+        (true, None) => "CA".into(),
+        (false, _) => "end entity".into(),
+    };
+    writeln!(
+        out,
+        "    type:         {ca}{}",
+        if c.self_signed { ", self-signed" } else { "" }
+    )?;
+    writeln!(out, "    SHA-256:      {}", c.fingerprint_sha256)?;
+    writeln!(out, "    SHA-1:        {}", c.fingerprint_sha1)?;
     Ok(())
 }

@@ -5,24 +5,23 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
 use super::args::ForceArgs;
+use super::note;
 use super::style::Style;
-use super::{note, print_json};
 use crate::check::Status;
-use crate::error::{Error, Result, EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS};
-use crate::input;
+use crate::error::{ExitStatus, Result};
+use crate::ops::instance::{self, CheckOptions, CheckOutcome, MigrateOptions, MigrateOutcome};
 use crate::sanitize::sanitize;
-use crate::sap::instance::{check_params, find, migrate_text, InstanceReport};
-use crate::write::{write_all, Planned};
 
+/// `btpcert instance`.
 #[derive(Debug, Args)]
 pub struct InstanceArgs {
     #[command(subcommand)]
     pub command: InstanceCommand,
 }
 
+/// The subcommands of `btpcert instance`.
 #[derive(Debug, Subcommand)]
 pub enum InstanceCommand {
     /// Report the deprecated client_x509 grant and anything odd; exit 1 if deprecated
@@ -50,190 +49,71 @@ pub enum InstanceCommand {
     },
 }
 
-#[derive(Serialize)]
-struct CheckRow {
-    file: String,
-    error: Option<String>,
-    instance: Option<String>,
-    #[serde(flatten)]
-    report: Option<InstanceReport>,
-}
-
-pub fn run(args: InstanceArgs, out: &mut dyn Write) -> Result<i32> {
+/// Runs `btpcert instance`.
+pub fn run(args: InstanceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     match args.command {
-        InstanceCommand::Check { files, json } => check(&files, json, out),
+        InstanceCommand::Check { files, json } => {
+            let outcome = instance::check(&CheckOptions { files })?;
+            super::finish(out, &outcome, false, Some(json), render_check)
+        }
         InstanceCommand::Migrate {
             file,
             output,
             in_place,
             force,
-        } => migrate(&file, output, in_place, force.force, out),
-    }
-}
-
-fn read_text(path: &str) -> Result<(String, String)> {
-    let (name, bytes) = input::read_source(path)?;
-    let name = sanitize(&name).into_owned();
-    let text = input::decode_text(&bytes)
-        .ok_or_else(|| Error::input(format!("{name}: not text (neither UTF-8 nor UTF-16)")))?;
-    Ok((name, text))
-}
-
-fn check(files: &[String], json: bool, out: &mut dyn Write) -> Result<i32> {
-    let mut rows = Vec::new();
-    for f in files {
-        let row = match read_text(f)
-            .and_then(|(name, text)| find(&text).map_err(|e| e.with_path(&name)))
-        {
-            Ok(p) => CheckRow {
-                file: f.clone(),
-                error: None,
-                instance: p.instance.clone(),
-                report: Some(check_params(&p.value)),
-            },
-            Err(e) => CheckRow {
-                file: f.clone(),
-                error: Some(e.to_string()),
-                instance: None,
-                report: None,
-            },
-        };
-        rows.push(row);
-    }
-    let deprecated = rows
-        .iter()
-        .any(|r| r.report.as_ref().is_some_and(|r| r.deprecated_grant));
-    let failed = rows.iter().any(|r| r.error.is_some());
-    if json {
-        print_json(out, &serde_json::json!({ "files": rows }))?;
-    } else {
-        let st = Style::detect();
-        for r in &rows {
-            match (&r.error, &r.report) {
-                (Some(e), _) => note(e),
-                (None, Some(rep)) => {
-                    let what = r
-                        .instance
-                        .as_deref()
-                        .map(|i| format!(" (instance {})", sanitize(i)))
-                        .unwrap_or_default();
-                    let mark = st.mark(
-                        rep.checks
-                            .iter()
-                            .map(|c| c.status)
-                            .max()
-                            .unwrap_or(Status::Ok),
-                    );
-                    writeln!(out, "{mark} {}{what}", sanitize(&r.file))?;
-                    st.checks(out, "    ", &rep.checks)?;
-                }
-                _ => {}
-            }
+        } => {
+            let opts = MigrateOptions {
+                file,
+                output,
+                in_place,
+            };
+            let outcome = instance::migrate(&opts)?;
+            super::finish(out, &outcome, force.force, None, render_migrate)
         }
     }
-    Ok(if failed {
-        EXIT_INPUT
-    } else if deprecated {
-        EXIT_PROBLEMS
-    } else {
-        EXIT_OK
-    })
 }
 
-fn migrate(
-    file: &str,
-    output: Option<PathBuf>,
-    in_place: bool,
-    force: bool,
-    out: &mut dyn Write,
-) -> Result<i32> {
-    let (name, text) = read_text(file)?;
-    let params = find(&text).map_err(|e| e.with_path(&name))?;
-    if in_place && !params.whole_file {
-        return Err(Error::usage(format!(
-            "{name}: holds more than the parameters (cf or btp output): write them with -o OUT instead of --in-place"
-        )));
-    }
-    if params.re_encoded {
-        note(format!(
-            "{name}: the parameters were a JSON string; they are written as a JSON object"
-        ));
-    } else if !params.whole_file {
-        note(format!(
-            "{name}: only the parameters object is written, as cf update-service -c needs it"
-        ));
-    }
-    let migrated = migrate_text(&params.text).map_err(|e| e.with_path(&name))?;
-    let changed = migrated.is_some();
-    let result = migrated.unwrap_or_else(|| params.text.clone());
-    let result = if params.whole_file {
-        text.replacen(&params.text, &result, 1)
-    } else {
-        ensure_newline(result)
-    };
-    let instance = params
-        .instance
-        .as_deref()
-        .map(sanitize)
-        .map(|s| s.into_owned())
-        .unwrap_or_else(|| "INSTANCE".into());
-    let target = if in_place {
-        Some(PathBuf::from(file))
-    } else {
-        output
-    };
-    match &target {
-        Some(path) if in_place && !changed => {
-            note(format!(
-                "{}: no client_x509 grant: nothing to change",
-                sanitize(&path.display().to_string())
-            ));
-            return Ok(EXIT_OK);
-        }
-        Some(path) => {
-            let mut file = Planned::public(path, result.into_bytes());
-            if in_place {
-                // Keep a private file private.
-                if private_file(path) {
-                    file.secret = true;
-                }
-                file = file.replacing();
+/// The human rendering of a check: a line per file with its checks; the
+/// files that could not be read on standard error.
+pub fn render_check(out: &mut dyn Write, o: &CheckOutcome) -> std::io::Result<()> {
+    let st = Style::detect();
+    for r in &o.files {
+        match (&r.error, &r.report) {
+            (Some(e), _) => note(e),
+            (None, Some(rep)) => {
+                let what = r
+                    .instance
+                    .as_deref()
+                    .map(|i| format!(" (instance {})", sanitize(i)))
+                    .unwrap_or_default();
+                let worst = rep.checks.iter().map(|c| c.status).max();
+                let mark = st.mark(worst.unwrap_or(Status::Ok));
+                writeln!(out, "{mark} {}{what}", sanitize(&r.file))?;
+                st.checks(out, "    ", &rep.checks)?;
             }
-            write_all(&[file], force)?;
-            let p = sanitize(&path.display().to_string()).into_owned();
-            if changed {
-                writeln!(out, "Wrote {p}: client_x509 replaced by client_credentials")?;
-                writeln!(out, "Apply it with:\n  cf update-service {instance} -c {p}")?;
-            } else {
-                writeln!(out, "Wrote {p}: no client_x509 grant, unchanged")?;
-            }
-        }
-        None => {
-            out.write_all(result.as_bytes())?;
-            if changed {
-                note(format!("client_x509 replaced by client_credentials; save this and apply it with: cf update-service {instance} -c FILE"));
-            } else {
-                note("no client_x509 grant: nothing to change");
-            }
+            _ => {}
         }
     }
-    Ok(EXIT_OK)
+    Ok(())
 }
 
-fn ensure_newline(mut s: String) -> String {
-    if !s.ends_with('\n') {
-        s.push('\n');
+/// The human rendering of a migration: the file written and how to apply
+/// it, or the parameters themselves.
+pub fn render_migrate(out: &mut dyn Write, o: &MigrateOutcome) -> std::io::Result<()> {
+    if let Some(path) = &o.output {
+        let p = sanitize(path);
+        if o.changed {
+            writeln!(out, "Wrote {p}: client_x509 replaced by client_credentials")?;
+            writeln!(
+                out,
+                "Apply it with:\n  cf update-service {} -c {p}",
+                sanitize(o.instance_or_placeholder())
+            )?;
+        } else {
+            writeln!(out, "Wrote {p}: no client_x509 grant, unchanged")?;
+        }
+    } else if let Some(text) = &o.text {
+        out.write_all(text.as_bytes())?;
     }
-    s
-}
-
-#[cfg(unix)]
-fn private_file(path: &std::path::Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
-}
-
-#[cfg(not(unix))]
-fn private_file(_path: &std::path::Path) -> bool {
-    false
+    Ok(())
 }

@@ -6,14 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::ForceArgs;
-use crate::error::{Error, Result, EXIT_OK};
-use crate::input;
+use crate::error::{Error, ExitStatus, Result};
+use crate::ops::unescape::{self, UnescapeOptions, UnescapeOutcome};
 use crate::sanitize::sanitize;
-use crate::write::{write_all, Planned};
-use crate::x509::key::is_key_label;
-use crate::x509::material::material_from_text;
-use crate::x509::pem as pemtext;
 
+/// `btpcert unescape`.
 #[derive(Debug, Args)]
 pub struct UnescapeArgs {
     /// Text holding PEM blocks, with or without literal \n; - or nothing for stdin
@@ -26,46 +23,26 @@ pub struct UnescapeArgs {
     pub force: ForceArgs,
 }
 
-pub fn run(args: UnescapeArgs, out: &mut dyn Write) -> Result<i32> {
-    let (name, bytes) = input::read_source(&args.input)?;
-    let name = sanitize(&name).into_owned();
-    let text = input::decode_text(&bytes)
-        .ok_or_else(|| Error::input(format!("{name}: not text (neither UTF-8 nor UTF-16)")))?;
-    let blocks = pemtext::parse_blocks(&text).map_err(|e| e.with_path(&name))?;
-    // Certificates and keys must also parse, not only decode.
-    let known: String = blocks
-        .iter()
-        .filter(|b| matches!(b.tag(), "CERTIFICATE" | "X509 CERTIFICATE") || is_key_label(b.tag()))
-        .map(pemtext::encode)
-        .collect();
-    if !known.is_empty() {
-        let _ = material_from_text(&known).map_err(|e| e.with_path(&name))?;
+/// Runs `btpcert unescape`.
+pub fn run(args: UnescapeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = UnescapeOptions {
+        input: args.input,
+        output: args.output,
+    };
+    let outcome = unescape::run(&opts)?;
+    if outcome.output.is_none() && outcome.private_key && std::io::stdout().is_terminal() {
+        return Err(Error::usage(format!(
+            "{}: holds a private key; write it to a file with -o FILE (mode 0600) or pipe the output",
+            sanitize(&outcome.input)
+        )));
     }
-    let has_key = blocks.iter().any(|b| is_key_label(b.tag()));
-    let pem: String = blocks.iter().map(pemtext::encode).collect();
-    match &args.output {
-        Some(path) => {
-            let file = if has_key {
-                Planned::secret(path, pem)
-            } else {
-                Planned::public(path, pem)
-            };
-            write_all(&[file], args.force.force)?;
-            super::note(format!(
-                "wrote {} PEM block{} to {}",
-                blocks.len(),
-                if blocks.len() == 1 { "" } else { "s" },
-                sanitize(&path.display().to_string())
-            ));
-        }
-        None => {
-            if has_key && std::io::stdout().is_terminal() {
-                return Err(Error::usage(format!(
-                    "{name}: holds a private key; write it to a file with -o FILE (mode 0600) or pipe the output"
-                )));
-            }
-            out.write_all(pem.as_bytes())?;
-        }
+    super::finish(out, &outcome, args.force.force, None, render)
+}
+
+/// The human rendering: the PEM text, unless it went to a file.
+pub fn render(out: &mut dyn Write, o: &UnescapeOutcome) -> std::io::Result<()> {
+    if o.output.is_none() {
+        out.write_all(o.pem.as_bytes())?;
     }
-    Ok(EXIT_OK)
+    Ok(())
 }

@@ -6,15 +6,20 @@
 /// A value's byte range in the text, and its parts.
 #[derive(Debug, Clone)]
 pub struct Span {
+    /// Byte offset of the value's first character.
     pub start: usize,
+    /// Byte offset just after the value.
     pub end: usize,
+    /// What the value is, with its parts.
     pub kind: Kind,
 }
 
+/// The kind of a JSON value, with the spans of its parts.
 #[derive(Debug, Clone)]
 pub enum Kind {
     /// Members: (key as written, without quotes, unescaped naively; value).
     Object(Vec<(String, Span)>),
+    /// Elements, in order.
     Array(Vec<Span>),
     /// A string; the text between the quotes, as written.
     String(String),

@@ -50,6 +50,7 @@ pub enum Form {
 }
 
 impl Form {
+    /// The form in words, for people.
     pub fn describe(self) -> &'static str {
         match self {
             Form::Cockpit => "service key JSON (cockpit)",
@@ -70,10 +71,14 @@ impl Form {
 pub struct Loaded {
     /// The file name as given (`-` is shown as `<stdin>`).
     pub name: String,
+    /// How it was written.
     pub form: Form,
+    /// The service key, when the input is one (its certificates and key
+    /// are moved to `certs` and `key`).
     pub service_key: Option<ServiceKey>,
     /// Certificates in input order.
     pub certs: Vec<Cert>,
+    /// The private key, if the input holds one.
     pub key: Option<PrivateKey>,
 }
 
@@ -230,6 +235,16 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Reads a text file, or standard input for `-`: UTF-8, or UTF-16 with a
+/// byte order mark. Returns the name (`<stdin>` for `-`) and the text.
+pub fn read_text(path: &str) -> Result<(String, String)> {
+    let (name, bytes) = read_source(path)?;
+    match decode_text(&bytes) {
+        Some(text) => Ok((name, text)),
+        None => Err(Error::input("not text (neither UTF-8 nor UTF-16)").with_path(name)),
+    }
+}
+
 /// Text with a UTF-16 byte order mark, decoded; `None` without one.
 fn utf16_text(bytes: &[u8]) -> Option<std::result::Result<String, std::char::DecodeUtf16Error>> {
     let little = match bytes {
@@ -316,6 +331,7 @@ fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
 /// `verify`, `p12` and `postman`.
 #[derive(Debug, Default)]
 pub struct Bundle {
+    /// Every certificate, in input order.
     pub certs: Vec<Cert>,
     /// The key, with the name of the file it came from.
     pub key: Option<(String, PrivateKey)>,

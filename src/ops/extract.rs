@@ -1,1 +1,386 @@
-//! `extract`: operation pending.
+//! `extract`: a service key (or PEM bundle) in, `certificate.pem` with the
+//! chain leaf first and `key.pem` (mode 0600) out, and optionally one file
+//! per certificate.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::{Error, ExitStatus, Result};
+use crate::input::{self, Form};
+use crate::ops::{chain::split_plan, Outcome};
+use crate::sanitize::sanitize;
+use crate::sap::servicekey::KeyKind;
+use crate::secret::{Purpose, SecretSource};
+use crate::write::Planned;
+use crate::x509::cert::{Cert, KeyInfo};
+use crate::x509::chain::{self, Chain};
+use crate::x509::key::{KeyFormat, PrivateKey};
+
+/// What to extract, and how.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Service key or PEM file; `-` for standard input.
+    pub input: String,
+    /// The folder to write into (created if missing).
+    pub out_dir: PathBuf,
+    /// Write the private key as PKCS#8 instead of as given.
+    pub pkcs8: bool,
+    /// Decrypt an encrypted private key.
+    pub decrypt: bool,
+    /// Also write each certificate to its own file, leaf first.
+    pub split: bool,
+}
+
+/// One file written.
+#[derive(Debug, Serialize)]
+pub struct Written {
+    /// The file.
+    pub path: String,
+    /// `certificate-chain`, `certificate` or `private-key`.
+    pub content: &'static str,
+    /// Subjects of the certificates in it, in file order.
+    pub subjects: Vec<String>,
+    /// For the key: how it is written.
+    pub key_format: Option<KeyFormat>,
+    /// `0644`, or `0600` for the key.
+    pub mode: &'static str,
+}
+
+/// What was read and what is written; `--json` prints it as it is.
+#[derive(Debug, Serialize)]
+pub struct ExtractOutcome {
+    /// The input as named (`<stdin>` for `-`).
+    pub input: String,
+    /// How the input was written.
+    pub form: Form,
+    /// The kind of service key; null for PEM or DER input.
+    pub kind: Option<KeyKind>,
+    /// The files, in the order they are planned.
+    pub files: Vec<Written>,
+    /// The host to enter in Postman's certificate settings.
+    pub postman_host: Option<String>,
+    /// Subjects of the certificates on no path from the leaf.
+    pub unrelated_certificates: Vec<String>,
+    /// The chain in `certificate.pem`, leaf first.
+    #[serde(skip)]
+    pub chain: Vec<Cert>,
+    /// Algorithm and size of the key written; `None` when there is none or
+    /// it stays encrypted.
+    #[serde(skip)]
+    pub key_info: Option<KeyInfo>,
+    /// What the user should know: order, duplicates, unrelated certificates.
+    #[serde(skip)]
+    pub notes: Vec<String>,
+    /// The files, planned.
+    #[serde(skip)]
+    pub planned: Vec<Planned>,
+}
+
+impl ExtractOutcome {
+    /// The `certificate.pem` entry.
+    pub fn chain_file(&self) -> &Written {
+        &self.files[0]
+    }
+
+    /// The `key.pem` entry, when a key is written.
+    pub fn key_file(&self) -> Option<&Written> {
+        self.files.iter().find(|f| f.content == "private-key")
+    }
+}
+
+impl Outcome for ExtractOutcome {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Ok
+    }
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    fn files(&self) -> &[Planned] {
+        &self.planned
+    }
+}
+
+/// Reads the input, orders the chain, checks the key belongs to the leaf,
+/// prepares the key as asked (a password, when one is needed, comes from
+/// `secrets` as [`Purpose::DecryptKey`]) and plans the files.
+pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractOutcome> {
+    let loaded = input::load(&opts.input)?;
+    let name = sanitize(&loaded.name).into_owned();
+    let kind = loaded.service_key.as_ref().map(|sk| sk.kind);
+    if let Some(sk) = &loaded.service_key {
+        if sk.kind == KeyKind::ClientSecret {
+            return Err(Error::input(format!(
+                "{name}: a ClientId/Secret service key holds no certificate to extract (fields: {}). \
+                 Use clientid and clientsecret with HTTP Basic at the tokenurl, or create a key with {{\"key-type\": \"certificate\"}}",
+                sk.field_list()
+            )));
+        }
+    }
+    if loaded.certs.is_empty() {
+        return Err(Error::input(format!(
+            "{name}: holds a private key but no certificate; nothing to extract"
+        )));
+    }
+    let ordered = chain::order(&loaded.certs);
+    let key = match &loaded.key {
+        Some(k) => Some(prepare_key(k, opts, &name, secrets)?),
+        None => None,
+    };
+    let leaf = ordered.leaf().expect("non-empty input gives a leaf");
+    if let Some(k) = &key {
+        if k.matches(leaf) == Some(false) {
+            return Err(Error::input(format!(
+                "{name}: the private key does not belong to the leaf certificate '{}'",
+                sanitize(&leaf.subject_dn())
+            )));
+        }
+    }
+    let mut outcome = ExtractOutcome {
+        input: loaded.name.clone(),
+        form: loaded.form,
+        kind,
+        files: Vec::new(),
+        postman_host: loaded.service_key.as_ref().and_then(|sk| sk.token_host()),
+        unrelated_certificates: ordered.unrelated.iter().map(Cert::subject_dn).collect(),
+        chain: ordered.certs.clone(),
+        key_info: key.as_ref().and_then(PrivateKey::info),
+        notes: notes(&name, &ordered),
+        planned: Vec::new(),
+    };
+    plan(&mut outcome, &ordered, key.as_ref(), opts);
+    Ok(outcome)
+}
+
+/// Plans certificate.pem, key.pem and, with `--split`, one file per
+/// certificate, each with its entry in `files`.
+fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts: &ExtractOptions) {
+    let cert_path = opts.out_dir.join("certificate.pem");
+    let chain_pem: String = ordered.certs.iter().map(Cert::to_pem).collect();
+    o.files.push(Written {
+        path: cert_path.display().to_string(),
+        content: if ordered.certs.len() > 1 {
+            "certificate-chain"
+        } else {
+            "certificate"
+        },
+        subjects: ordered.certs.iter().map(Cert::subject_dn).collect(),
+        key_format: None,
+        mode: "0644",
+    });
+    o.planned.push(Planned::public(&cert_path, chain_pem));
+    if let Some(k) = key {
+        let key_path = opts.out_dir.join("key.pem");
+        o.files.push(Written {
+            path: key_path.display().to_string(),
+            content: "private-key",
+            subjects: Vec::new(),
+            key_format: Some(k.format()),
+            mode: "0600",
+        });
+        o.planned.push(Planned::secret(&key_path, k.to_pem()));
+    }
+    if opts.split {
+        for (f, c) in split_plan(ordered, &opts.out_dir) {
+            o.files.push(Written {
+                path: f.path.display().to_string(),
+                content: "certificate",
+                subjects: vec![c.subject_dn()],
+                key_format: None,
+                mode: "0644",
+            });
+            o.planned.push(f);
+        }
+    }
+}
+
+fn notes(name: &str, ordered: &Chain) -> Vec<String> {
+    let mut notes = Vec::new();
+    if ordered.reordered {
+        notes.push(format!("{name}: the certificates were not in leaf-first order; certificate.pem is ordered leaf first"));
+    }
+    if !ordered.duplicates.is_empty() {
+        notes.push(format!(
+            "{name}: {} duplicate certificate(s) written once",
+            ordered.duplicates.len()
+        ));
+    }
+    for c in &ordered.unrelated {
+        notes.push(format!(
+            "{name}: '{}' belongs to no path from the leaf and is left out of certificate.pem",
+            c.subject_dn()
+        ));
+    }
+    notes
+}
+
+/// Applies `--decrypt` and `--pkcs8`; asks for a password only when needed.
+fn prepare_key(
+    k: &PrivateKey,
+    opts: &ExtractOptions,
+    name: &str,
+    secrets: &dyn SecretSource,
+) -> Result<PrivateKey> {
+    let what = format!("password of the private key in {name}");
+    if k.is_encrypted() {
+        if opts.decrypt {
+            let pw = secrets.secret(&what, Purpose::DecryptKey)?;
+            let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
+            return Ok(plain);
+        }
+        if opts.pkcs8 && k.format() == KeyFormat::LegacyEncrypted {
+            // Same password, modern container.
+            let pw = secrets.secret(&what, Purpose::DecryptKey)?;
+            let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
+            return plain.to_encrypted_pkcs8(&pw);
+        }
+        return Ok(k.clone());
+    }
+    if opts.pkcs8 {
+        return k.to_pkcs8();
+    }
+    Ok(k.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::{Fixed, NoSecrets, Secret};
+
+    const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json");
+    const EXTERNAL: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/service-key-external.json"
+    );
+    const SECRET: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/service-key-secret.json"
+    );
+
+    fn opts(input: &str) -> ExtractOptions {
+        ExtractOptions {
+            input: input.into(),
+            out_dir: "out".into(),
+            pkcs8: false,
+            decrypt: false,
+            split: false,
+        }
+    }
+
+    fn planned(o: &ExtractOutcome) -> Vec<(String, bool)> {
+        o.files()
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.secret))
+            .collect()
+    }
+
+    #[test]
+    fn the_sample_key_gives_the_chain_and_a_private_key_file() {
+        let o = run(&opts(SAMPLE), &NoSecrets).unwrap();
+        assert_eq!(
+            planned(&o),
+            [
+                ("out/certificate.pem".to_string(), false),
+                ("out/key.pem".to_string(), true)
+            ]
+        );
+        assert_eq!(o.form, Form::Cockpit);
+        assert_eq!(o.kind, Some(KeyKind::Certificate));
+        assert_eq!(o.chain_file().content, "certificate-chain");
+        assert_eq!(o.chain_file().subjects.len(), 3);
+        assert_eq!(o.key_file().unwrap().key_format, Some(KeyFormat::Pkcs1));
+        assert_eq!(o.key_file().unwrap().mode, "0600");
+        assert_eq!(o.key_info.as_ref().unwrap().describe(), "RSA 2048");
+        assert_eq!(
+            o.postman_host.as_deref(),
+            Some("sample.authentication.cert.eu10.hana.ondemand.com")
+        );
+        assert!(o.notes.is_empty() && o.unrelated_certificates.is_empty());
+        assert_eq!(o.exit_status(), ExitStatus::Ok);
+        let chain = String::from_utf8(o.files()[0].contents.clone()).unwrap();
+        assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 3);
+    }
+
+    #[test]
+    fn pkcs8_and_split_plan_every_file() {
+        let o = run(
+            &ExtractOptions {
+                pkcs8: true,
+                split: true,
+                ..opts(SAMPLE)
+            },
+            &NoSecrets,
+        )
+        .unwrap();
+        let names: Vec<String> = planned(&o).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            names,
+            [
+                "out/certificate.pem",
+                "out/key.pem",
+                "out/cert-1-sb-00000000-0000-0000-0000-000000000000-b1-it-rt-sample-b2.pem",
+                "out/cert-2-btpcert-sample-client-ca.pem",
+                "out/cert-3-btpcert-sample-root-ca.pem"
+            ]
+        );
+        assert_eq!(o.key_file().unwrap().key_format, Some(KeyFormat::Pkcs8));
+        assert!(String::from_utf8_lossy(&o.files()[1].contents)
+            .starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert_eq!(
+            o.files
+                .iter()
+                .filter(|f| f.content == "certificate")
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn an_external_certificate_key_has_no_key_file() {
+        let o = run(&opts(EXTERNAL), &NoSecrets).unwrap();
+        assert_eq!(planned(&o), [("out/certificate.pem".to_string(), false)]);
+        assert_eq!(o.kind, Some(KeyKind::ExternalCertificate));
+        assert_eq!(o.chain_file().content, "certificate");
+        assert!(o.key_file().is_none() && o.key_info.is_none());
+    }
+
+    #[test]
+    fn a_client_secret_key_is_refused() {
+        let e = run(&opts(SECRET), &NoSecrets).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("a ClientId/Secret service key holds no certificate"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_encrypted_key_is_kept_or_decrypted_with_the_password_asked_for() {
+        let sample = input::load(SAMPLE).unwrap();
+        let pw = Secret::new("s3cret");
+        let encrypted = sample.key.unwrap().to_encrypted_pkcs8(&pw).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bundle.pem");
+        let chain: String = sample.certs.iter().map(Cert::to_pem).collect();
+        std::fs::write(&file, chain + &encrypted.to_pem()).unwrap();
+        let input = file.display().to_string();
+
+        // Kept as it is: no password is needed.
+        let kept = run(&opts(&input), &NoSecrets).unwrap();
+        let key = kept.key_file().unwrap();
+        assert_eq!(key.key_format, Some(KeyFormat::EncryptedPkcs8));
+        assert!(kept.key_info.is_none());
+
+        let decrypt = ExtractOptions {
+            decrypt: true,
+            ..opts(&input)
+        };
+        let plain = run(&decrypt, &Fixed(pw)).unwrap();
+        assert_eq!(plain.key_file().unwrap().key_format, Some(KeyFormat::Pkcs8));
+        assert!(plain.key_info.is_some());
+        let wrong = run(&decrypt, &Fixed(Secret::new("nope"))).unwrap_err();
+        assert!(wrong.to_string().contains("wrong password"), "{wrong}");
+        let none = run(&decrypt, &NoSecrets).unwrap_err();
+        assert!(none.to_string().contains("no password was given"), "{none}");
+    }
+}

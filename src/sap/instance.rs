@@ -13,7 +13,9 @@ use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result};
 use crate::input::jsonspan::{self, Kind, Span};
 
+/// The grant type that reached end of life.
 pub const DEPRECATED: &str = "client_x509";
+/// The grant type that replaces it.
 pub const REPLACEMENT: &str = "client_credentials";
 
 /// Grant types an it-rt instance may hold.
@@ -132,12 +134,18 @@ pub fn find(text: &str) -> Result<Params> {
     ))
 }
 
+/// What instance parameters hold, and the checks on them.
 #[derive(Debug, Serialize)]
 pub struct InstanceReport {
+    /// Whether `grant-types` holds `client_x509`.
     pub deprecated_grant: bool,
+    /// `grant-types`, as given.
     pub grant_types: Vec<String>,
+    /// `roles`, as given.
     pub roles: Vec<String>,
+    /// `token-validity` in seconds, when a whole number.
     pub token_validity: Option<i64>,
+    /// The deprecated grant (a problem) and anything odd (warnings).
     pub checks: Vec<Check>,
 }
 

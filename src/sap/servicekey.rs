@@ -14,6 +14,7 @@ use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
 
+/// The kind of service key, as the cockpit names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyKind {
@@ -26,6 +27,7 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
+    /// The kind in words, for people.
     pub fn describe(self) -> &'static str {
         match self {
             KeyKind::ClientSecret => "ClientId/Secret",
@@ -35,22 +37,32 @@ impl KeyKind {
     }
 }
 
+/// The credentials of a service key, wherever in the JSON they were.
 #[derive(Debug)]
 pub struct ServiceKey {
+    /// Which kind of key.
     pub kind: KeyKind,
     /// JSON path of the credentials object (`oauth`, `credentials.oauth`, or empty).
     pub path: String,
+    /// The OAuth client id.
     pub clientid: Option<String>,
+    /// The client secret of a ClientId/Secret key.
     pub clientsecret: Option<Secret>,
+    /// The runtime URL.
     pub url: Option<String>,
+    /// The token endpoint.
     pub tokenurl: Option<String>,
+    /// When the key was created, as the key says.
     pub createdate: Option<String>,
+    /// `certificate-pinning` of an External Certificate key.
     pub certificate_pinning: Option<bool>,
     /// `certificatedetails` as SAP writes it (issuerdn, subjectdn, serialnumber, validuntil).
     pub details: Map<String, Value>,
     /// Every field name of the credentials object, in order.
     pub fields: Vec<String>,
+    /// The certificates of `certificate`, in input order.
     pub certs: Vec<Cert>,
+    /// The private key of `key`.
     pub key: Option<PrivateKey>,
 }
 
@@ -155,6 +167,7 @@ impl ServiceKey {
         })
     }
 
+    /// Every field name, comma-separated, for messages.
     pub fn field_list(&self) -> String {
         self.fields.join(", ")
     }
@@ -164,6 +177,7 @@ impl ServiceKey {
         self.tokenurl.as_deref().and_then(url_host)
     }
 
+    /// The host of `url`.
     pub fn url_host(&self) -> Option<String> {
         self.url.as_deref().and_then(url_host)
     }
@@ -269,6 +283,7 @@ fn field_list(obj: &Map<String, Value>) -> String {
     }
 }
 
+/// The type of a JSON value in words, for messages: `a string`, `null`.
 pub fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -7,6 +7,7 @@
 
 use crate::x509::cert::Cert;
 
+/// Certificates ordered into a path, and what was left over.
 #[derive(Debug, Clone)]
 pub struct Chain {
     /// The path, leaf first. Empty only for empty input.
@@ -20,6 +21,7 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The first certificate of the path.
     pub fn leaf(&self) -> Option<&Cert> {
         self.certs.first()
     }
@@ -95,30 +97,4 @@ pub fn order(input: &[Cert]) -> Chain {
 
 fn is_ca(c: &Cert) -> bool {
     c.basic_constraints().is_some_and(|(ca, _)| ca)
-}
-
-/// One file per certificate: `cert-1-<cn>.pem` leaf first, then
-/// `unrelated-1-<cn>.pem` for certificates on no path.
-pub fn split_plan(chain: &Chain, dir: &std::path::Path) -> Vec<crate::write::Planned> {
-    let numbered = chain
-        .certs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (format!("cert-{}", i + 1), c))
-        .chain(
-            chain
-                .unrelated
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (format!("unrelated-{}", i + 1), c)),
-        );
-    numbered
-        .map(|(prefix, c)| {
-            let name = format!(
-                "{prefix}-{}.pem",
-                crate::sanitize::file_slug(&c.common_name())
-            );
-            crate::write::Planned::public(dir.join(name), c.to_pem())
-        })
-        .collect()
 }

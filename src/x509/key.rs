@@ -14,6 +14,7 @@ use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::{Cert, KeyInfo};
 
+/// How a private key is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyFormat {
@@ -30,6 +31,7 @@ pub enum KeyFormat {
 }
 
 impl KeyFormat {
+    /// The format in words, for people.
     pub fn describe(self) -> &'static str {
         match self {
             KeyFormat::Pkcs1 => "PKCS#1",
@@ -40,6 +42,7 @@ impl KeyFormat {
         }
     }
 
+    /// Whether keys in this format are encrypted.
     pub fn is_encrypted(self) -> bool {
         matches!(self, KeyFormat::EncryptedPkcs8 | KeyFormat::LegacyEncrypted)
     }
@@ -53,6 +56,8 @@ pub fn is_key_label(label: &str) -> bool {
     )
 }
 
+/// A private key as given: its PEM block, and the key itself once
+/// decrypted (never shown in `Debug`).
 #[derive(Clone)]
 pub struct PrivateKey {
     format: KeyFormat,
@@ -127,10 +132,12 @@ impl PrivateKey {
         })
     }
 
+    /// How the key is written.
     pub fn format(&self) -> KeyFormat {
         self.format
     }
 
+    /// Whether the key is still encrypted.
     pub fn is_encrypted(&self) -> bool {
         self.pkey.is_none()
     }

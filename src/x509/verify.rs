@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::check::{Check, CheckId, Status};
-use crate::sap::trust_lists;
+use crate::sap::trust_lists::{self, TrustList};
 use crate::x509::cert::{Cert, KeyInfo};
 use crate::x509::chain::{self, Chain};
 use crate::x509::key::PrivateKey;
@@ -27,11 +27,11 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub fn list(self) -> &'static str {
+    pub fn list(self) -> TrustList {
         match self {
-            Scenario::Iflow => "btp-approved",
-            Scenario::Token => "xsuaa-x509",
-            Scenario::Server => "btp-required",
+            Scenario::Iflow => TrustList::BtpApproved,
+            Scenario::Token => TrustList::XsuaaX509,
+            Scenario::Server => TrustList::BtpRequired,
         }
     }
 
@@ -71,13 +71,13 @@ pub struct Anchor {
     pub subject_dn: String,
     pub fingerprint_sha256: String,
     /// Every list that holds this CA.
-    pub lists: Vec<&'static str>,
+    pub lists: Vec<TrustList>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ScenarioReport {
     pub scenario: Scenario,
-    pub list: &'static str,
+    pub list: TrustList,
     pub trusted: bool,
     pub status: Status,
     /// The CA of the path found on the list, if any.
@@ -474,13 +474,13 @@ fn anchor(c: &Cert) -> Anchor {
     let fp = c.sha256();
     Anchor {
         subject_dn: c.subject_dn(),
-        lists: trust_lists::lists_for(&fp),
+        lists: trust_lists::lists_of(&fp),
         fingerprint_sha256: fp,
     }
 }
 
 /// Explains why `c` is not on `list`: a look-alike, or simply not listed.
-fn not_listed(c: &Cert, list: &str, what: &str) -> String {
+fn not_listed(c: &Cert, list: TrustList, what: &str) -> String {
     let fp = c.sha256();
     match trust_lists::look_alike(&c.common_name(), &fp) {
         Some(real) => format!(

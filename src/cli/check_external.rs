@@ -15,10 +15,11 @@ use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
+use crate::sap::scenario::{judge, Scenario};
 use crate::write::{write_all, Planned};
 use crate::x509::cert::Cert;
 use crate::x509::pem as pemtext;
-use crate::x509::verify::{key_strength, verify, Options, Scenario};
+use crate::x509::verify::{key_strength, Options};
 
 #[derive(Debug, Args)]
 pub struct CheckExternalArgs {
@@ -137,17 +138,9 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
         certs.extend(input::load(f)?.certs);
     }
     let path = args.roots.options().path(&certs)?;
-    let report = verify(
-        &path,
-        None,
-        &Options {
-            at,
-            warn_days: 30,
-            scenarios: vec![scenario],
-        },
-    );
+    let report = judge(&path, None, &Options { at, warn_days: 30 }, &[scenario]);
     // The leaf's own checks, the chain's, and the scenario's.
-    if let Some(first) = report.certificates.first() {
+    if let Some(first) = report.report.certificates.first() {
         checks.extend(
             first
                 .checks
@@ -156,11 +149,12 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<i32> {
                 .cloned(),
         );
     }
-    for c in report.certificates.iter().skip(1) {
+    for c in report.report.certificates.iter().skip(1) {
         checks.extend(c.checks.iter().filter(|c| c.status != Status::Ok).cloned());
     }
     checks.extend(
         report
+            .report
             .chain
             .iter()
             .filter(|c| c.id != CheckId::Order && c.id != CheckId::Unrelated)

@@ -11,9 +11,10 @@ use crate::check::Status;
 use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
 use crate::input;
 use crate::sanitize::sanitize;
+use crate::sap::scenario::{judge, Scenario, Verdict};
 use crate::sap::servicekey::KeyKind;
 use crate::x509::key::PrivateKey;
-use crate::x509::verify::{verify, Options, Report, Scenario};
+use crate::x509::verify::Options;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -86,14 +87,14 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
             .collect(),
         None => Vec::new(),
     };
-    let mut report = verify(
+    let mut report = judge(
         &path,
         key.as_ref(),
         &Options {
             at,
             warn_days: args.warn_days,
-            scenarios,
         },
+        &scenarios,
     );
     for d in details {
         report.add_chain_check(d);
@@ -110,16 +111,20 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     })
 }
 
-pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
+pub fn print_report(out: &mut dyn Write, r: &Verdict, st: Style) -> Result<()> {
     writeln!(
         out,
         "{} ({} certificate{}, leaf first, checked at {}):",
         st.bold("Chain"),
-        r.certificates.len(),
-        if r.certificates.len() == 1 { "" } else { "s" },
-        r.at
+        r.report.certificates.len(),
+        if r.report.certificates.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        r.report.at
     )?;
-    for c in &r.certificates {
+    for c in &r.report.certificates {
         let whence = match c.origin {
             crate::x509::roots::Origin::Chain => "",
             crate::x509::roots::Origin::RootsFile => " [from --roots]",
@@ -134,11 +139,11 @@ pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
         )?;
         st.checks(out, "       ", &c.checks)?;
     }
-    for u in &r.unrelated {
+    for u in &r.report.unrelated {
         writeln!(out, "  -  {:<12} {}", "unrelated", sanitize(u))?;
     }
     writeln!(out, "{}:", st.bold("Chain checks"))?;
-    st.checks(out, "  ", &r.chain)?;
+    st.checks(out, "  ", &r.report.chain)?;
     for s in &r.scenarios {
         writeln!(
             out,

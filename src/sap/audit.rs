@@ -14,10 +14,11 @@ use crate::input;
 use crate::input::zip;
 use crate::sap::connectivity;
 use crate::sap::instance;
+use crate::sap::scenario::{judge, Scenario};
 use crate::sap::servicekey::KeyKind;
 use crate::x509::cert::Cert;
 use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path, verify, Options, Scenario};
+use crate::x509::verify::{build_path, Options};
 
 /// File endings audited inside folders (files named explicitly always are).
 pub const EXTENSIONS: &[&str] = &[
@@ -227,14 +228,14 @@ fn audit_loaded(l: input::Loaded, opts: &AuditOptions) -> Result<Row> {
         None if client_auth => vec![Scenario::Iflow, Scenario::Token],
         None => vec![Scenario::Server],
     };
-    let report = verify(
+    let report = judge(
         &path,
         l.key.as_ref(),
         &Options {
             at: opts.at,
             warn_days: opts.warn_days,
-            scenarios: vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
         },
+        &Scenario::ALL,
     );
     for s in &report.scenarios {
         let t = Some(s.trusted);
@@ -245,12 +246,7 @@ fn audit_loaded(l: input::Loaded, opts: &AuditOptions) -> Result<Row> {
         }
     }
     let mut problems = Vec::new();
-    for c in report
-        .certificates
-        .iter()
-        .flat_map(|c| &c.checks)
-        .chain(&report.chain)
-    {
+    for c in report.report.checks() {
         if c.status == Status::Fail || (c.status == Status::Warn && c.id == CheckId::Validity) {
             problems.push(c.message.clone());
         }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connectivity;
 pub mod instance;
 pub mod postman;
+pub mod scenario;
 pub mod servicekey;
 pub mod token;
 pub mod trust_lists;

@@ -270,6 +270,12 @@ mod tests {
 
     const SAMPLE: &str = include_str!("../../testdata/service-key.json");
 
+    /// The sample Certificate key: its chain and private key.
+    fn sample() -> crate::sap::servicekey::ServiceKey {
+        let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        crate::sap::servicekey::ServiceKey::from_json(&v).unwrap()
+    }
+
     fn ctx() -> AuditContext {
         AuditContext {
             at: time::macros::datetime!(2030-01-01 0:00 UTC),
@@ -280,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_certificate_key_is_judged_for_calls() {
-        let l = crate::input::load_bytes("k", SAMPLE.as_bytes()).unwrap();
+        let l = sample();
         let row = audit_material(Some(KeyKind::Certificate), &l.certs, l.key.as_ref(), &ctx())
             .done("k.json".into());
         assert_eq!(row.kind, "service-key/certificate");

@@ -114,9 +114,15 @@ mod tests {
 
     const SAMPLE: &str = include_str!("../../testdata/service-key.json");
 
+    /// The sample Certificate key: its chain and private key.
+    fn sample() -> crate::sap::servicekey::ServiceKey {
+        let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        crate::sap::servicekey::ServiceKey::from_json(&v).unwrap()
+    }
+
     #[test]
     fn parameters_hold_the_leaf_on_one_line() {
-        let l = crate::input::load_bytes("k", SAMPLE.as_bytes()).unwrap();
+        let l = sample();
         let p = key_parameters(&l.certs[0], Some(false));
         assert_eq!(p["key-type"], "certificate_external");
         assert_eq!(p["certificate-pinning"], false);
@@ -130,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_chain_or_a_ca_is_no_external_certificate() {
-        let l = crate::input::load_bytes("k", SAMPLE.as_bytes()).unwrap();
+        let l = sample();
         assert_eq!(single_leaf("f", 1).status, Status::Ok);
         assert_eq!(single_leaf("f", 3).status, Status::Fail);
         assert!(leaf_not_ca(&l.certs[0]).is_none());

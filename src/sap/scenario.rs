@@ -351,8 +351,14 @@ mod tests {
 
     const SAMPLE: &str = include_str!("../../testdata/service-key.json");
 
+    /// The sample Certificate key: its chain and private key.
+    fn sample() -> crate::sap::servicekey::ServiceKey {
+        let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        crate::sap::servicekey::ServiceKey::from_json(&v).unwrap()
+    }
+
     fn sample_path(drop_root: bool) -> Path {
-        let l = crate::input::load_bytes("sample", SAMPLE.as_bytes()).unwrap();
+        let l = sample();
         let mut certs = l.certs;
         if drop_root {
             certs.pop();

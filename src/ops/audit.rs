@@ -12,6 +12,7 @@ use crate::error::{ExitStatus, Result};
 use crate::input::{self, walk, zip};
 use crate::ops::{Outcome, RootOptions};
 use crate::sap::audit::{audit_instance, audit_material, audit_zip, AuditContext, Row};
+use crate::sap::connectivity;
 
 /// Files judged in parallel between two reports of progress.
 const CHUNK: usize = 128;
@@ -92,7 +93,7 @@ fn audit_file(path: &Path, ctx: &AuditContext) -> Row {
 fn judge_file(path: &Path, name: &str, ctx: &AuditContext) -> Result<Row> {
     let bytes = walk::read_candidate(path)?;
     if zip::is_zip(&bytes) {
-        return audit_zip(&bytes, ctx);
+        return Ok(audit_zip(&connectivity::analyse(&bytes)?, ctx));
     }
     match input::load_bytes(name, &bytes) {
         Ok(l) => Ok(audit_material(

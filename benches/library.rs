@@ -7,9 +7,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use btpcert::input::load_bytes;
 use btpcert::keystore::pkcs12::{build_keystore, Profile};
+use btpcert::sap::scenario::{judge, Scenario};
 use btpcert::secret::Secret;
 use btpcert::x509::roots::RootStore;
-use btpcert::x509::verify::{build_path, verify, Options, Scenario};
+use btpcert::x509::verify::{build_path, Options};
 
 fn sample() -> Vec<u8> {
     std::fs::read(concat!(
@@ -26,7 +27,6 @@ fn benches(c: &mut Criterion) {
     let opts = Options {
         at: time::OffsetDateTime::now_utc(),
         warn_days: 30,
-        scenarios: vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
     };
 
     c.bench_function(
@@ -39,7 +39,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("verify chain and key (3 scenarios)", |b| {
         b.iter(|| {
             let path = build_path(black_box(&loaded.certs), &store);
-            verify(&path, loaded.key.as_ref(), &opts)
+            judge(&path, loaded.key.as_ref(), &opts, &Scenario::ALL)
         })
     });
     let key = loaded.key.clone().unwrap();

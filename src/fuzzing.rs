@@ -2,9 +2,10 @@
 //! test that replays saved inputs under `cargo test`. Each may reject any
 //! input; none may panic, and each checks a property of what it accepts.
 
+use crate::sap::scenario::{judge, Scenario};
 use crate::x509::cert::Cert;
 use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path, verify, Options, Scenario};
+use crate::x509::verify::{build_path, Options};
 
 /// Service keys, PEM, DER; the PEM scanner; instance parameters and their
 /// migration, which must give JSON without the deprecated grant, and be final.
@@ -60,14 +61,14 @@ pub fn chain(data: &[u8]) {
         );
     }
     let path = build_path(&certs, &RootStore::default());
-    let _ = verify(
+    let _ = judge(
         &path,
         None,
         &Options {
             at: time::OffsetDateTime::UNIX_EPOCH,
             warn_days: 30,
-            scenarios: vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
         },
+        &Scenario::ALL,
     );
 }
 

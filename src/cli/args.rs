@@ -12,9 +12,9 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::keystore::pkcs12::Profile;
 use crate::ops::{IdentityOptions, RootOptions, StoreOptions};
+use crate::sap::scenario::Scenario;
 use crate::secret::{Purpose, Secret, SecretSource};
 use crate::x509::cert::parse_time;
-use crate::x509::verify::Scenario;
 
 /// `--force`, shared by every command that writes files.
 #[derive(Debug, Args, Clone, Copy)]

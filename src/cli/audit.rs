@@ -1,20 +1,23 @@
 //! `btpcert audit`: a report over folders of keys, certificates, instance
-//! parameters and Connectivity Test zips. Uses every core, streams its rows.
+//! parameters and Connectivity Test zips, with a progress bar on a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use rayon::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{at_or_now, RootArgs};
-use crate::error::{Result, EXIT_OK, EXIT_PROBLEMS};
+use super::style::plural;
+use crate::error::{ExitStatus, Result};
+use crate::ops::audit::{self, AuditOptions, AuditOutcome};
 use crate::sanitize::sanitize;
-use crate::sap::audit::{audit_file, collect, csv_row, AuditOptions, Row, CSV_HEADER};
+use crate::sap::audit::{csv_row, Row, CSV_HEADER};
 
-/// Files audited in parallel at a time; rows are printed in file order.
-const CHUNK: usize = 512;
+/// Fewer files than this are done before a bar would help.
+const BAR_FROM: usize = 200;
 
+/// `btpcert audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Folders (walked) and files
@@ -36,71 +39,64 @@ pub struct AuditArgs {
     pub csv: bool,
 }
 
-pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<i32> {
+/// Runs `btpcert audit`.
+pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let opts = AuditOptions {
         at: at_or_now(&args.at)?,
+        inputs: args.inputs,
         warn_days: args.warn_days,
-        store: args.roots.options().store()?,
+        roots: args.roots.options(),
     };
-    let files = collect(&args.inputs)?;
-    let bar = if std::io::stderr().is_terminal() && files.len() >= 200 {
-        let b = indicatif::ProgressBar::new(files.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
-    };
-    if args.csv {
-        writeln!(out, "{CSV_HEADER}")?;
-    } else if args.json {
-        write!(out, "{{\"rows\": [")?;
-    }
-    let (mut items, mut action) = (0usize, 0usize);
-    for chunk in files.chunks(CHUNK) {
-        let rows: Vec<Row> = chunk.par_iter().map(|f| audit_file(f, &opts)).collect();
-        for r in &rows {
-            if args.csv {
-                writeln!(out, "{}", csv_row(r))?;
-            } else if args.json {
-                if items > 0 {
-                    write!(out, ",")?;
-                }
-                write!(out, "\n  ")?;
-                serde_json::to_writer(&mut *out, r)
-                    .map_err(|e| crate::error::Error::Stdout(e.into()))?;
-            } else {
-                print_row(out, r)?;
-            }
-            items += 1;
-            action += usize::from(r.needs_action);
-        }
-        if let Some(b) = &bar {
-            b.inc(chunk.len() as u64);
-        }
-    }
+    let mut bar: Option<ProgressBar> = None;
+    let outcome = audit::run(&opts, &mut |done, total| {
+        show_progress(&mut bar, done, total)
+    });
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if args.json {
-        writeln!(
-            out,
-            "\n], \"summary\": {{\"items\": {items}, \"need_action\": {action}}}}}"
-        )?;
-    } else if !args.csv {
-        writeln!(
-            out,
-            "{items} item{}, {action} need{} action",
-            if items == 1 { "" } else { "s" },
-            if action == 1 { "s" } else { "" }
-        )?;
-    }
-    Ok(if action > 0 { EXIT_PROBLEMS } else { EXIT_OK })
+    let render = if args.csv { render_csv } else { render };
+    super::finish(out, &outcome?, false, Some(args.json), render)
 }
 
-fn print_row(out: &mut dyn Write, r: &Row) -> Result<()> {
+/// A bar on standard error, when it is a terminal and the files are many.
+fn show_progress(bar: &mut Option<ProgressBar>, done: usize, total: usize) {
+    if bar.is_none() && done == 0 && total >= BAR_FROM && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(total as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        *bar = Some(b);
+    }
+    if let Some(b) = bar {
+        b.set_position(done as u64);
+    }
+}
+
+/// The human rendering: a line per item with its problems, then the counts.
+pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
+    for r in &o.rows {
+        render_row(out, r)?;
+    }
+    let (items, action) = (o.summary.items, o.summary.need_action);
+    writeln!(
+        out,
+        "{items} item{}, {action} need{} action",
+        plural(items),
+        if action == 1 { "s" } else { "" }
+    )
+}
+
+/// The CSV rendering: a header, then a line per item.
+pub fn render_csv(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
+    writeln!(out, "{CSV_HEADER}")?;
+    for r in &o.rows {
+        writeln!(out, "{}", csv_row(r))?;
+    }
+    Ok(())
+}
+
+fn render_row(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
     let mark = if r.needs_action { "✗" } else { "✓" };
     let yn = |v: Option<bool>| match v {
         Some(true) => "yes",
@@ -129,11 +125,8 @@ fn print_row(out: &mut dyn Write, r: &Row) -> Result<()> {
         line.push_str("  client_x509!");
     }
     writeln!(out, "{line}")?;
-    for p in &r.problems {
+    for p in r.problems.iter().chain(&r.error) {
         writeln!(out, "    - {}", sanitize(p))?;
-    }
-    if let Some(e) = &r.error {
-        writeln!(out, "    - {}", sanitize(e))?;
     }
     Ok(())
 }

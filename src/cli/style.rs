@@ -3,6 +3,9 @@
 
 use std::io::IsTerminal;
 
+use crate::check::{Check, Status};
+
+/// Whether marks and headings are coloured.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     colour: bool,
@@ -25,26 +28,27 @@ impl Style {
         }
     }
 
+    /// The mark of a passed check: `✓`, green.
     pub fn ok(&self) -> String {
         self.paint("32", "✓")
     }
 
+    /// The mark of a failed check: `✗`, red.
     pub fn bad(&self) -> String {
         self.paint("31", "✗")
     }
 
+    /// The mark of a warning: `!`, yellow.
     pub fn warn(&self) -> String {
         self.paint("33", "!")
     }
 
+    /// A heading, in bold.
     pub fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
-}
 
-use crate::check::{Check, Status};
-
-impl Style {
+    /// The mark of a status.
     pub fn mark(&self, s: Status) -> String {
         match s {
             Status::Ok => self.ok(),
@@ -53,7 +57,7 @@ impl Style {
         }
     }
 
-    /// One line per check: `  ✓ message`.
+    /// One line per check: `{indent}✓ message`.
     pub fn checks(
         &self,
         out: &mut dyn std::io::Write,
@@ -69,5 +73,14 @@ impl Style {
             )?;
         }
         Ok(())
+    }
+}
+
+/// `s` after a count other than one: `1 warning`, `2 warnings`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

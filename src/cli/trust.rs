@@ -3,21 +3,22 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
 use super::args::RootArgs;
-use super::print_json;
-use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
-use crate::input;
+use crate::error::{ExitStatus, Result};
+use crate::ops::trust::{self, CheckOptions, CheckOutcome, ListOptions, ListOutcome};
 use crate::sanitize::sanitize;
-use crate::sap::trust_lists;
+use crate::sap::trust_lists::TrustList;
 
+/// `btpcert trust`.
 #[derive(Debug, Args)]
 pub struct TrustArgs {
+    /// `list` or `check`.
     #[command(subcommand)]
     pub command: TrustCommand,
 }
 
+/// The subcommands of `btpcert trust`.
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
     /// Print the embedded trust lists
@@ -45,65 +46,15 @@ pub enum TrustCommand {
     },
 }
 
-fn check_list_id(id: &str) -> Result<()> {
-    if trust_lists::is_list(id) {
-        Ok(())
-    } else {
-        Err(Error::usage(format!(
-            "unknown list '{}': use one of {}",
-            sanitize(id),
-            trust_lists::list_ids()
-        )))
-    }
-}
-
-#[derive(Serialize)]
-struct CheckAnswer {
-    list: String,
-    trusted: bool,
-    /// The CA of the chain that is on the list.
-    matched: Option<Matched>,
-    /// Every certificate of the path with the lists it is on.
-    path: Vec<Matched>,
-}
-
-#[derive(Serialize)]
-struct Matched {
-    subject_dn: String,
-    fingerprint_sha256: String,
-    lists: Vec<&'static str>,
-}
-
-pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
+/// Runs `btpcert trust list` or `btpcert trust check`.
+pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     match args.command {
         TrustCommand::List { list, json } => {
-            if let Some(l) = &list {
-                check_list_id(l)?;
-            }
-            let entries: Vec<&trust_lists::TrustEntry> = trust_lists::entries()
-                .iter()
-                .filter(|e| list.as_deref().is_none_or(|l| e.list == l))
-                .collect();
-            if json {
-                print_json(out, &serde_json::json!({ "entries": entries }))?;
-                return Ok(EXIT_OK);
-            }
-            for (id, about) in trust_lists::LISTS {
-                if list.as_deref().is_some_and(|l| l != *id) {
-                    continue;
-                }
-                let mine: Vec<_> = entries.iter().filter(|e| e.list == *id).collect();
-                writeln!(out, "{id} ({} entries): {about}", mine.len())?;
-                for e in mine {
-                    writeln!(
-                        out,
-                        "  {:<95}  {}",
-                        e.sha256.unwrap_or("(named only, no fingerprint)"),
-                        e.subject
-                    )?;
-                }
-            }
-            Ok(EXIT_OK)
+            let opts = ListOptions {
+                list: list.as_deref().map(str::parse::<TrustList>).transpose()?,
+            };
+            let outcome = trust::list(&opts)?;
+            super::finish(out, &outcome, false, Some(json), render_list)
         }
         TrustCommand::Check {
             file,
@@ -111,74 +62,65 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<i32> {
             roots,
             json,
         } => {
-            check_list_id(&list)?;
-            let loaded = input::load(&file)?;
-            if loaded.certs.is_empty() {
-                return Err(Error::input(format!(
-                    "{}: holds no certificate",
-                    sanitize(&file)
-                )));
-            }
-            let path = roots.options().path(&loaded.certs)?;
-            let all: Vec<Matched> = path
-                .certs
-                .iter()
-                .map(|(c, _)| {
-                    let fp = c.sha256();
-                    Matched {
-                        subject_dn: c.subject_dn(),
-                        lists: trust_lists::lists_for(&fp),
-                        fingerprint_sha256: fp,
-                    }
-                })
-                .collect();
-            let hit = all.iter().position(|m| m.lists.contains(&list.as_str()));
-            if json {
-                let answer = CheckAnswer {
-                    list: list.clone(),
-                    trusted: hit.is_some(),
-                    matched: hit.map(|i| Matched {
-                        subject_dn: all[i].subject_dn.clone(),
-                        fingerprint_sha256: all[i].fingerprint_sha256.clone(),
-                        lists: all[i].lists.clone(),
-                    }),
-                    path: all,
-                };
-                print_json(out, &answer)?;
-            } else {
-                match hit {
-                    Some(i) => writeln!(
-                        out,
-                        "yes: '{}' (SHA-256 {}) is on {list}",
-                        sanitize(&all[i].subject_dn),
-                        all[i].fingerprint_sha256
-                    )?,
-                    None => {
-                        let top = path.certs.last().map(|(c, _)| c).expect("non-empty");
-                        let look = trust_lists::look_alike(&top.common_name(), &top.sha256());
-                        writeln!(
-                            out,
-                            "no: no certificate of the chain of {} is on {list}; its top is '{}' (SHA-256 {})",
-                            sanitize(&loaded.name),
-                            sanitize(&top.subject_dn()),
-                            top.sha256()
-                        )?;
-                        if let Some(real) = look {
-                            writeln!(
-                                out,
-                                "    it carries the name of a listed CA, but SAP's '{}' has SHA-256 {}",
-                                real.subject,
-                                real.sha256.unwrap_or("-")
-                            )?;
-                        }
-                    }
-                }
-            }
-            Ok(if hit.is_some() {
-                EXIT_OK
-            } else {
-                EXIT_PROBLEMS
-            })
+            let opts = CheckOptions {
+                list: list.parse()?,
+                file,
+                roots: roots.options(),
+            };
+            let outcome = trust::check(&opts)?;
+            super::finish(out, &outcome, false, Some(json), render_check)
         }
     }
+}
+
+/// The human rendering of `trust list`: each list with its entries.
+pub fn render_list(out: &mut dyn Write, o: &ListOutcome) -> std::io::Result<()> {
+    for id in TrustList::ALL {
+        if o.list.is_some_and(|l| l != id) {
+            continue;
+        }
+        let mine: Vec<_> = o.entries.iter().filter(|e| e.list == id).collect();
+        writeln!(out, "{id} ({} entries): {}", mine.len(), id.about())?;
+        for e in mine {
+            writeln!(
+                out,
+                "  {:<95}  {}",
+                e.sha256.unwrap_or("(named only, no fingerprint)"),
+                e.subject
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The human rendering of `trust check`: yes or no, and why.
+pub fn render_check(out: &mut dyn Write, o: &CheckOutcome) -> std::io::Result<()> {
+    let list = o.list;
+    if let Some(m) = &o.matched {
+        return writeln!(
+            out,
+            "yes: '{}' (SHA-256 {}) is on {list}",
+            sanitize(&m.subject_dn),
+            m.fingerprint_sha256
+        );
+    }
+    let Some(top) = o.path.last() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "no: no certificate of the chain of {} is on {list}; its top is '{}' (SHA-256 {})",
+        sanitize(&o.source),
+        sanitize(&top.subject_dn),
+        top.fingerprint_sha256
+    )?;
+    if let Some(real) = &o.look_alike {
+        writeln!(
+            out,
+            "    it carries the name of a listed CA, but SAP's '{}' has SHA-256 {}",
+            real.subject,
+            real.sha256.unwrap_or("-")
+        )?;
+    }
+    Ok(())
 }

@@ -4,17 +4,15 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::args::{at_or_now, RootArgs, ScenarioArg};
-use super::print_json;
-use super::style::Style;
+use super::args::{at_or_now, CliSecrets, PasswordArgs, RootArgs, ScenarioArg};
+use super::style::{plural, Style};
 use crate::check::Status;
-use crate::error::{Error, Result, EXIT_OK, EXIT_PROBLEMS};
-use crate::input;
+use crate::error::{ExitStatus, Result};
+use crate::ops::verify::{self, VerifyOptions, VerifyOutcome};
 use crate::sanitize::sanitize;
-use crate::sap::servicekey::KeyKind;
-use crate::x509::key::PrivateKey;
-use crate::x509::verify::{verify, Options, Report, Scenario};
+use crate::x509::roots::Origin;
 
+/// `btpcert verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Service key, PEM bundle or DER files; their certificates form one chain
@@ -39,91 +37,41 @@ pub struct VerifyArgs {
     pub json: bool,
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
-    pub password: super::args::PasswordArgs,
+    pub password: PasswordArgs,
 }
 
-pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<i32> {
-    let at = at_or_now(&args.at)?;
-    let bundle = input::load_many_with(
-        &args.files,
-        Some(&super::args::CliSecrets::new(&args.password)),
-    )?;
-    let mut kinds = Vec::new();
-    for (name, sk) in &bundle.service_keys {
-        if sk.kind == KeyKind::ClientSecret {
-            return Err(Error::input(format!(
-                "{name}: a ClientId/Secret service key holds no certificate to verify"
-            )));
-        }
-        kinds.push(sk.kind);
-    }
-    let certs = bundle.certs;
-    let bundle_details = bundle.service_keys;
-    let mut key: Option<PrivateKey> = bundle.key.map(|(_, k)| k);
-    if let Some(kf) = &args.key {
-        let l = input::load(kf)?;
-        key = Some(
-            l.key
-                .ok_or_else(|| Error::input(format!("{}: holds no private key", sanitize(kf))))?,
-        );
-    }
-    if certs.is_empty() {
-        return Err(Error::input("no certificate in the files given"));
-    }
-    let scenarios = match args.scenario {
-        Some(s) => vec![s.into()],
-        None if kinds.contains(&KeyKind::ExternalCertificate) => {
-            vec![Scenario::Iflow, Scenario::Token]
-        }
-        None if kinds.contains(&KeyKind::Certificate) => vec![Scenario::Iflow],
-        None => vec![Scenario::Iflow, Scenario::Token, Scenario::Server],
+/// Runs `btpcert verify`.
+pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let opts = VerifyOptions {
+        at: at_or_now(&args.at)?,
+        files: args.files,
+        key: args.key,
+        scenario: args.scenario.map(Into::into),
+        roots: args.roots.options(),
+        warn_days: args.warn_days,
     };
-    let path = args.roots.options().path(&certs)?;
-    let details: Vec<_> = match path.certs.first() {
-        Some((leaf, _)) => bundle_details
-            .iter()
-            .filter_map(|(_, sk)| sk.details_check(leaf))
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut report = verify(
-        &path,
-        key.as_ref(),
-        &Options {
-            at,
-            warn_days: args.warn_days,
-            scenarios,
-        },
-    );
-    for d in details {
-        report.add_chain_check(d);
-    }
-    if args.json {
-        print_json(out, &report)?;
-    } else {
-        print_report(out, &report, Style::detect())?;
-    }
-    Ok(if report.status == Status::Fail {
-        EXIT_PROBLEMS
-    } else {
-        EXIT_OK
-    })
+    let outcome = verify::run(&opts, &CliSecrets::new(&args.password))?;
+    super::finish(out, &outcome, false, Some(args.json), render)
 }
 
-pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
+/// The human rendering: each certificate with its checks, the chain's
+/// checks, each scenario's, and the result.
+pub fn render(out: &mut dyn Write, o: &VerifyOutcome) -> std::io::Result<()> {
+    let st = Style::detect();
+    let (v, r) = (&o.verdict, &o.verdict.report);
     writeln!(
         out,
         "{} ({} certificate{}, leaf first, checked at {}):",
         st.bold("Chain"),
         r.certificates.len(),
-        if r.certificates.len() == 1 { "" } else { "s" },
+        plural(r.certificates.len()),
         r.at
     )?;
     for c in &r.certificates {
         let whence = match c.origin {
-            crate::x509::roots::Origin::Chain => "",
-            crate::x509::roots::Origin::RootsFile => " [from --roots]",
-            crate::x509::roots::Origin::System => " [from the system CA bundle]",
+            Origin::Chain => "",
+            Origin::RootsFile => " [from --roots]",
+            Origin::System => " [from the system CA bundle]",
         };
         writeln!(
             out,
@@ -139,7 +87,7 @@ pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
     }
     writeln!(out, "{}:", st.bold("Chain checks"))?;
     st.checks(out, "  ", &r.chain)?;
-    for s in &r.scenarios {
+    for s in &v.scenarios {
         writeln!(
             out,
             "{} {} ({}, list {}):",
@@ -150,9 +98,8 @@ pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
         )?;
         st.checks(out, "  ", &s.checks)?;
     }
-    let fails = r.count(Status::Fail);
-    let warns = r.count(Status::Warn);
-    let verdict = match r.status {
+    let (fails, warns) = (v.count(Status::Fail), v.count(Status::Warn));
+    let verdict = match v.status {
         Status::Ok => format!("{} all checks passed", st.ok()),
         Status::Warn => format!("{} passed with {warns} warning{}", st.warn(), plural(warns)),
         Status::Fail => format!(
@@ -162,14 +109,5 @@ pub fn print_report(out: &mut dyn Write, r: &Report, st: Style) -> Result<()> {
             plural(warns)
         ),
     };
-    writeln!(out, "Result: {verdict}")?;
-    Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    writeln!(out, "Result: {verdict}")
 }

@@ -7,6 +7,7 @@
 
 pub mod jsonspan;
 pub mod roots;
+pub mod walk;
 pub mod zip;
 
 use std::io::Read;

@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod connectivity;
+pub mod external;
 pub mod instance;
 pub mod postman;
+pub mod scenario;
 pub mod servicekey;
 pub mod token;
 pub mod trust_lists;

@@ -9,30 +9,94 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::error::{Error, Result};
+
 const DATA: &str = include_str!("../../data/trust-lists.tsv");
 
-/// Which list applies where (see README, "Trust").
-pub const LISTS: &[(&str, &str)] = &[
-    (
-        "btp-approved",
-        "roots SAP's load balancer accepts for client certificates (BTP Trust Store 'optional', public counterpart of SAP Note 2801396)",
-    ),
-    (
-        "btp-required",
-        "roots a sender's truststore needs to reach BTP endpoints (BTP Trust Store 'required')",
-    ),
-    (
-        "xsuaa-x509",
-        "CAs XSUAA accepts for certificate-based token requests (Trusted Authorities for X.509 Certificates)",
-    ),
-];
+/// One of SAP's trust lists. Serialises to its id (`btp-approved`...), as
+/// `--list` takes it and `--json` prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum TrustList {
+    /// Roots SAP's load balancer accepts for client certificates.
+    #[serde(rename = "btp-approved")]
+    BtpApproved,
+    /// Roots a sender's truststore needs to reach BTP endpoints.
+    #[serde(rename = "btp-required")]
+    BtpRequired,
+    /// CAs XSUAA accepts for certificate-based token requests.
+    #[serde(rename = "xsuaa-x509")]
+    XsuaaX509,
+}
 
+impl TrustList {
+    /// Every list, in the order `trust list` prints them.
+    pub const ALL: [TrustList; 3] = [
+        TrustList::BtpApproved,
+        TrustList::BtpRequired,
+        TrustList::XsuaaX509,
+    ];
+
+    /// The id, as in `data/trust-lists.tsv` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustList::BtpApproved => "btp-approved",
+            TrustList::BtpRequired => "btp-required",
+            TrustList::XsuaaX509 => "xsuaa-x509",
+        }
+    }
+
+    /// Which list applies where (see README, "Trust").
+    pub fn about(self) -> &'static str {
+        match self {
+            TrustList::BtpApproved => "roots SAP's load balancer accepts for client certificates (BTP Trust Store 'optional', public counterpart of SAP Note 2801396)",
+            TrustList::BtpRequired => "roots a sender's truststore needs to reach BTP endpoints (BTP Trust Store 'required')",
+            TrustList::XsuaaX509 => "CAs XSUAA accepts for certificate-based token requests (Trusted Authorities for X.509 Certificates)",
+        }
+    }
+
+    /// The list with this id, if any.
+    pub fn from_id(id: &str) -> Option<TrustList> {
+        TrustList::ALL.into_iter().find(|l| l.as_str() == id)
+    }
+
+    /// Every id, comma-separated, for messages.
+    pub fn ids() -> String {
+        TrustList::ALL.map(TrustList::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for TrustList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for TrustList {
+    type Err = Error;
+
+    /// An id as the user typed it; an unknown one is a usage error that
+    /// names the known ones.
+    fn from_str(id: &str) -> Result<TrustList> {
+        TrustList::from_id(id).ok_or_else(|| {
+            Error::usage(format!(
+                "unknown list '{}': use one of {}",
+                crate::sanitize::sanitize(id),
+                TrustList::ids()
+            ))
+        })
+    }
+}
+
+/// One CA on one list, as the data file has it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TrustEntry {
-    pub list: &'static str,
+    /// The list that holds it.
+    pub list: TrustList,
     /// Upper-case, colon-separated; `None` where SAP names the CA only.
     pub sha256: Option<&'static str>,
+    /// The subject as SAP publishes it (OpenSSL one-line form).
     pub subject: &'static str,
+    /// Anything SAP says about it.
     pub note: &'static str,
 }
 
@@ -44,7 +108,7 @@ pub fn entries() -> &'static [TrustEntry] {
 struct Index {
     entries: Vec<TrustEntry>,
     /// Upper-case fingerprint -> lists, in file order.
-    by_sha256: HashMap<String, Vec<&'static str>>,
+    by_sha256: HashMap<String, Vec<TrustList>>,
     /// Common name -> entries with a fingerprint.
     by_cn: HashMap<&'static str, Vec<usize>>,
 }
@@ -53,7 +117,7 @@ fn index() -> &'static Index {
     static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
         let entries = parse();
-        let mut by_sha256: HashMap<String, Vec<&'static str>> = HashMap::new();
+        let mut by_sha256: HashMap<String, Vec<TrustList>> = HashMap::new();
         let mut by_cn: HashMap<&'static str, Vec<usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if let Some(fp) = e.sha256 {
@@ -83,9 +147,9 @@ fn parse() -> Vec<TrustEntry> {
             let sha = f.next()?;
             let subject = f.next().unwrap_or("");
             let note = f.next().unwrap_or("");
-            if list == "list" {
-                return None; // the header row
-            }
+            // The header row (`list`) names no list; a test sees that every
+            // other row does.
+            let list = TrustList::from_id(list)?;
             Some(TrustEntry {
                 list,
                 sha256: (sha != "-").then_some(sha),
@@ -96,17 +160,8 @@ fn parse() -> Vec<TrustEntry> {
         .collect()
 }
 
-/// Whether `id` names a list.
-pub fn is_list(id: &str) -> bool {
-    LISTS.iter().any(|(l, _)| *l == id)
-}
-
-pub fn list_ids() -> String {
-    LISTS.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(", ")
-}
-
-/// The lists that hold a CA with this fingerprint.
-pub fn lists_for(sha256: &str) -> Vec<&'static str> {
+/// The lists that hold a CA with this fingerprint, in file order.
+pub fn lists_of(sha256: &str) -> Vec<TrustList> {
     index()
         .by_sha256
         .get(&sha256.to_ascii_uppercase())
@@ -114,8 +169,17 @@ pub fn lists_for(sha256: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-pub fn in_list(list: &str, sha256: &str) -> bool {
-    lists_for(sha256).contains(&list)
+/// [`lists_of`] as ids, for callers that print them.
+pub fn lists_for(sha256: &str) -> Vec<&'static str> {
+    lists_of(sha256)
+        .into_iter()
+        .map(TrustList::as_str)
+        .collect()
+}
+
+/// Whether `list` holds a CA with this fingerprint.
+pub fn in_list(list: TrustList, sha256: &str) -> bool {
+    lists_of(sha256).contains(&list)
 }
 
 /// A listed CA whose common name equals `common_name` but whose fingerprint
@@ -147,11 +211,15 @@ mod tests {
     #[test]
     fn lists_are_complete() {
         let e = entries();
-        let count = |l: &str| e.iter().filter(|x| x.list == l).count();
-        assert_eq!(count("btp-required"), 10);
-        assert_eq!(count("xsuaa-x509"), 5);
-        assert!(count("btp-approved") >= 50);
-        assert!(e.iter().all(|x| is_list(x.list)));
+        let count = |l: TrustList| e.iter().filter(|x| x.list == l).count();
+        assert_eq!(count(TrustList::BtpRequired), 10);
+        assert_eq!(count(TrustList::XsuaaX509), 5);
+        assert!(count(TrustList::BtpApproved) >= 50);
+        let rows = DATA
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count();
+        assert_eq!(e.len(), rows - 1, "every row but the header names a list");
         assert!(e
             .iter()
             .filter_map(|x| x.sha256)
@@ -166,6 +234,21 @@ mod tests {
         );
         assert_eq!(lists_for(&G2.to_lowercase()).len(), 3);
         assert!(lists_for("00:11").is_empty());
+    }
+
+    #[test]
+    fn list_ids_round_trip() {
+        for l in TrustList::ALL {
+            assert_eq!(l.as_str().parse::<TrustList>().unwrap(), l);
+            assert_eq!(serde_json::to_value(l).unwrap(), l.as_str());
+        }
+        assert_eq!(TrustList::ids(), "btp-approved, btp-required, xsuaa-x509");
+        let e = "nope".parse::<TrustList>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown list 'nope': use one of btp-approved, btp-required, xsuaa-x509"
+        );
+        assert!(in_list(TrustList::XsuaaX509, G2));
     }
 
     #[test]

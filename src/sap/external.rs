@@ -1,0 +1,158 @@
+//! External Certificate service keys: what SAP accepts in `"X.509"` (one
+//! leaf fit for client authentication, under a CA SAP trusts), and the
+//! parameters a new key is created with.
+
+use crate::check::{Check, CheckId, Status};
+use crate::sap::scenario::Verdict;
+use crate::x509::cert::Cert;
+use crate::x509::pem;
+use crate::x509::verify::key_strength;
+
+/// `{"key-type": "certificate_external", "X.509": "<one-line PEM>"}`, with
+/// `"certificate-pinning"` when `pinning` says so.
+pub fn key_parameters(leaf: &Cert, pinning: Option<bool>) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("key-type".into(), "certificate_external".into());
+    m.insert(
+        "X.509".into(),
+        pem::one_line("CERTIFICATE", leaf.der()).into(),
+    );
+    if let Some(p) = pinning {
+        m.insert("certificate-pinning".into(), p.into());
+    }
+    serde_json::Value::Object(m)
+}
+
+/// The parameters as a file holds them: pretty JSON and a newline.
+pub fn parameters_text(params: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(params).expect("a JSON value serialises") + "\n"
+}
+
+/// `single-leaf`: the file `name` holds `count` certificates; SAP takes the leaf only.
+pub fn single_leaf(name: &str, count: usize) -> Check {
+    if count == 1 {
+        Check::ok(
+            CheckId::SingleLeaf,
+            format!("{name} holds one certificate, as SAP requires"),
+        )
+    } else {
+        Check::fail(
+            CheckId::SingleLeaf,
+            format!(
+                "{name} holds {count} certificates: SAP accepts only the leaf in \"X.509\", not the chain; give intermediates as extra files"
+            ),
+        )
+    }
+}
+
+/// `leaf-not-ca`: a CA certificate is no client certificate.
+pub fn leaf_not_ca(leaf: &Cert) -> Option<Check> {
+    leaf.basic_constraints().is_some_and(|(ca, _)| ca).then(|| {
+        Check::fail(
+            CheckId::LeafNotCa,
+            "the certificate is a CA certificate, not a client certificate",
+        )
+    })
+}
+
+/// `key-strength` of the leaf, where a key SAP does not document fails.
+pub fn leaf_key_strength(leaf: &Cert) -> Check {
+    let mut k = key_strength(&leaf.key_info());
+    if k.status == Status::Warn {
+        k.status = Status::Fail;
+    }
+    k
+}
+
+/// The checks of a verdict that matter for the key: the leaf's own (its key
+/// strength is judged by [`leaf_key_strength`]), the problems of the CAs
+/// above it, the chain's but its order and unrelated certificates, and the
+/// scenario's but the whole-chain rule, which is for what a sender presents.
+pub fn from_verdict(v: &Verdict) -> Vec<Check> {
+    let certs = &v.report.certificates;
+    let leaf = certs
+        .first()
+        .into_iter()
+        .flat_map(|c| &c.checks)
+        .filter(|c| c.id != CheckId::KeyStrength);
+    let cas = certs
+        .iter()
+        .skip(1)
+        .flat_map(|c| &c.checks)
+        .filter(|c| c.status != Status::Ok);
+    let chain = v
+        .report
+        .chain
+        .iter()
+        .filter(|c| c.id != CheckId::Order && c.id != CheckId::Unrelated);
+    let scenarios = v
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.checks)
+        .filter(|c| c.id != CheckId::WholeChain);
+    leaf.chain(cas)
+        .chain(chain)
+        .chain(scenarios)
+        .cloned()
+        .collect()
+}
+
+/// Turns failed trust checks into warnings, saying so: SAP's full load
+/// balancer list (SAP Note 2801396) may hold more roots than its public one.
+pub fn allow_untrusted(checks: &mut [Check]) {
+    for c in checks.iter_mut().filter(|c| c.status == Status::Fail) {
+        if c.id == CheckId::RootTrusted || c.id == CheckId::CaTrusted {
+            c.status = Status::Warn;
+            c.message.push_str(" (allowed by --allow-untrusted)");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("../../testdata/service-key.json");
+
+    /// The sample Certificate key: its chain and private key.
+    fn sample() -> crate::sap::servicekey::ServiceKey {
+        let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        crate::sap::servicekey::ServiceKey::from_json(&v).unwrap()
+    }
+
+    #[test]
+    fn parameters_hold_the_leaf_on_one_line() {
+        let l = sample();
+        let p = key_parameters(&l.certs[0], Some(false));
+        assert_eq!(p["key-type"], "certificate_external");
+        assert_eq!(p["certificate-pinning"], false);
+        let x = p["X.509"].as_str().unwrap();
+        assert!(x.starts_with("-----BEGIN CERTIFICATE-----MII") && !x.contains('\n'));
+        assert!(key_parameters(&l.certs[0], None)
+            .get("certificate-pinning")
+            .is_none());
+        assert!(parameters_text(&p).ends_with("}\n"));
+    }
+
+    #[test]
+    fn a_chain_or_a_ca_is_no_external_certificate() {
+        let l = sample();
+        assert_eq!(single_leaf("f", 1).status, Status::Ok);
+        assert_eq!(single_leaf("f", 3).status, Status::Fail);
+        assert!(leaf_not_ca(&l.certs[0]).is_none());
+        assert_eq!(leaf_not_ca(&l.certs[2]).unwrap().id, CheckId::LeafNotCa);
+        assert_eq!(leaf_key_strength(&l.certs[0]).status, Status::Ok);
+    }
+
+    #[test]
+    fn only_trust_is_allowed() {
+        let mut c = vec![
+            Check::fail(CheckId::RootTrusted, "r"),
+            Check::fail(CheckId::ClientAuthEku, "e"),
+        ];
+        allow_untrusted(&mut c);
+        assert_eq!(c[0].status, Status::Warn);
+        assert_eq!(c[0].message, "r (allowed by --allow-untrusted)");
+        assert_eq!(c[1].status, Status::Fail);
+    }
+}

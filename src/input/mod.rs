@@ -5,7 +5,6 @@
 //! Every error is prefixed with the file name; errors from inside a service
 //! key also name the JSON field and the PEM block.
 
-pub mod jsonspan;
 pub mod roots;
 pub mod walk;
 pub mod zip;

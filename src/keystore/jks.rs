@@ -379,9 +379,7 @@ mod tests {
     use super::*;
 
     fn sample() -> (PrivateKey, Vec<Cert>) {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json");
-        let l = crate::input::load(path).unwrap();
-        (l.key.unwrap(), l.certs)
+        crate::keystore::sample_identity()
     }
 
     #[test]

@@ -68,6 +68,19 @@ impl Format {
     }
 }
 
+/// The sample key and chain of `testdata/service-key.json`, for tests.
+#[cfg(test)]
+pub(crate) fn sample_identity() -> (crate::x509::key::PrivateKey, Vec<crate::x509::cert::Cert>) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("testdata")).expect("JSON");
+    let text = |f: &str| v["oauth"][f].as_str().expect("field").to_string();
+    (
+        crate::x509::material::key_from_text(&text("key")).expect("key"),
+        crate::x509::material::certs_from_text(&text("certificate")).expect("chain"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

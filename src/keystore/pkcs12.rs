@@ -317,14 +317,9 @@ mod vector_tests {
     fn a_pbmac1_file_is_named_as_such() {
         // A file with a SHA-256 MAC whose MAC algorithm OID is replaced by
         // PBMAC1's (both have 9 bytes).
-        let l = crate::input::load(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/service-key.json"
-        ))
-        .unwrap();
+        let (key, chain) = crate::keystore::sample_identity();
         let pw = Secret::new("cryptography");
-        let mut der =
-            build_keystore(l.key.as_ref().unwrap(), &l.certs, "a", Profile::Modern, &pw).unwrap();
+        let mut der = build_keystore(&key, &chain, "a", Profile::Modern, &pw).unwrap();
         assert!(!uses_pbmac1(&der));
         let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
         let at = der.windows(9).rposition(|w| w == sha256).unwrap();

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::check::{Check, CheckId, Status};
 use crate::error::{Error, Result};
-use crate::input::jsonspan::{self, Kind, Span};
+use crate::sap::jsonspan::{self, Kind, Span};
 
 /// The grant type that reached end of life.
 pub const DEPRECATED: &str = "client_x509";

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod connectivity;
 pub mod external;
 pub mod instance;
+pub mod jsonspan;
 pub mod postman;
 pub mod scenario;
 pub mod servicekey;

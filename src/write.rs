@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 /// One file to write.
 #[derive(Debug)]
 pub struct Planned {
+    /// Where to write it.
     pub path: PathBuf,
+    /// What to write.
     pub contents: Vec<u8>,
     /// Private keys and keystores: mode 0600 instead of 0644.
     pub secret: bool,
@@ -28,6 +30,7 @@ impl Planned {
         self
     }
 
+    /// A file anyone may read (mode 0644).
     pub fn public(path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Planned {
         Planned {
             path: path.into(),
@@ -37,6 +40,7 @@ impl Planned {
         }
     }
 
+    /// A private key or keystore (mode 0600).
     pub fn secret(path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Planned {
         Planned {
             path: path.into(),

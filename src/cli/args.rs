@@ -177,6 +177,7 @@ impl SecretSource for CliSecrets {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+/// The encryption profile of a PKCS#12 file to write.
 pub enum ProfileArg {
     /// AES-256-CBC, PBKDF2, SHA-256 MAC: OpenSSL 3, Java 8u301+, Node, Postman
     Modern,
@@ -218,6 +219,7 @@ pub struct StoreArgs {
     #[arg(long, value_enum, default_value = "modern")]
     pub profile: ProfileArg,
     #[command(flatten)]
+    /// Where the password of the file comes from.
     pub password: PasswordArgs,
     /// Write the file with an empty password (not recommended)
     #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
@@ -253,8 +255,10 @@ pub struct KeyChainArgs {
     #[arg(long)]
     pub allow_incomplete: bool,
     #[command(flatten)]
+    /// Where the password of an encrypted input key comes from.
     pub key_password: KeyPasswordArgs,
     #[command(flatten)]
+    /// Where the chain's root may come from.
     pub roots: RootArgs,
 }
 
@@ -269,6 +273,7 @@ impl KeyChainArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+/// The scenario to judge trust for.
 pub enum ScenarioArg {
     /// Direct client-certificate call to an integration flow (btp-approved)
     Iflow,
@@ -330,8 +335,10 @@ pub struct ConnArgs {
     #[arg(long, value_name = "FILE")]
     pub p12: Option<String>,
     #[command(flatten)]
+    /// Where the password of a `--p12` file comes from.
     pub password: PasswordArgs,
     #[command(flatten)]
+    /// Where the password of an encrypted `--key` comes from.
     pub key_password: KeyPasswordArgs,
     /// Send a certificate-based token request to the '.authentication.cert.' host
     #[arg(long)]

@@ -38,12 +38,15 @@ mod verify;
                   inspect certificates and keys, and say clearly what is wrong before the TLS \
                   handshake does.\n\nExit codes: 0 ok, 1 problems found, 2 usage or input error."
 )]
+/// The command line, as clap parses it.
 pub struct Cli {
     #[command(subcommand)]
+    /// The subcommand to run.
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
+/// Every subcommand.
 pub enum Command {
     /// Write certificate.pem and key.pem from a service key
     Extract(extract::ExtractArgs),

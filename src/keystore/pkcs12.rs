@@ -34,6 +34,7 @@ pub enum Profile {
 pub const ITERATIONS: u32 = 2048;
 
 impl Profile {
+    /// The password-based encryption of keys and certificates.
     pub fn pbe(self) -> Nid {
         match self {
             Profile::Modern => Nid::AES_256_CBC,
@@ -41,6 +42,7 @@ impl Profile {
         }
     }
 
+    /// The digest of the integrity MAC.
     pub fn mac(self) -> MessageDigest {
         match self {
             Profile::Modern => MessageDigest::sha256(),
@@ -48,6 +50,7 @@ impl Profile {
         }
     }
 
+    /// The profile in words, for messages.
     pub fn describe(self) -> &'static str {
         match self {
             Profile::Modern => "AES-256-CBC, PBKDF2, SHA-256 MAC",

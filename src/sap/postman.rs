@@ -9,16 +9,26 @@ pub enum TokenAuth<'a> {
     /// Mutual TLS with the client certificate; `client_id` in the body.
     ClientCertificate,
     /// HTTP Basic with clientid and clientsecret.
-    Basic { secret: &'a str },
+    /// HTTP Basic with clientid and clientsecret; `secret` is the client secret.
+    Basic {
+        /// The client secret.
+        secret: &'a str,
+    },
 }
 
+/// What a collection calls, and how it authenticates.
 pub struct CollectionSpec<'a> {
+    /// The collection's name in Postman.
     pub name: &'a str,
+    /// The service key's `clientid`.
     pub clientid: &'a str,
+    /// The service key's `tokenurl`.
     pub tokenurl: &'a str,
     /// The endpoint: `url` of the key plus the path.
     pub endpoint: String,
+    /// HTTP method of the endpoint call.
     pub method: &'a str,
+    /// How the token request authenticates.
     pub auth: TokenAuth<'a>,
 }
 
@@ -46,6 +56,7 @@ pub fn origin(url: &str) -> Option<String> {
     (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
 }
 
+/// A Postman collection (v2.1): "1. Get token" stores the token in a collection variable, "2. Call endpoint" sends it as a Bearer token.
 pub fn collection(spec: &CollectionSpec) -> Value {
     let mut vars = vec![
         json!({"key": "tokenurl", "value": spec.tokenurl}),

@@ -111,6 +111,7 @@ impl Cert {
         Ok(cert)
     }
 
+    /// The certificate's DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.0.der
     }
@@ -133,14 +134,17 @@ impl Cert {
             })
     }
 
+    /// The certificate as one PEM block.
     pub fn to_pem(&self) -> String {
         crate::x509::pem::encode_der("CERTIFICATE", &self.0.der)
     }
 
+    /// The subject as `C=DE, O=..., CN=...`.
     pub fn subject_dn(&self) -> String {
         self.meta().subject_dn.clone()
     }
 
+    /// The issuer as `C=DE, O=..., CN=...`.
     pub fn issuer_dn(&self) -> String {
         self.meta().issuer_dn.clone()
     }
@@ -153,12 +157,14 @@ impl Cert {
             .unwrap_or_else(|| self.subject_dn())
     }
 
+    /// The fingerprint with `md`, as colon-separated upper-case hex.
     pub fn fingerprint(&self, md: MessageDigest) -> String {
         openssl::hash::hash(md, &self.0.der)
             .map(|d| hex_colon(&d))
             .unwrap_or_default()
     }
 
+    /// The SHA-256 fingerprint: what trust decisions compare.
     pub fn sha256(&self) -> String {
         self.0
             .sha256
@@ -221,26 +227,32 @@ impl Cert {
         *self.0.self_signed.get_or_init(|| self.is_signed_by(self))
     }
 
+    /// Start of validity.
     pub fn not_before(&self) -> OffsetDateTime {
         self.meta().not_before
     }
 
+    /// End of validity.
     pub fn not_after(&self) -> OffsetDateTime {
         self.meta().not_after
     }
 
+    /// basicConstraints: (CA, pathLenConstraint); `None` without the extension.
     pub fn basic_constraints(&self) -> Option<(bool, Option<u32>)> {
         self.meta().basic_constraints
     }
 
+    /// keyUsage bits by name; `None` without the extension.
     pub fn key_usage(&self) -> Option<Vec<String>> {
         self.meta().key_usage.clone()
     }
 
+    /// Whether keyUsage allows keyCertSign; `None` without the extension.
     pub fn has_key_cert_sign(&self) -> Option<bool> {
         self.meta().key_cert_sign
     }
 
+    /// Whether keyUsage allows digitalSignature; `None` without the extension.
     pub fn has_digital_signature(&self) -> Option<bool> {
         self.meta().digital_signature
     }
@@ -260,18 +272,22 @@ impl Cert {
         })
     }
 
+    /// Subject alternative names as `DNS:...`, `IP:...`, `email:...`, `URI:...`.
     pub fn subject_alt_names(&self) -> Vec<String> {
         self.meta().subject_alt_names.clone()
     }
 
+    /// The serial number as lower-case hex.
     pub fn serial_hex(&self) -> String {
         self.meta().serial_hex.clone()
     }
 
+    /// The signature algorithm's name, e.g. `sha256WithRSAEncryption`.
     pub fn signature_algorithm(&self) -> String {
         self.meta().signature_name.clone()
     }
 
+    /// Algorithm and size of the public key.
     pub fn key_info(&self) -> KeyInfo {
         self.meta().key_info.clone()
     }
@@ -473,25 +489,45 @@ fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opti
 /// Stable JSON shape of one certificate (see README, "JSON output").
 #[derive(Debug, Clone, Serialize)]
 pub struct CertInfo {
+    /// Subject, `C=DE, O=..., CN=...`.
     pub subject_dn: String,
+    /// Issuer, `C=DE, O=..., CN=...`.
     pub issuer_dn: String,
+    /// The subject's common name.
     pub common_name: String,
+    /// Serial number, colon-separated hex.
     pub serial: String,
+    /// Start of validity, RFC 3339.
     pub not_before: String,
+    /// End of validity, RFC 3339.
     pub not_after: String,
+    /// Whole days from the time of the check to the end of validity.
     pub days_left: i64,
+    /// Whether it had expired at the time of the check.
     pub expired: bool,
+    /// Whether it was not yet valid at the time of the check.
     pub not_yet_valid: bool,
+    /// The public key.
     pub public_key: KeyInfo,
+    /// The signature algorithm.
     pub signature_algorithm: String,
+    /// Subject alternative names.
     pub subject_alt_names: Vec<String>,
+    /// keyUsage bits, if the extension is there.
     pub key_usage: Option<Vec<String>>,
+    /// Extended key usages, if the extension is there.
     pub extended_key_usage: Option<Vec<String>>,
+    /// Whether TLS client authentication is allowed.
     pub client_auth: bool,
+    /// basicConstraints CA:TRUE.
     pub is_ca: bool,
+    /// pathLenConstraint, for a CA.
     pub path_len: Option<u32>,
+    /// Subject equals issuer and the signature verifies with its own key.
     pub self_signed: bool,
+    /// SHA-256 fingerprint.
     pub fingerprint_sha256: String,
+    /// SHA-1 fingerprint (what older tools show).
     pub fingerprint_sha1: String,
 }
 
@@ -500,12 +536,14 @@ pub struct CertInfo {
 pub struct KeyInfo {
     /// `RSA`, `EC`, `Ed25519`, `Ed448`, `DSA` or `unknown`.
     pub algorithm: String,
+    /// Key size in bits.
     pub bits: u32,
     /// `P-256`, `P-384`, `P-521` or OpenSSL's curve name; EC keys only.
     pub curve: Option<String>,
 }
 
 impl KeyInfo {
+    /// The algorithm and size of an OpenSSL key.
     pub fn of<T: openssl::pkey::HasPublic>(k: &PKeyRef<T>) -> KeyInfo {
         let (algorithm, curve) = match k.id() {
             Id::RSA | Id::RSA_PSS => ("RSA", None),
@@ -529,6 +567,7 @@ impl KeyInfo {
         }
     }
 
+    /// `RSA 2048 bits`, `EC P-256`, ...
     pub fn describe(&self) -> String {
         match &self.curve {
             Some(c) => format!("{} {}", self.algorithm, c),
@@ -547,11 +586,13 @@ fn curve_name(nid: Nid) -> String {
     }
 }
 
+/// A time as RFC 3339 in UTC, to the second.
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
 }
 
+/// Bytes as colon-separated upper-case hex.
 pub fn hex_colon(bytes: &[u8]) -> String {
     bytes
         .iter()

@@ -77,6 +77,32 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 
 /// The human rendering: the checks, then the parameters or where they went.
 pub fn render(out: &mut dyn Write, o: &CheckExternalOutcome) -> std::io::Result<()> {
+    // When standard output carries the parameters, it carries them alone
+    // (`> params.json` gives valid JSON): the checklist goes to standard error.
+    if let (Some(p), None) = (&o.parameters, &o.output) {
+        let mut err = std::io::stderr().lock();
+        checklist(&mut err, o)?;
+        writeln!(err, "Service key parameters (save as FILE, then: cf create-service-key INSTANCE KEY -c FILE):")?;
+        return write!(out, "{}", parameters_text(p));
+    }
+    checklist(out, o)?;
+    let st = Style::detect();
+    match (&o.parameters, &o.output) {
+        (Some(_), Some(p)) => writeln!(
+            out,
+            "Parameters written to {}; create the key with:\n  cf create-service-key INSTANCE KEY -c {}",
+            sanitize(p),
+            sanitize(p)
+        ),
+        _ => writeln!(
+            out,
+            "{} not fit for an External Certificate key: no parameters written",
+            st.bad()
+        ),
+    }
+}
+
+fn checklist(out: &mut dyn Write, o: &CheckExternalOutcome) -> std::io::Result<()> {
     let st = Style::detect();
     writeln!(
         out,
@@ -85,22 +111,5 @@ pub fn render(out: &mut dyn Write, o: &CheckExternalOutcome) -> std::io::Result<
         sanitize(&o.leaf.subject_dn),
         o.scenario.name()
     )?;
-    st.checks(out, "  ", &o.checks)?;
-    match (&o.parameters, &o.output) {
-        (Some(_), Some(p)) => writeln!(
-            out,
-            "Parameters written to {}; create the key with:\n  cf create-service-key INSTANCE KEY -c {}",
-            sanitize(p),
-            sanitize(p)
-        ),
-        (Some(p), None) => {
-            writeln!(out, "Service key parameters (save as FILE, then: cf create-service-key INSTANCE KEY -c FILE):")?;
-            write!(out, "{}", parameters_text(p))
-        }
-        (None, _) => writeln!(
-            out,
-            "{} not fit for an External Certificate key: no parameters written",
-            st.bad()
-        ),
-    }
+    st.checks(out, "  ", &o.checks)
 }

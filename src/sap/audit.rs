@@ -232,6 +232,9 @@ pub const CSV_HEADER: &str =
 /// prefixed with `'`.
 pub fn csv_row(r: &Row) -> String {
     fn field(s: &str) -> String {
+        // Subjects and messages come from files: no escape sequence, no
+        // carriage return, no bidirectional override reaches a terminal.
+        let s = crate::sanitize::sanitize(s);
         let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             format!("'{s}")
         } else {

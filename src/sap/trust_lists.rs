@@ -94,7 +94,8 @@ pub struct TrustEntry {
     pub list: TrustList,
     /// Upper-case, colon-separated; `None` where SAP names the CA only.
     pub sha256: Option<&'static str>,
-    /// The subject as SAP publishes it (OpenSSL one-line form).
+    /// The subject as SAP publishes it, written as btpcert writes every
+    /// distinguished name (`C=US, O=..., CN=...`).
     pub subject: &'static str,
     /// Anything SAP says about it.
     pub note: &'static str,
@@ -194,11 +195,11 @@ pub fn look_alike(common_name: &str, sha256: &str) -> Option<TrustEntry> {
     })
 }
 
-/// `CN = X` out of an OpenSSL-style one-line subject.
+/// `CN=X` out of a one-line subject.
 fn listed_cn(subject: &'static str) -> Option<&'static str> {
     subject
         .split(", ")
-        .find_map(|part| part.strip_prefix("CN = "))
+        .find_map(|part| part.strip_prefix("CN="))
         .map(|cn| cn.trim_matches('"'))
 }
 

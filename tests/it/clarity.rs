@@ -49,3 +49,57 @@ fn postman_asks_for_the_key_of_an_external_certificate_key_by_its_option() {
     assert!(err.contains("--key FILE"), "{err}");
     assert!(!err.contains("another INPUT"), "{err}");
 }
+
+#[test]
+fn check_external_prints_the_parameters_alone_on_standard_output() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let a = btpcert()
+        .args(["check-external"])
+        .arg(repo.join("testdata/service-key-external.json"))
+        .arg(repo.join("testdata/service-key.json"))
+        .args([
+            "--allow-untrusted",
+            "--no-system-roots",
+            "--at",
+            "2030-01-01T00:00:00Z",
+        ])
+        .assert()
+        .success();
+    // `> params.json` gives valid JSON; the checklist is on standard error.
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&a)).unwrap();
+    assert_eq!(v["key-type"], "certificate_external");
+    assert!(
+        stderr_of(&a).contains("External certificate"),
+        "{}",
+        stderr_of(&a)
+    );
+}
+
+#[test]
+fn audit_csv_escapes_what_certificates_say() {
+    let d = TestDir::new();
+    let evil = issue(
+        &Spec {
+            subject: vec![(
+                "CN",
+                "a\u{1b}[2J\u{1b}]52;c;aGk=\u{7}b\r\u{202e}x".to_string(),
+            )],
+            ..Spec::client("")
+        },
+        Some(&sap().inter),
+    );
+    d.put("evil.pem", evil.cert_pem());
+    let a = btpcert()
+        .args([
+            "audit",
+            "--csv",
+            "--no-system-roots",
+            d.path().to_str().unwrap(),
+        ])
+        .assert();
+    let out = stdout_of(&a);
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!out.contains(bad), "{bad:?} reached the output: {out:?}");
+    }
+    assert!(out.contains("\\u{001b}[2J"), "{out}");
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod connectivity;
+pub mod diagnosis;
 pub mod instance;
 pub mod postman;
 pub mod servicekey;

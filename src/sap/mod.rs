@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod connectivity;
 pub mod diagnosis;
+pub mod handshake;
 pub mod instance;
 pub mod postman;
 pub mod servicekey;
+mod tls_ffi;
 pub mod token;
 pub mod trust_lists;

@@ -477,6 +477,63 @@ mod tests {
         assert!(Target::of_url("https://a.example:x/").is_err());
     }
 
+    /// A certificate with these subjectAltName entries (`DNS:x`, `IP:x`).
+    fn cert_naming(cn: &str, sans: &[&str]) -> Cert {
+        use openssl::x509::extension::SubjectAlternativeName;
+        let key = openssl::pkey::PKey::generate_ed25519().unwrap();
+        let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", cn).unwrap();
+        let name = name.build();
+        let mut b = openssl::x509::X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&openssl::asn1::Asn1Time::from_unix(0).unwrap())
+            .unwrap();
+        b.set_not_after(&openssl::asn1::Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        if !sans.is_empty() {
+            let mut san = SubjectAlternativeName::new();
+            for s in sans {
+                match s.split_once(':') {
+                    Some(("IP", ip)) => san.ip(ip),
+                    Some((_, dns)) => san.dns(dns),
+                    None => unreachable!(),
+                };
+            }
+            let ext = san.build(&b.x509v3_context(None, None)).unwrap();
+            b.append_extension(ext).unwrap();
+        }
+        b.sign(&key, openssl::hash::MessageDigest::null()).unwrap();
+        Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn host_names_as_rfc_6125_has_them() {
+        let c = cert_naming(
+            "x",
+            &[
+                "DNS:*.authentication.eu10.hana.ondemand.com",
+                "IP:127.0.0.1",
+            ],
+        );
+        assert!(names_host(&c, "sub.authentication.eu10.hana.ondemand.com"));
+        assert!(!names_host(
+            &c,
+            "a.sub.authentication.eu10.hana.ondemand.com"
+        ));
+        assert!(!names_host(&c, "authentication.eu10.hana.ondemand.com"));
+        assert!(names_host(&c, "127.0.0.1"));
+        assert!(!names_host(&c, "127.0.0.2"));
+        // The common name counts only without subjectAltName.
+        assert!(!names_host(&c, "x"));
+        assert!(names_host(
+            &cert_naming("host.example", &[]),
+            "HOST.example"
+        ));
+    }
+
     #[test]
     fn status_lines() {
         assert_eq!(parse_status(b"HTTP/1.1 400 Bad Request\r\n"), Some(400));

@@ -570,6 +570,21 @@ mod tests {
     }
 
     #[test]
+    fn transport_failures_come_from_the_catalogue() {
+        let c = Client::new(HttpOptions {
+            identity: None,
+            roots: None,
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap();
+        let d = c.explain(ureq::Error::HostNotFound, "sub.example.invalid", 443);
+        assert_eq!(d.id, DiagnosisId::NameNotResolved);
+        assert!(d.message.contains("cannot resolve sub.example.invalid"));
+        let d = c.explain(ureq::Error::ConnectionFailed, "127.0.0.1", 9);
+        assert_eq!(d.id, DiagnosisId::ConnectionFailed);
+    }
+
+    #[test]
     fn encodes_form_values() {
         assert_eq!(
             form_encode("sb-1!b2|it-rt-x!b3"),

@@ -5,6 +5,7 @@
 //! Every error is prefixed with the file name; errors from inside a service
 //! key also name the JSON field and the PEM block.
 
+pub mod fetch;
 pub mod roots;
 pub mod walk;
 pub mod zip;

@@ -9,12 +9,15 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::input;
 use crate::ops::Outcome;
 use crate::sanitize::sanitize;
+use crate::sap::diagnosis::{self, Diagnosis, DiagnosisId, Refusal};
 use crate::sap::servicekey::{url_host, KeyKind, ServiceKey};
 use crate::sap::token::{
-    cert_host_of, request_token, Client, HttpOptions, Identity, Token, TokenAuth,
+    cert_host_of, request_token, request_token_diagnosed, Client, HttpOptions, Identity, Token,
+    TokenAuth,
 };
 use crate::secret::{Purpose, Secret, SecretSource};
-use crate::x509::cert::rfc3339;
+use crate::x509::cert::{rfc3339, Cert};
+use crate::x509::key::PrivateKey;
 
 /// How to reach the token server and the endpoint.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +53,33 @@ pub struct Session {
     pub notes: Vec<String>,
 }
 
+/// A service key read for a connection: what to present, and where to ask
+/// for a token. Nothing is checked against a server yet.
+pub struct Credentials {
+    /// The key file, as named.
+    pub name: String,
+    /// What kind of key it is.
+    pub kind: KeyKind,
+    /// The token endpoint to ask: `tokenurl`, or for certificate-based
+    /// requests the key's `certurl` (or the `.cert.` host when asked for).
+    pub tokenurl: String,
+    /// `tokenurl` as the key has it.
+    pub key_tokenurl: String,
+    /// The key's `certurl`, where it has one (XSUAA's x509 bindings do).
+    pub certurl: Option<String>,
+    /// The service key's `url`.
+    pub url: Option<String>,
+    /// The service key's `clientid`.
+    pub clientid: String,
+    secret: Option<Secret>,
+    /// The client certificate to present; `None` for a ClientId/Secret key.
+    pub identity: Option<Identity>,
+    /// What authenticates the token request, for messages.
+    pub auth: String,
+    /// What the user should know (the certificate host).
+    pub notes: Vec<String>,
+}
+
 fn service_key(keyfile: &str) -> Result<(input::Loaded, ServiceKey, String, String)> {
     let mut loaded = input::load(keyfile)?;
     let name = loaded.name.clone();
@@ -65,11 +95,53 @@ fn service_key(keyfile: &str) -> Result<(input::Loaded, ServiceKey, String, Stri
     Ok((loaded, sk, tokenurl, clientid))
 }
 
+/// The `certurl` of a service key, read from the file again: the typed key
+/// does not carry it. `None` when the key has none.
+fn certurl_of(keyfile: &str, sk: &ServiceKey) -> Option<String> {
+    if !sk.fields.iter().any(|f| f == "certurl") {
+        return None;
+    }
+    let (_, bytes) = input::read_source(keyfile).ok()?;
+    let text = input::decode_text(&bytes)?;
+    let start = text.find('{')?;
+    let value: serde_json::Value = serde_json::Deserializer::from_str(&text[start..])
+        .into_iter()
+        .next()?
+        .ok()?;
+    find_string(&value, "certurl", 4)
+}
+
+/// The first string field `name` under `v`, at most `depth` objects down.
+fn find_string(v: &serde_json::Value, name: &str, depth: usize) -> Option<String> {
+    let obj = v.as_object()?;
+    if let Some(s) = obj.get(name).and_then(serde_json::Value::as_str) {
+        return Some(s.to_string());
+    }
+    if depth == 0 {
+        return None;
+    }
+    obj.values().find_map(|c| find_string(c, name, depth - 1))
+}
+
+/// The token URL under `certurl`: the base URL and `/oauth/token`, as
+/// SAP's security libraries build it.
+fn cert_token_url(certurl: &str) -> String {
+    let base = certurl.trim_end_matches('/');
+    if base.ends_with("/oauth/token") {
+        base.to_string()
+    } else {
+        format!("{base}/oauth/token")
+    }
+}
+
 /// The client identity to present: from `--p12`, from `--cert`/`--key`, or
-/// the service key's own; `None` for a ClientId/Secret key.
-fn identity(
-    loaded: input::Loaded,
+/// the one given (a service key's chain and key); `None` for a
+/// ClientId/Secret key. The key is not checked against the certificate
+/// here: [`key_mismatch`] does that.
+pub fn identity(
+    given: Option<(Vec<Cert>, Option<PrivateKey>)>,
     kind: KeyKind,
+    name: &str,
     conn: &ConnOptions,
     secrets: &dyn SecretSource,
 ) -> Result<Option<Identity>> {
@@ -83,11 +155,12 @@ fn identity(
             crate::keystore::pkcs12::read_keystore(&der, &pw).map_err(|e| e.with_path(p))?;
         return Ok(Some(Identity { chain, key }));
     }
+    let (given_certs, given_key) = given.unwrap_or_default();
     let chain = match &conn.cert {
         Some(c) => input::load(c)?.certs,
-        None => loaded.certs.clone(),
+        None => given_certs,
     };
-    let key = match (&conn.key, loaded.key) {
+    let key = match (&conn.key, given_key) {
         (Some(k), _) => {
             let l = input::load(k)?;
             let key = l
@@ -96,36 +169,61 @@ fn identity(
             crate::ops::identity::decrypt(&l.name, key, secrets)?
         }
         (None, Some(k)) => k,
-        (None, None) => {
+        (None, None) if kind == KeyKind::ExternalCertificate => {
             return Err(Error::usage(
                 "an External Certificate key holds no private key: give yours with --key FILE (or --p12 FILE)",
             )
-            .with_path(&loaded.name))
+            .with_path(name))
+        }
+        (None, None) => {
+            return Err(Error::usage(
+                "no private key for the client certificate: give it with --key FILE (or --p12 FILE)",
+            ))
         }
     };
     let chain = crate::x509::chain::order(&chain).certs;
-    let leaf = chain
-        .first()
-        .ok_or_else(|| Error::input("no client certificate to present"))?;
-    if key.matches(leaf) == Some(false) {
-        return Err(Error::input(format!(
-            "the private key does not belong to the client certificate '{}'",
-            sanitize(&leaf.subject_dn())
-        )));
+    if chain.is_empty() {
+        return Err(Error::input("no client certificate to present"));
     }
     Ok(Some(Identity { chain, key }))
 }
 
-impl Session {
-    /// Reads the service key, picks the identity, and configures the client.
-    pub fn open(keyfile: &str, conn: &ConnOptions, secrets: &dyn SecretSource) -> Result<Session> {
-        let (loaded, sk, mut tokenurl, clientid) = service_key(keyfile)?;
-        let identity = identity(loaded, sk.kind, conn, secrets)?;
+/// The diagnosis of a private key that does not belong to the leaf of the
+/// identity; `None` when it does (or cannot be told).
+pub fn key_mismatch(id: &Identity) -> Option<Diagnosis> {
+    let leaf = id.chain.first()?;
+    (id.key.matches(leaf) == Some(false)).then(|| {
+        Diagnosis::fail(
+            DiagnosisId::KeyMismatch,
+            format!(
+                "the private key does not belong to the client certificate '{}'",
+                sanitize(&leaf.subject_dn())
+            ),
+        )
+    })
+}
+
+impl Credentials {
+    /// Reads the service key and the identity to present, and decides where
+    /// the token request goes.
+    pub fn read(
+        keyfile: &str,
+        conn: &ConnOptions,
+        secrets: &dyn SecretSource,
+    ) -> Result<Credentials> {
+        let (loaded, sk, key_tokenurl, clientid) = service_key(keyfile)?;
+        let certurl = certurl_of(keyfile, &sk);
+        let name = loaded.name.clone();
+        let given = (loaded.certs, loaded.key);
+        let identity = identity(Some(given), sk.kind, &name, conn, secrets)?;
         let mut notes = Vec::new();
+        let mut tokenurl = key_tokenurl.clone();
         if identity.is_some() {
-            if let Some((host, cert_host)) = cert_host_of(&tokenurl) {
+            if let Some(c) = &certurl {
+                tokenurl = cert_token_url(c);
+            } else if let Some((host, cert_host)) = cert_host_of(&key_tokenurl) {
                 if conn.cert_host {
-                    tokenurl = tokenurl.replacen(&host, &cert_host, 1);
+                    tokenurl = key_tokenurl.replacen(&host, &cert_host, 1);
                 } else {
                     notes.push(format!(
                         "certificate-based token requests go to {cert_host}, not {host}; --cert-host uses it"
@@ -144,38 +242,90 @@ impl Session {
             ),
             (None, _) => "no credentials".into(),
         };
-        let mut roots = None;
-        if !conn.ca.is_empty() {
-            // The system's roots and the private ones: native-tls takes one list.
-            let mut list = input::roots::system_roots().unwrap_or_default();
-            for c in &conn.ca {
-                list.extend(input::load(c)?.certs);
-            }
-            roots = Some(list);
-        }
-        let client = Client::new(HttpOptions {
-            identity,
-            roots,
-            timeout: conn.timeout.max(Duration::from_secs(1)),
-        })?;
-        Ok(Session {
-            client,
+        Ok(Credentials {
+            name,
+            kind: sk.kind,
             tokenurl,
+            key_tokenurl,
+            certurl,
             url: sk.url.clone(),
             clientid,
             secret: sk.clientsecret.clone(),
+            identity,
             auth,
             notes,
         })
     }
 
+    /// A session for the token request and calls, with a client whose one
+    /// deadline starts now.
+    pub fn session(&self, conn: &ConnOptions) -> Result<Session> {
+        let client = Client::new(HttpOptions {
+            identity: self.identity.clone(),
+            roots: extra_roots(conn)?,
+            timeout: conn.timeout.max(Duration::from_secs(1)),
+        })?;
+        Ok(Session {
+            client,
+            tokenurl: self.tokenurl.clone(),
+            url: self.url.clone(),
+            clientid: self.clientid.clone(),
+            secret: self.secret.clone(),
+            auth: self.auth.clone(),
+            notes: self.notes.clone(),
+        })
+    }
+}
+
+/// The roots an HTTP client trusts: `None` for the platform's, or the
+/// system's and those of `--ca` (native-tls takes one list).
+fn extra_roots(conn: &ConnOptions) -> Result<Option<Vec<Cert>>> {
+    if conn.ca.is_empty() {
+        return Ok(None);
+    }
+    let mut list = input::roots::system_roots().unwrap_or_default();
+    for c in &conn.ca {
+        list.extend(input::load(c)?.certs);
+    }
+    Ok(Some(list))
+}
+
+impl Session {
+    /// Reads the service key, picks the identity, and configures the client.
+    pub fn open(keyfile: &str, conn: &ConnOptions, secrets: &dyn SecretSource) -> Result<Session> {
+        let creds = Credentials::read(keyfile, conn, secrets)?;
+        if let Some(d) = creds.identity.as_ref().and_then(key_mismatch) {
+            return Err(Error::input(d.message));
+        }
+        creds.session(conn)
+    }
+
     /// Requests a token.
     pub fn token(&self) -> Result<Token> {
-        let auth = match &self.secret {
+        request_token(
+            &self.client,
+            &self.tokenurl,
+            &self.clientid,
+            self.token_auth(),
+        )
+    }
+
+    /// Requests a token; a failure comes as a [`Diagnosis`] with the HTTP
+    /// status, if there was an answer.
+    pub fn token_diagnosed(&self) -> Result<std::result::Result<Token, (Diagnosis, Option<u16>)>> {
+        request_token_diagnosed(
+            &self.client,
+            &self.tokenurl,
+            &self.clientid,
+            self.token_auth(),
+        )
+    }
+
+    fn token_auth(&self) -> TokenAuth<'_> {
+        match &self.secret {
             Some(secret) => TokenAuth::Basic { secret },
             None => TokenAuth::Certificate,
-        };
-        request_token(&self.client, &self.tokenurl, &self.clientid, auth)
+        }
     }
 }
 
@@ -342,15 +492,15 @@ pub fn call(opts: &CallOptions, secrets: &dyn SecretSource) -> Result<CallOutcom
         format!("Bearer {}", t.access_token.expose()),
     ));
     let resp = s.client.send(&method, &url, &headers, body)?;
-    if let Some(c) = s.client.certificate_complaint(&resp) {
-        return Err(Error::Failed(c));
+    if let Some(d) = s.client.certificate_complaint(&resp) {
+        return Err(d.into_error());
     }
     let mut notes = s.notes;
     if (300..400).contains(&resp.status) {
         notes.push(crate::sap::token::redirect_refused(&resp, "the endpoint"));
     }
-    if resp.status == 401 || resp.status == 403 {
-        notes.push("the endpoint refused the token: does the instance grant the role it needs (e.g. ESBMessaging.send for /http/ endpoints)?".into());
+    if let Some(d) = answer_diagnosis(&resp) {
+        notes.push(d.message);
     }
     Ok(CallOutcome {
         method,
@@ -363,7 +513,107 @@ pub fn call(opts: &CallOptions, secrets: &dyn SecretSource) -> Result<CallOutcom
     })
 }
 
+/// The catalogue's word on an endpoint's answer (401, 403, 5xx), `None`
+/// when it needs none.
+pub fn answer_diagnosis(resp: &crate::sap::token::Response) -> Option<Diagnosis> {
+    let json: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    let field = |k: &str| {
+        json.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let (error, description) = (
+        field("error"),
+        field("error_description").or(field("message")),
+    );
+    let body = crate::sap::token::snippet(&resp.body);
+    diagnosis::endpoint_answer(&Refusal {
+        status: resp.status,
+        reason: &resp.reason,
+        error: error.as_deref(),
+        description: description.as_deref(),
+        snippet: json.is_none().then_some(body.as_str()),
+    })
+}
+
 /// The host of a token URL, for messages.
 pub fn host_of(url: &str) -> String {
     url_host(url).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoSecrets;
+    impl SecretSource for NoSecrets {
+        fn secret(&self, what: &str, _: Purpose) -> Result<Secret> {
+            Err(Error::usage(format!("{what}: no password in tests")))
+        }
+    }
+
+    /// The sample certificate key with `tokenurl` and, if given, `certurl`.
+    fn sample_key(certurl: Option<&str>) -> tempfile::NamedTempFile {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/service-key.json"
+        ))
+        .unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["oauth"]["tokenurl"] =
+            "https://sub.authentication.eu10.hana.ondemand.com/oauth/token".into();
+        if let Some(c) = certurl {
+            v["oauth"]["certurl"] = c.into();
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), v.to_string()).unwrap();
+        f
+    }
+
+    #[test]
+    fn certificate_token_requests_go_to_certurl_or_the_cert_host() {
+        let conn = ConnOptions::default();
+        let f = sample_key(Some(
+            "https://sub.authentication.cert.eu10.hana.ondemand.com/",
+        ));
+        let c = Credentials::read(f.path().to_str().unwrap(), &conn, &NoSecrets).unwrap();
+        assert_eq!(
+            c.tokenurl,
+            "https://sub.authentication.cert.eu10.hana.ondemand.com/oauth/token"
+        );
+        assert!(c.notes.is_empty());
+
+        let f = sample_key(None);
+        let path = f.path().to_str().unwrap();
+        let c = Credentials::read(path, &conn, &NoSecrets).unwrap();
+        assert_eq!(c.tokenurl, c.key_tokenurl);
+        assert!(c.notes[0].contains("--cert-host uses it"), "{:?}", c.notes);
+        let cert_host = ConnOptions {
+            cert_host: true,
+            ..ConnOptions::default()
+        };
+        let c = Credentials::read(path, &cert_host, &NoSecrets).unwrap();
+        assert!(c.tokenurl.contains(".authentication.cert.eu10."));
+        assert!(key_mismatch(c.identity.as_ref().unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_key_of_another_certificate_is_a_diagnosis() {
+        let f = sample_key(None);
+        let c = Credentials::read(
+            f.path().to_str().unwrap(),
+            &ConnOptions::default(),
+            &NoSecrets,
+        )
+        .unwrap();
+        let mut id = c.identity.unwrap();
+        let other = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap());
+        id.key = PrivateKey::from_pkey(other.unwrap()).unwrap();
+        let d = key_mismatch(&id).unwrap();
+        assert_eq!(d.id, DiagnosisId::KeyMismatch);
+        assert!(d
+            .message
+            .contains("does not belong to the client certificate"));
+    }
 }

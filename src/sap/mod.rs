@@ -3,11 +3,14 @@
 
 pub mod audit;
 pub mod connectivity;
+pub mod diagnosis;
 pub mod external;
+pub mod handshake;
 pub mod instance;
 pub mod jsonspan;
 pub mod postman;
 pub mod scenario;
 pub mod servicekey;
+mod tls_ffi;
 pub mod token;
 pub mod trust_lists;

@@ -13,18 +13,23 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize;
+use crate::sap::diagnosis::{self, AuthKind, Diagnosis, DiagnosisId, Refusal};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
 
 /// The client certificate to present: the chain, leaf first, and its key.
+#[derive(Debug, Clone)]
 pub struct Identity {
+    /// The chain, leaf first.
     pub chain: Vec<Cert>,
+    /// The leaf's private key.
     pub key: PrivateKey,
 }
 
 impl Identity {
-    fn describe(&self) -> String {
+    /// `'subject' issued by 'issuer'` of the leaf, for messages.
+    pub fn describe(&self) -> String {
         match self.chain.first() {
             Some(leaf) => format!(
                 "'{}' issued by '{}'",
@@ -36,11 +41,14 @@ impl Identity {
     }
 }
 
+/// How to build a [`Client`].
 pub struct HttpOptions {
+    /// The client certificate to present, if any.
     pub identity: Option<Identity>,
     /// The roots to trust: `None` for the platform's own verifier, or
     /// exactly these certificates (the system's and a private server's).
     pub roots: Option<Vec<Cert>>,
+    /// Time limit of the whole exchange.
     pub timeout: Duration,
 }
 
@@ -58,6 +66,8 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client with the identity, roots and time limit of `opts`, and the
+    /// proxy of the environment.
     pub fn new(opts: HttpOptions) -> Result<Client> {
         use ureq::tls::{
             Certificate, ClientCert, PrivateKey as UKey, RootCerts, TlsConfig, TlsProvider,
@@ -111,6 +121,20 @@ impl Client {
         headers: &[(String, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Response> {
+        self.send_diagnosed(method, url, headers, body)?
+            .map_err(Diagnosis::into_error)
+    }
+
+    /// Like [`Client::send`], with a transport failure as a [`Diagnosis`]
+    /// (the outer error is for requests that cannot be sent at all: not
+    /// https, not a URL).
+    pub fn send_diagnosed(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<std::result::Result<Response, Diagnosis>> {
         let uri: ureq::http::Uri = url
             .parse()
             .map_err(|_| Error::usage(format!("'{}' is not a valid URL", sanitize(url))))?;
@@ -135,20 +159,17 @@ impl Client {
             None => self.timeout,
         };
         if left.is_zero() {
-            return Err(Error::Failed(format!(
-                "no answer from {host}:{port} within {} s",
-                self.timeout.as_secs()
-            )));
+            return Ok(Err(diagnosis::timeout(&host, port, self.timeout.as_secs())));
         }
         let req = self
             .agent
             .configure_request(req)
             .timeout_global(Some(left))
             .build();
-        let mut resp = self
-            .agent
-            .run(req)
-            .map_err(|e| Error::Failed(self.explain(e, &host, port)))?;
+        let mut resp = match self.agent.run(req) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(self.explain(e, &host, port))),
+        };
         let status = resp.status().as_u16();
         let reason = resp.status().canonical_reason().unwrap_or("").to_string();
         let headers = resp
@@ -161,67 +182,75 @@ impl Client {
                 )
             })
             .collect();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_vec()
-            .map_err(|e| Error::Failed(self.explain(e, &host, port)))?;
-        Ok(Response {
+        let body = match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
+            Ok(b) => b,
+            Err(e) => return Ok(Err(self.explain(e, &host, port))),
+        };
+        Ok(Ok(Response {
             status,
             reason,
             headers,
             body,
-        })
+        }))
     }
 
-    fn explain(&self, e: ureq::Error, host: &str, port: u16) -> String {
-        let sent = match &self.identity {
-            Some(id) => format!("the client certificate sent was {id}"),
-            None => "no client certificate was sent".into(),
-        };
+    fn explain(&self, e: ureq::Error, host: &str, port: u16) -> Diagnosis {
         let text = e.to_string();
         let lower = text.to_ascii_lowercase();
+        let resolve = lower.contains("failed to lookup address")
+            || lower.contains("name or service not known")
+            || lower.contains("no address associated")
+            || lower.contains("temporary failure in name resolution");
         match e {
-            ureq::Error::HostNotFound => format!("cannot resolve {host}: check the URL, or set HTTPS_PROXY if you are behind a proxy"),
-            _ if lower.contains("failed to lookup address") || lower.contains("name or service not known") || lower.contains("no address associated") => format!("cannot resolve {host}: check the URL, or set HTTPS_PROXY if you are behind a proxy"),
-            ureq::Error::ConnectionFailed => format!("cannot connect to {host}:{port}: nobody answers there (server down, wrong port, or a proxy is needed)"),
-            ureq::Error::Timeout(_) => format!("no answer from {host}:{port} within {} s", self.timeout.as_secs()),
-            _ if lower.contains("connection refused") => format!("cannot connect to {host}:{port}: connection refused (server down or wrong port)"),
-            _ if lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") || lower.contains("self-signed") || lower.contains("self signed") => if self.extra_roots {
-                format!(
-                    "the certificate of {host} is not trusted ({}), not even with the extra roots given: it chains to none of them, or does not name {host}",
-                    tls_reason(&text)
+            ureq::Error::HostNotFound => diagnosis::name_not_resolved(host),
+            _ if resolve => diagnosis::name_not_resolved(host),
+            ureq::Error::ConnectionFailed => diagnosis::connection_failed(host, port, false),
+            ureq::Error::Timeout(_) => diagnosis::timeout(host, port, self.timeout.as_secs()),
+            _ if lower.contains("connection refused") => {
+                diagnosis::connection_failed(host, port, true)
+            }
+            _ if lower.contains("certificate verify failed")
+                || lower.contains("unable to get local issuer")
+                || lower.contains("self-signed")
+                || lower.contains("self signed") =>
+            {
+                diagnosis::server_not_trusted(host, &tls_reason(&text), self.extra_roots)
+            }
+            _ if diagnosis::alert_from_reason(&text).is_some_and(|a| a != 40) => {
+                let alert = diagnosis::alert_from_reason(&text).unwrap_or_default();
+                diagnosis::tls_alert(alert, host, self.identity.as_deref())
+            }
+            _ if lower.contains("alert")
+                || lower.contains("handshake")
+                || lower.contains("certificate required")
+                || lower.contains("unknown ca")
+                || lower.contains("bad certificate") =>
+            {
+                let sent = match &self.identity {
+                    Some(id) => format!("the client certificate sent was {id}"),
+                    None => "no client certificate was sent".into(),
+                };
+                Diagnosis::fail(
+                    DiagnosisId::TlsAlert,
+                    format!(
+                        "{host} rejected the TLS handshake ({}): {sent}; it must chain to a CA the server trusts and allow Client Authentication",
+                        tls_reason(&text)
+                    ),
                 )
-            } else {
-                format!(
-                    "the certificate of {host} is not trusted ({}); for a private test server give its root with --ca FILE",
-                    tls_reason(&text)
-                )
-            },
-            _ if lower.contains("alert") || lower.contains("handshake") || lower.contains("certificate required") || lower.contains("unknown ca") || lower.contains("bad certificate") => format!(
-                "{host} rejected the TLS handshake ({}): {sent}; it must chain to a CA the server trusts and allow Client Authentication",
-                tls_reason(&text)
-            ),
-            _ => format!("request to {host}:{port} failed: {}", sanitize(&text)),
+            }
+            _ => diagnosis::transport_failed(host, port, &text),
         }
     }
 
     /// What a rejected client certificate looks like behind nginx-style
     /// servers, which finish the handshake and answer 400.
-    pub fn certificate_complaint(&self, resp: &Response) -> Option<String> {
-        if resp.status != 400 {
-            return None;
-        }
-        let body = String::from_utf8_lossy(&resp.body).to_ascii_lowercase();
-        if body.contains("no required ssl certificate") {
-            Some("the server requires a client certificate, and none was sent".into())
-        } else if body.contains("ssl certificate error") {
-            let sent = self.identity.clone().unwrap_or_else(|| "none".into());
-            Some(format!("the server rejected the client certificate {sent}: it must chain to a CA the server trusts"))
-        } else {
-            None
-        }
+    pub fn certificate_complaint(&self, resp: &Response) -> Option<Diagnosis> {
+        diagnosis::certificate_complaint(resp.status, &resp.body, self.identity.as_deref())
+    }
+
+    /// The client certificate sent, described; `None` when none is.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
     }
 }
 
@@ -229,6 +258,13 @@ impl Client {
 /// else `all_proxy` / `ALL_PROXY` (never `http_proxy`, which curl uses for
 /// plain HTTP only), with the hosts of `no_proxy` / `NO_PROXY` exempt.
 pub fn proxy_from_env() -> Result<Option<ureq::Proxy>> {
+    proxy_from(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])
+}
+
+/// The proxy named by the first of the variables `names` that is set, with
+/// the hosts of `no_proxy` / `NO_PROXY` exempt. For plain HTTP, curl reads
+/// `http_proxy`.
+pub fn proxy_from(names: &[&str]) -> Result<Option<ureq::Proxy>> {
     use ureq::ProxyProtocol;
     let var = |names: &[&str]| {
         names.iter().find_map(|n| {
@@ -238,7 +274,7 @@ pub fn proxy_from_env() -> Result<Option<ureq::Proxy>> {
                 .map(|v| (n.to_string(), v.trim().to_string()))
         })
     };
-    let Some((name, value)) = var(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) else {
+    let Some((name, value)) = var(names) else {
         return Ok(None);
     };
     let bad = || Error::usage(format!("{name}: '{}' is not a proxy URL", sanitize(&value)));
@@ -280,16 +316,26 @@ fn tls_reason(text: &str) -> String {
     sanitize(t.trim()).chars().take(160).collect()
 }
 
+/// An HTTP answer.
 pub struct Response {
+    /// HTTP status.
     pub status: u16,
+    /// Its reason phrase.
     pub reason: String,
+    /// Response headers.
     pub headers: Vec<(String, String)>,
+    /// Response body.
     pub body: Vec<u8>,
 }
 
 /// How the token request authenticates.
 pub enum TokenAuth<'a> {
-    Basic { secret: &'a Secret },
+    /// HTTP Basic with clientid and this clientsecret.
+    Basic {
+        /// The clientsecret.
+        secret: &'a Secret,
+    },
+    /// The client certificate of the connection.
     Certificate,
 }
 
@@ -310,6 +356,18 @@ pub fn request_token(
     client_id: &str,
     auth: TokenAuth,
 ) -> Result<Token> {
+    request_token_diagnosed(client, tokenurl, client_id, auth)?.map_err(|(d, _)| d.into_error())
+}
+
+/// Like [`request_token`], with a failure as a [`Diagnosis`] and the HTTP
+/// status, when there was an answer (the outer error is for requests that
+/// cannot be sent at all).
+pub fn request_token_diagnosed(
+    client: &Client,
+    tokenurl: &str,
+    client_id: &str,
+    auth: TokenAuth,
+) -> Result<std::result::Result<Token, (Diagnosis, Option<u16>)>> {
     let sep = if tokenurl.contains('?') { '&' } else { '?' };
     let url = format!("{tokenurl}{sep}grant_type=client_credentials");
     let mut headers = vec![
@@ -336,59 +394,61 @@ pub fn request_token(
         sent.extend(sent[0].strip_prefix("Basic ").map(str::to_string));
     }
     let redact = |s: &str| redact(s, &sent);
-    let resp = client.send("POST", &url, &headers, Some(body.into_bytes()))?;
+    let resp = match client.send_diagnosed("POST", &url, &headers, Some(body.into_bytes()))? {
+        Ok(r) => r,
+        Err(d) => return Ok(Err((d, None))),
+    };
+    let status = Some(resp.status);
     if (300..400).contains(&resp.status) {
-        return Err(Error::Failed(redirect_refused(&resp, "the token server")));
+        let d = Diagnosis::fail(
+            DiagnosisId::Redirected,
+            redirect_refused(&resp, "the token server"),
+        );
+        return Ok(Err((d, status)));
     }
-    if let Some(c) = client.certificate_complaint(&resp) {
-        return Err(Error::Failed(c));
+    if let Some(d) = client.certificate_complaint(&resp) {
+        return Ok(Err((d, status)));
     }
     let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
-    let described = |j: &Option<Value>| -> String {
-        j.as_ref()
-            .and_then(|v| {
-                v.get("error_description")
-                    .or_else(|| v.get("error"))
-                    .and_then(Value::as_str)
-                    .map(|s| format!(": {}", sanitize(&redact(s))))
-            })
-            .unwrap_or_default()
-    };
-    match resp.status {
-        200 => {}
-        401 => {
-            let hint = match auth {
-                TokenAuth::Basic { .. } => "check clientid and clientsecret",
-                TokenAuth::Certificate => "check that the certificate belongs to this service key",
-            };
-            return Err(Error::Failed(format!(
-                "the token server refused the credentials (HTTP 401{}); {hint}",
-                described(&json)
-            )));
-        }
-        s => {
-            return Err(Error::Failed(format!(
-                "the token server answered HTTP {s} {}{}",
-                resp.reason,
-                if json.is_some() {
-                    described(&json)
-                } else {
-                    format!(" ({})", redact(&snippet(&resp.body)))
-                }
-            )))
-        }
+    if resp.status != 200 {
+        let field = |k: &str| {
+            json.as_ref()
+                .and_then(|v| v.get(k))
+                .and_then(Value::as_str)
+                .map(&redact)
+        };
+        let (error, description) = (field("error"), field("error_description"));
+        let body = redact(&snippet(&resp.body));
+        let kind = match auth {
+            TokenAuth::Basic { .. } => AuthKind::Secret,
+            TokenAuth::Certificate => AuthKind::Certificate,
+        };
+        let refusal = Refusal {
+            status: resp.status,
+            reason: &resp.reason,
+            error: error.as_deref(),
+            description: description.as_deref(),
+            snippet: json.is_none().then_some(body.as_str()),
+        };
+        let d = diagnosis::token_refused(&refusal, kind, client.identity());
+        return Ok(Err((d, status)));
     }
+    let invalid = |m: String| {
+        Ok(Err((
+            Diagnosis::fail(DiagnosisId::TokenResponseInvalid, m),
+            status,
+        )))
+    };
     let Some(v) = json else {
-        return Err(Error::Failed(format!(
+        return invalid(format!(
             "the token endpoint answered HTTP 200 but not with JSON: {}",
             redact(&snippet(&resp.body))
-        )));
+        ));
     };
-    let access = v
-        .get("access_token")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::Failed("the token endpoint's JSON has no access_token".into()))?;
-    Ok(Token {
+    let Some(access) = v.get("access_token").and_then(Value::as_str) else {
+        return invalid("the token endpoint's JSON has no access_token".into());
+    };
+    Ok(Ok(Token {
         claims: jwt_claims(access),
         access_token: Secret::new(access),
         token_type: v
@@ -400,7 +460,7 @@ pub fn request_token(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         }),
-    })
+    }))
 }
 
 /// `text` with every value of `secrets` (longer than 3 characters) replaced
@@ -507,6 +567,21 @@ mod tests {
             panic!("sent over plain http");
         };
         assert!(e.to_string().contains("https only"), "{e}");
+    }
+
+    #[test]
+    fn transport_failures_come_from_the_catalogue() {
+        let c = Client::new(HttpOptions {
+            identity: None,
+            roots: None,
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap();
+        let d = c.explain(ureq::Error::HostNotFound, "sub.example.invalid", 443);
+        assert_eq!(d.id, DiagnosisId::NameNotResolved);
+        assert!(d.message.contains("cannot resolve sub.example.invalid"));
+        let d = c.explain(ureq::Error::ConnectionFailed, "127.0.0.1", 9);
+        assert_eq!(d.id, DiagnosisId::ConnectionFailed);
     }
 
     #[test]

@@ -100,18 +100,37 @@ pub struct Nginx<'a> {
     pub token: &'a str,
 }
 
+/// What else the nginx test server does, for the probe tests.
+#[derive(Default)]
+pub struct NginxExtra<'a> {
+    /// `ssl_verify_client optional` instead of `on` (with a client CA).
+    pub verify_optional: bool,
+    /// `ssl_protocols` instead of TLSv1.2 and TLSv1.3.
+    pub protocols: Option<&'a str>,
+    /// More `location` blocks, e.g. token endpoints that refuse.
+    pub locations: &'a str,
+}
+
 impl Nginx<'_> {
     /// nginx on 127.0.0.1: `/oauth/token` answers a token JSON to a POST
     /// with `grant_type=client_credentials`; `/api/` and `/http/` want the
     /// Bearer token.
     pub fn start(&self) -> Server {
+        self.start_with(&NginxExtra::default())
+    }
+
+    /// The same, with `extra`.
+    pub fn start_with(&self, extra: &NginxExtra) -> Server {
         let nginx = super::which("nginx")
             .or_else(|| Some("/usr/sbin/nginx".into()).filter(|p: &std::path::PathBuf| p.exists()))
             .unwrap_or_else(|| panic!("this test needs 'nginx', which is not installed: run .ci/run or apt-get install nginx"));
         let port = free_port();
         let d = self.dir.display();
         let verify = match self.client_ca {
-            Some(ca) => format!("ssl_client_certificate {ca};\n        ssl_verify_client on;\n        ssl_verify_depth 4;"),
+            Some(ca) => format!(
+                "ssl_client_certificate {ca};\n        ssl_verify_client {};\n        ssl_verify_depth 4;",
+                if extra.verify_optional { "optional" } else { "on" }
+            ),
             None => String::new(),
         };
         let basic = match &self.basic {
@@ -121,6 +140,8 @@ impl Nginx<'_> {
             None => String::new(),
         };
         let token = self.token;
+        let protocols = extra.protocols.unwrap_or("TLSv1.2 TLSv1.3");
+        let locations = extra.locations;
         let conf = format!(
             r#"
 pid {d}/nginx.pid;
@@ -138,7 +159,7 @@ http {{
         listen 127.0.0.1:{port} ssl;
         ssl_certificate {cert};
         ssl_certificate_key {key};
-        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_protocols {protocols};
         {verify}
         default_type application/json;
         location = /oauth/token {{
@@ -161,6 +182,7 @@ http {{
             if ($http_authorization != "Bearer {token}") {{ return 401 '{{"error":"invalid_token"}}'; }}
             return 200 'called $request_method $uri';
         }}
+        {locations}
     }}
 }}
 "#,

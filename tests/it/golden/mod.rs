@@ -85,4 +85,5 @@ fn assert_lines_eq(file: &Path, expected: &str, actual: &str) {
 
 mod files;
 mod keystores;
+mod probe;
 mod verdicts;

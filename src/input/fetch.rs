@@ -1,0 +1,260 @@
+//! Fetching a certificate's issuer from the address the certificate itself
+//! names: the `caIssuers` URL of its Authority Information Access extension
+//! (RFC 5280 section 4.2.2.1), over plain HTTP, as DER, PKCS#7
+//! (`.p7c`) or PEM.
+//!
+//! btpcert stays offline by default: only commands given
+//! `--fetch-intermediates` call this. A fetch is bounded in size
+//! ([`FetchOptions::max_bytes`]) and time ([`FetchOptions::timeout`]), uses
+//! the plain-HTTP proxy as curl chooses it (`http_proxy`, then
+//! `all_proxy`; `no_proxy` exempts), and says what came from where. What
+//! it fetches is untrusted: it may complete a path only where signatures
+//! verify, and a root found this way is judged by fingerprint like any other.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::sanitize::sanitize;
+use crate::x509::cert::Cert;
+
+/// OID of `id-ad-caIssuers`.
+const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
+
+/// Bounds of one fetch.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchOptions {
+    /// Time limit of one fetch, connection and answer.
+    pub timeout: Duration,
+    /// The largest answer read.
+    pub max_bytes: u64,
+}
+
+impl Default for FetchOptions {
+    fn default() -> FetchOptions {
+        FetchOptions {
+            timeout: Duration::from_secs(10),
+            max_bytes: 1 << 20,
+        }
+    }
+}
+
+/// What one fetch brought.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fetched {
+    /// Where from.
+    pub url: String,
+    /// The subject of the certificate whose issuer was fetched.
+    pub for_subject_dn: String,
+    /// The certificates the answer held.
+    #[serde(serialize_with = "subjects")]
+    pub certificates: Vec<Cert>,
+}
+
+fn subjects<S: serde::Serializer>(certs: &[Cert], s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(certs.len()))?;
+    for c in certs {
+        seq.serialize_element(&serde_json::json!({
+            "subject_dn": c.subject_dn(),
+            "fingerprint_sha256": c.sha256(),
+        }))?;
+    }
+    seq.end()
+}
+
+/// The `caIssuers` URLs of `cert`, in the order it lists them.
+pub fn ca_issuers_urls(cert: &Cert) -> Vec<String> {
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, p)) = X509Certificate::from_der(cert.der()) else {
+        return Vec::new();
+    };
+    let mut urls = Vec::new();
+    for ext in p.extensions() {
+        if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
+            for d in aia.iter() {
+                if d.access_method.to_id_string() == CA_ISSUERS {
+                    if let GeneralName::URI(u) = &d.access_location {
+                        urls.push(u.to_string());
+                    }
+                }
+            }
+        }
+    }
+    urls
+}
+
+/// Fetches the issuer of `cert` from its first `http://` caIssuers URL.
+/// `Ok(None)` when the certificate names none; an error (exit status 1)
+/// when the fetch fails or the answer holds no certificate.
+pub fn fetch_issuer(cert: &Cert, opts: &FetchOptions) -> Result<Option<Fetched>> {
+    let urls = ca_issuers_urls(cert);
+    let Some(url) = urls
+        .iter()
+        .find(|u| u.to_ascii_lowercase().starts_with("http://"))
+    else {
+        return Ok(None);
+    };
+    let bytes = get(url, opts)?;
+    let certificates =
+        certs_of(&bytes).map_err(|e| Error::failed(format!("{}: {e}", sanitize(url))))?;
+    Ok(Some(Fetched {
+        url: url.clone(),
+        for_subject_dn: cert.subject_dn(),
+        certificates,
+    }))
+}
+
+/// `GET url` over plain HTTP, bounded by `opts`.
+pub fn get(url: &str, opts: &FetchOptions) -> Result<Vec<u8>> {
+    let shown = sanitize(url).into_owned();
+    let config = ureq::Agent::config_builder()
+        .proxy(crate::sap::token::proxy_from(&[
+            "http_proxy",
+            "all_proxy",
+            "ALL_PROXY",
+        ])?)
+        .timeout_global(Some(opts.timeout))
+        .max_redirects(3)
+        .http_status_as_error(false)
+        .user_agent(concat!("btpcert/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let agent: ureq::Agent = config.into();
+    let mut resp = agent.get(url).call().map_err(|e| {
+        Error::failed(match e {
+            ureq::Error::Timeout(_) => {
+                format!("{shown}: no answer within {} s", opts.timeout.as_secs())
+            }
+            other => format!("cannot fetch {shown}: {}", sanitize(&other.to_string())),
+        })
+    })?;
+    if resp.status().as_u16() != 200 {
+        return Err(Error::failed(format!(
+            "{shown} answered HTTP {}",
+            resp.status().as_u16()
+        )));
+    }
+    resp.body_mut()
+        .with_config()
+        .limit(opts.max_bytes)
+        .read_to_vec()
+        .map_err(|e| {
+            Error::failed(match e {
+                ureq::Error::BodyExceedsLimit(_) => format!(
+                    "{shown}: the answer is larger than {} KiB: not a CA certificate",
+                    opts.max_bytes >> 10
+                ),
+                ureq::Error::Timeout(_) => {
+                    format!("{shown}: no answer within {} s", opts.timeout.as_secs())
+                }
+                other => format!("cannot fetch {shown}: {}", sanitize(&other.to_string())),
+            })
+        })
+}
+
+/// The certificates of an answer: one DER certificate, a PKCS#7
+/// certs-only bundle, or PEM text.
+pub fn certs_of(bytes: &[u8]) -> Result<Vec<Cert>> {
+    if let Ok(c) = Cert::from_der(bytes) {
+        return Ok(vec![c]);
+    }
+    if let Ok(p7) = openssl::pkcs7::Pkcs7::from_der(bytes) {
+        let certs: Vec<Cert> = p7
+            .signed()
+            .and_then(|s| s.certificates())
+            .map(|stack| {
+                stack
+                    .iter()
+                    .filter_map(|c| c.to_der().ok())
+                    .filter_map(|d| Cert::from_der(&d).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !certs.is_empty() {
+            return Ok(certs);
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(certs) = crate::x509::material::certs_from_text(text) {
+            if !certs.is_empty() {
+                return Ok(certs);
+            }
+        }
+    }
+    Err(Error::failed(
+        "the answer holds no certificate (neither DER, PKCS#7 nor PEM)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_chain() -> Vec<Cert> {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/service-key.json"
+        ))
+        .unwrap();
+        crate::input::load_bytes("k", text.as_bytes())
+            .unwrap()
+            .certs
+    }
+
+    #[test]
+    fn answers_in_three_encodings() {
+        let chain = sample_chain();
+        let der = chain[1].der().to_vec();
+        assert_eq!(certs_of(&der).unwrap()[0].der(), &der[..]);
+        let pem = chain[1].to_pem();
+        assert_eq!(certs_of(pem.as_bytes()).unwrap().len(), 1);
+        let p7 = openssl::pkcs7::Pkcs7::from_der(&pkcs7_certs_only(&chain[1..])).unwrap();
+        assert!(p7.signed().is_some());
+        assert_eq!(certs_of(&p7.to_der().unwrap()).unwrap().len(), 2);
+        assert!(certs_of(b"<html>not found</html>").is_err());
+    }
+
+    /// A degenerate PKCS#7 SignedData holding `certs`, as `openssl crl2pkcs7
+    /// -nocrl` writes it.
+    fn pkcs7_certs_only(certs: &[Cert]) -> Vec<u8> {
+        fn len(n: usize) -> Vec<u8> {
+            match n {
+                0..=0x7f => vec![n as u8],
+                0x80..=0xff => vec![0x81, n as u8],
+                _ => vec![0x82, (n >> 8) as u8, n as u8],
+            }
+        }
+        fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+            let mut v = vec![tag];
+            v.extend(len(body.len()));
+            v.extend_from_slice(body);
+            v
+        }
+        let signed_data_oid = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+        ];
+        let data_oid = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        ];
+        let all: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
+        let mut sd = vec![0x02, 0x01, 0x01]; // version 1
+        sd.extend(tlv(0x31, &[])); // digestAlgorithms
+        sd.extend(tlv(0x30, &data_oid)); // contentInfo
+        sd.extend(tlv(0xa0, &all)); // certificates [0]
+        sd.extend(tlv(0x31, &[])); // signerInfos
+        let mut ci = signed_data_oid.to_vec();
+        ci.extend(tlv(0xa0, &tlv(0x30, &sd)));
+        tlv(0x30, &ci)
+    }
+
+    #[test]
+    fn a_certificate_without_aia_names_nothing() {
+        let chain = sample_chain();
+        assert!(ca_issuers_urls(&chain[0]).is_empty());
+        assert!(fetch_issuer(&chain[0], &FetchOptions::default())
+            .unwrap()
+            .is_none());
+    }
+}

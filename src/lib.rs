@@ -1,6 +1,7 @@
 //! btpcert turns SAP BTP service keys into working certificate files, and
 //! says clearly what is wrong with them before the TLS handshake does.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod check;
 pub mod cli;

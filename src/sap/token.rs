@@ -341,9 +341,13 @@ pub enum TokenAuth<'a> {
 
 /// A token, and what it says about itself.
 pub struct Token {
+    /// The token itself; never printed unless asked for.
     pub access_token: Secret,
+    /// `token_type` of the answer.
     pub token_type: Option<String>,
+    /// `expires_in` of the answer, in seconds.
     pub expires_in: Option<i64>,
+    /// `scope` of the answer.
     pub scope: Option<String>,
     /// The JWT payload, when the token is a JWT.
     pub claims: Option<Value>,

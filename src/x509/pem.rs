@@ -162,7 +162,11 @@ fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
             headers.push(line.to_string());
             continue;
         }
-        b64.extend(line.chars().filter(|c| !c.is_whitespace()));
+        if line.bytes().any(|b| b.is_ascii_whitespace()) {
+            b64.extend(line.chars().filter(|c| !c.is_whitespace()));
+        } else {
+            b64.push_str(line);
+        }
     }
     if b64.is_empty() {
         return Err(Error::input(format!("block {number} ({label}) is empty")));
@@ -182,14 +186,25 @@ fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
             pos + 1
         )));
     }
+    if headers.is_empty() {
+        // The common case: decode the body once, directly.
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_bytes())
+            .map_err(|d| {
+                Error::input(format!(
+                    "block {number} ({label}): invalid base64 ({d}); is the block truncated?"
+                ))
+            })?;
+        return Ok(pem::Pem::new(label, der));
+    }
+    // RFC 1421 headers (legacy encrypted keys): the pem crate keeps them.
     let mut canonical = format!("{BEGIN}{label}{DASHES}\n");
     for h in &headers {
         canonical.push_str(h);
         canonical.push('\n');
     }
-    if !headers.is_empty() {
-        canonical.push('\n');
-    }
+    canonical.push('\n');
     for chunk in b64.as_bytes().chunks(64) {
         canonical.push_str(std::str::from_utf8(chunk).unwrap_or_default());
         canonical.push('\n');

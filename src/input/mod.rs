@@ -82,30 +82,41 @@ pub struct Loaded {
     pub key: Option<PrivateKey>,
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a file, or standard input for `-`: the one way btpcert reads its
+/// input files. At most [`MAX_INPUT`] bytes are read, counted while
+/// reading, whatever size the file claims: a device such as `/dev/zero`
+/// says 0 and never ends. A FIFO blocks until its writer writes or closes,
+/// as with `cat`.
 pub fn read_source(path: &str) -> Result<(String, Vec<u8>)> {
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_INPUT + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        check_size("<stdin>", buf.len() as u64)?;
+        let buf = read_bounded("<stdin>", std::io::stdin().lock())?;
         return Ok(("<stdin>".into(), buf));
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::input(format!("{path}: is a directory")));
     }
+    // A regular file says its size: refuse a big one before reading it.
     check_size(path, meta.len())?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bounded(path, file)?;
     Ok((path.to_string(), bytes))
+}
+
+/// Reads to the end, or fails after [`MAX_INPUT`] bytes.
+fn read_bounded(name: &str, r: impl Read) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io(name, e))?;
+    check_size(name, buf.len() as u64)?;
+    Ok(buf)
 }
 
 fn check_size(name: &str, len: u64) -> Result<()> {
     if len > MAX_INPUT {
         return Err(Error::input(format!(
-            "{name}: larger than {} MiB: not a service key or certificate file",
+            "{name}: larger than {} MiB: not a service key, certificate, keystore or password file",
             MAX_INPUT >> 20
         )));
     }
@@ -367,4 +378,30 @@ pub fn load_many_with(
         b.service_keys.extend(l.service_key.map(|sk| (name, sk)));
     }
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stops_after_the_limit_whatever_the_source() {
+        let e = read_bounded("endless", std::io::repeat(0)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("endless: larger than 16 MiB"),
+            "{e}"
+        );
+        let exact = std::io::repeat(b'x').take(MAX_INPUT);
+        assert_eq!(
+            read_bounded("exact", exact).unwrap().len() as u64,
+            MAX_INPUT
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_that_claims_no_size_is_read_with_the_limit() {
+        let e = read_source("/dev/zero").unwrap_err();
+        assert!(e.to_string().contains("larger than 16 MiB"), "{e}");
+    }
 }

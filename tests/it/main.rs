@@ -13,6 +13,7 @@ mod golden;
 mod inspect;
 mod jks;
 mod keystore;
+mod robust;
 mod secrets;
 mod token;
 mod unescape;

@@ -68,3 +68,82 @@ fn audit_reports_a_device_that_never_ends_as_unreadable() {
     assert!(out.contains("[unreadable]"), "{out}");
     assert!(out.contains("larger than 16 MiB"), "{out}");
 }
+
+const EXTERNAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/testdata/service-key-external.json"
+);
+
+#[test]
+fn extract_names_a_single_certificate_once() {
+    let d = TestDir::new();
+    let a = run(&["extract", EXTERNAL, "-o", &d.p("out")]).success();
+    let out = stdout_of(&a);
+    let wrote = out.lines().filter(|l| l.starts_with("Wrote ")).count();
+    assert_eq!(wrote, 1, "{out}");
+    // With --split the one file per certificate is named too.
+    let a = run(&["extract", EXTERNAL, "-o", &d.p("split"), "--split"]).success();
+    let out = stdout_of(&a);
+    assert_eq!(out.matches("Wrote ").count(), 2, "{out}");
+}
+
+#[test]
+fn an_output_file_in_a_missing_folder_is_an_error_naming_it() {
+    let d = TestDir::new();
+    let params = d.put(
+        "params.json",
+        "{\"grant-types\": [\"client_x509\"], \"roles\": [\"r\"]}\n",
+    );
+    let pem = d.put(
+        "one-line.txt",
+        std::fs::read_to_string(ROOT).unwrap().replace('\n', "\\n"),
+    );
+    let missing = d.path().join("missing");
+    let file = |name: &str| missing.join(name).to_str().unwrap().to_string();
+    let cases: Vec<Vec<String>> = vec![
+        vec![
+            "p12".into(),
+            SAMPLE.into(),
+            "-o".into(),
+            file("out.p12"),
+            "--no-password".into(),
+        ],
+        vec![
+            "truststore".into(),
+            ROOT.into(),
+            "-o".into(),
+            file("ts.p12"),
+            "--no-password".into(),
+        ],
+        vec!["unescape".into(), pem, "-o".into(), file("out.pem")],
+        vec![
+            "instance".into(),
+            "migrate".into(),
+            params,
+            "-o".into(),
+            file("new.json"),
+        ],
+        vec![
+            "key-params".into(),
+            EXTERNAL.into(),
+            "-o".into(),
+            file("params.json"),
+        ],
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let a = run(&args).code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(&format!("folder {} does not exist", missing.display())),
+            "{args:?}: {err}"
+        );
+        assert!(!missing.exists(), "{args:?} created the folder");
+    }
+    // A folder named by -o DIR is created, with the folders above it.
+    run(&["extract", SAMPLE, "-o", &d.p("a/b/c")]).success();
+    assert_eq!(
+        entries(&d.path().join("a/b/c")),
+        ["certificate.pem", "key.pem"]
+    );
+}

@@ -75,6 +75,59 @@ const EXTERNAL: &str = concat!(
 );
 
 #[test]
+fn man_pages_are_replaced_only_with_force() {
+    let d = TestDir::new();
+    let pages = d.path().join("man/man1");
+    let pages_arg = pages.to_str().unwrap();
+    run(&["man", "-o", pages_arg]).success();
+    let main = pages.join("btpcert.1");
+    assert!(std::fs::read_to_string(&main)
+        .unwrap()
+        .contains(".TH btpcert 1"));
+    std::fs::write(&main, "my own page").unwrap();
+    let a = run(&["man", "-o", pages_arg]).code(2);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("already exists (use --force to overwrite it)"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), "my own page");
+    run(&["man", "-o", pages_arg, "--force"]).success();
+    assert!(std::fs::read_to_string(&main)
+        .unwrap()
+        .contains(".TH btpcert 1"));
+}
+
+#[cfg(unix)]
+#[test]
+fn man_pages_never_write_through_a_link() {
+    let d = TestDir::new();
+    let target = d.put("elsewhere/notes.txt", "keep me");
+    let pages = d.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let link = pages.join("btpcert-extract.1");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let pages_arg = pages.to_str().unwrap();
+    let a = run(&["man", "-o", pages_arg]).code(2);
+    assert!(
+        stderr_of(&a).contains("already exists"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert_eq!(entries(&pages), ["btpcert-extract.1"], "nothing written");
+    run(&["man", "-o", pages_arg, "--force"]).success();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link is replaced by the page"
+    );
+    assert!(std::fs::read_to_string(&link)
+        .unwrap()
+        .contains(".TH btpcert-extract 1"));
+}
+
+#[test]
 fn extract_names_a_single_certificate_once() {
     let d = TestDir::new();
     let a = run(&["extract", EXTERNAL, "-o", &d.p("out")]).success();

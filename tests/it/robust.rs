@@ -200,3 +200,37 @@ fn an_output_file_in_a_missing_folder_is_an_error_naming_it() {
         ["certificate.pem", "key.pem"]
     );
 }
+
+/// `instance check` and `instance migrate` read a document alike: escaped
+/// names and values, the last of duplicate keys, repeated entries.
+#[test]
+fn instance_check_and_migrate_agree() {
+    let d = TestDir::new();
+    let cases = [
+        (
+            r#"{"roles": ["r"], "grant-types": ["client\u005fx509"]}"#,
+            r#"{"roles": ["r"], "grant-types": ["client_credentials"]}"#,
+        ),
+        (
+            r#"{"roles": ["r"], "grant\u002dtypes": ["client_x509"]}"#,
+            r#"{"roles": ["r"], "grant\u002dtypes": ["client_credentials"]}"#,
+        ),
+        (
+            r#"{"roles": ["r"], "grant-types": ["password"], "grant-types": ["client_x509"]}"#,
+            r#"{"roles": ["r"], "grant-types": ["password"], "grant-types": ["client_credentials"]}"#,
+        ),
+        (
+            r#"{"roles": ["r"], "grant-types": ["client_x509","client_x509","client_x509"]}"#,
+            r#"{"roles": ["r"], "grant-types": ["client_credentials"]}"#,
+        ),
+    ];
+    for (n, (old, new)) in cases.iter().enumerate() {
+        let file = d.put(&format!("p{n}.json"), format!("{old}\n"));
+        run(&["instance", "check", &file]).code(1);
+        let out = d.p(&format!("new{n}.json"));
+        let a = run(&["instance", "migrate", &file, "-o", &out]).success();
+        assert!(stdout_of(&a).contains("client_x509 replaced"), "{old}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), format!("{new}\n"));
+        run(&["instance", "check", &out]).success();
+    }
+}

@@ -234,3 +234,101 @@ fn instance_check_and_migrate_agree() {
         run(&["instance", "check", &out]).success();
     }
 }
+
+const OLD_PARAMS: &str =
+    "{\n  \"roles\": [\"ESBMessaging.send\"],\n  \"grant-types\": [\"client_x509\"]\n}\n";
+
+fn new_params() -> String {
+    OLD_PARAMS.replace("client_x509", "client_credentials")
+}
+
+fn utf16(text: &str, little_endian: bool, bom: bool) -> Vec<u8> {
+    let units = bom
+        .then_some(0xfeff_u16)
+        .into_iter()
+        .chain(text.encode_utf16());
+    units
+        .flat_map(|u| {
+            if little_endian {
+                u.to_le_bytes()
+            } else {
+                u.to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn migrate_in_place_edits_the_file_a_link_points_to() {
+    let d = TestDir::new();
+    let real = d.put("real/params.json", OLD_PARAMS);
+    let link = d.path().join("params.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let a = run(&["instance", "migrate", link.to_str().unwrap(), "--in-place"]).success();
+    assert!(stdout_of(&a).contains("client_x509 replaced"));
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().is_symlink(),
+        "the link stays a link"
+    );
+    assert_eq!(
+        std::fs::read_link(&link).unwrap().to_str(),
+        Some(real.as_str())
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), new_params());
+    run(&["instance", "check", &real]).success();
+}
+
+#[test]
+fn migrate_in_place_keeps_the_encoding() {
+    let d = TestDir::new();
+    for little_endian in [true, false] {
+        for bom in [true, false] {
+            let name = format!("le{little_endian}-bom{bom}.json");
+            let file = d.put(&name, utf16(OLD_PARAMS, little_endian, bom));
+            run(&["instance", "check", &file]).code(1);
+            run(&["instance", "migrate", &file, "--in-place"]).success();
+            assert_eq!(
+                std::fs::read(&file).unwrap(),
+                utf16(&new_params(), little_endian, bom),
+                "{name}"
+            );
+            run(&["instance", "check", &file]).success();
+        }
+    }
+    let file = d.put("bom.json", format!("\u{feff}{OLD_PARAMS}"));
+    run(&["instance", "migrate", &file, "--in-place"]).success();
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("\u{feff}{}", new_params())
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn migrate_in_place_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = TestDir::new();
+    for m in [0o640, 0o660, 0o444, 0o600] {
+        let file = d.put(&format!("m{m:o}.json"), OLD_PARAMS);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(m)).unwrap();
+        run(&["instance", "migrate", &file, "--in-place"]).success();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), new_params());
+        assert_eq!(mode(std::path::Path::new(&file)), m, "{m:o}");
+    }
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_read() {
+    let d = TestDir::new();
+    let key = std::fs::read_to_string(SAMPLE).unwrap();
+    let file = d.put("key.txt", utf16(&key, true, false));
+    let a = run(&["inspect", &file]).success();
+    assert!(
+        stdout_of(&a).contains("service key JSON"),
+        "{}",
+        stdout_of(&a)
+    );
+    let file = d.put("params.json", utf16(OLD_PARAMS, false, false));
+    run(&["instance", "check", &file]).code(1);
+}

@@ -332,3 +332,20 @@ fn utf16_without_a_byte_order_mark_is_read() {
     let file = d.put("params.json", utf16(OLD_PARAMS, false, false));
     run(&["instance", "check", &file]).code(1);
 }
+
+#[test]
+fn a_pem_body_that_is_no_certificate_is_said_in_words() {
+    let d = TestDir::new();
+    // Valid base64 of a DER INTEGER: not a certificate.
+    let file = d.put(
+        "bad.pem",
+        "-----BEGIN CERTIFICATE-----\nAgEF\n-----END CERTIFICATE-----\n",
+    );
+    let a = run(&["inspect", &file]).code(2);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("bad.pem: block 1 (CERTIFICATE): not a valid X.509 certificate: the DER structure is damaged or of another kind"),
+        "{err}"
+    );
+    assert!(!err.contains("Tag(") && !err.contains("Error"), "{err}");
+}

@@ -349,3 +349,34 @@ fn a_pem_body_that_is_no_certificate_is_said_in_words() {
     );
     assert!(!err.contains("Tag(") && !err.contains("Error"), "{err}");
 }
+
+#[test]
+fn a_certificate_given_a_thousand_times_is_one_line() {
+    let d = TestDir::new();
+    let many = d.put(
+        "many.pem",
+        std::fs::read_to_string(ROOT).unwrap().repeat(1000),
+    );
+    let a = run(&[
+        "verify",
+        &many,
+        "--no-system-roots",
+        "--at",
+        "2030-01-01T00:00:00Z",
+    ]);
+    let out = stdout_of(&a);
+    let dup: Vec<&str> = out.lines().filter(|l| l.contains("is given")).collect();
+    assert_eq!(
+        dup,
+        ["  ! 'btpcert Sample Root CA' is given 1000 times"],
+        "{out}"
+    );
+    let a = run(&["inspect", &many]).success();
+    let out = stdout_of(&a);
+    assert_eq!(out.matches("  certificate ").count(), 1, "{out}");
+    assert!(
+        out.contains("    repeated:     given 999 more times in this file\n"),
+        "{out}"
+    );
+    assert!(out.lines().count() < 20, "{out}");
+}

@@ -151,7 +151,7 @@ fn check_plan(files: &[Planned], force: bool) -> Result<()> {
             )));
         }
         let dir = folder_of(&f.path);
-        if !f.create_folder && dir.symlink_metadata().is_err() {
+        if !f.create_folder && !dir.exists() {
             return Err(Error::input(format!(
                 "{}: folder {} does not exist",
                 f.path.display(),

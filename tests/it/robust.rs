@@ -53,6 +53,7 @@ fn a_device_that_never_ends_is_refused_by_every_reader() {
         &pw,
     ]);
     too_large(&["token", SAMPLE, "--ca", "/dev/zero"]);
+    too_large(&["token", SAMPLE, "--p12", "/dev/zero"]);
     too_large(&["instance", "check", "/dev/zero"]);
     too_large(&["unescape", "/dev/zero"]);
     assert!(entries(d.path()) == ["pw.txt"], "{:?}", entries(d.path()));

@@ -21,12 +21,25 @@ pub struct Planned {
     pub secret: bool,
     /// May replace an existing file without --force (an in-place update).
     pub replace: bool,
+    /// The exact mode to give the file (an in-place update keeps the
+    /// file's own); `None`: 0600 for a secret, else 0644.
+    pub mode: Option<u32>,
+    /// May create the file's missing folders (outputs named by `-o DIR`);
+    /// else a missing folder is an error, as for `-o FILE`.
+    pub create_folder: bool,
 }
 
 impl Planned {
     /// Allows replacing an existing file (an in-place update the user asked for).
     pub fn replacing(mut self) -> Planned {
         self.replace = true;
+        self
+    }
+
+    /// Allows creating the missing folders on the way (the file goes into
+    /// a folder named by `-o DIR`).
+    pub fn creating_folder(mut self) -> Planned {
+        self.create_folder = true;
         self
     }
 
@@ -37,17 +50,33 @@ impl Planned {
             contents: contents.into(),
             secret: false,
             replace: false,
+            mode: None,
+            create_folder: false,
         }
     }
 
     /// A private key or keystore (mode 0600).
     pub fn secret(path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Planned {
         Planned {
-            path: path.into(),
-            contents: contents.into(),
             secret: true,
-            replace: false,
+            ..Planned::public(path, contents)
         }
+    }
+
+    /// A file with exactly `mode` (permission bits), such as the mode of
+    /// the file an in-place update replaces; secret when others may not
+    /// read it.
+    pub fn with_mode(path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>, mode: u32) -> Planned {
+        Planned {
+            secret: mode & 0o077 == 0,
+            mode: Some(mode & 0o7777),
+            ..Planned::public(path, contents)
+        }
+    }
+
+    /// The mode the file gets.
+    fn file_mode(&self) -> u32 {
+        self.mode.unwrap_or(if self.secret { 0o600 } else { 0o644 })
     }
 }
 
@@ -119,6 +148,14 @@ fn check_plan(files: &[Planned], force: bool) -> Result<()> {
             return Err(Error::input(format!(
                 "{}: is a directory",
                 f.path.display()
+            )));
+        }
+        let dir = folder_of(&f.path);
+        if !f.create_folder && !dir.exists() {
+            return Err(Error::input(format!(
+                "{}: folder {} does not exist",
+                f.path.display(),
+                dir.display()
             )));
         }
         if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
@@ -314,8 +351,7 @@ fn stage(dir: &Path, f: &Planned) -> Result<tempfile::NamedTempFile> {
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    set_mode(tmp.as_file(), if f.secret { 0o600 } else { 0o644 })
-        .map_err(|e| Error::io(&f.path, e))?;
+    set_mode(tmp.as_file(), f.file_mode()).map_err(|e| Error::io(&f.path, e))?;
     tmp.write_all(&f.contents)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(&f.path, e))?;
@@ -329,10 +365,10 @@ fn write_file(path: &Path, f: &Planned) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.mode(if f.secret { 0o600 } else { 0o644 });
+        o.mode(f.file_mode());
     }
     let mut file = o.open(path)?;
-    set_mode(&file, if f.secret { 0o600 } else { 0o644 })?;
+    set_mode(&file, f.file_mode())?;
     file.write_all(&f.contents)?;
     file.sync_all()
 }
@@ -429,8 +465,8 @@ mod tests {
         let out = dir.path().join("a/b");
         write_all(
             &[
-                Planned::public(out.join("cert.pem"), "c"),
-                Planned::secret(out.join("key.pem"), "k"),
+                Planned::public(out.join("cert.pem"), "c").creating_folder(),
+                Planned::secret(out.join("key.pem"), "k").creating_folder(),
             ],
             false,
         )
@@ -445,10 +481,50 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        write_all(&[Planned::secret(dir.path().join("s/k"), "k")], false).unwrap();
-        write_all(&[Planned::public(dir.path().join("p/c"), "c")], false).unwrap();
+        let s = Planned::secret(dir.path().join("s/k"), "k").creating_folder();
+        let p = Planned::public(dir.path().join("p/c"), "c").creating_folder();
+        write_all(&[s], false).unwrap();
+        write_all(&[p], false).unwrap();
         assert_eq!(mode(&dir.path().join("s")), 0o700);
         assert_eq!(mode(&dir.path().join("p")), 0o755);
+    }
+
+    #[test]
+    fn a_missing_folder_is_created_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("missing/out.p12");
+        let err = write_all(&[Planned::secret(&out, "k")], false).unwrap_err();
+        assert!(
+            err.to_string().ends_with(&format!(
+                "folder {} does not exist",
+                dir.path().join("missing").display()
+            )),
+            "{err}"
+        );
+        // Nothing is written when one file of the set may not be.
+        let ok = Planned::public(dir.path().join("new/a"), "a").creating_folder();
+        assert!(write_all(&[ok, Planned::public(&out, "k")], false).is_err());
+        assert!(names(dir.path()).is_empty());
+        write_all(&[Planned::secret(&out, "k").creating_folder()], false).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "k");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_given_mode_is_kept_exactly() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for m in [0o640, 0o660, 0o444, 0o600] {
+            let f = dir.path().join(format!("f{m:o}"));
+            std::fs::write(&f, "old").unwrap();
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(m)).unwrap();
+            let p = Planned::with_mode(&f, "new", m).replacing();
+            assert_eq!(p.secret, m & 0o077 == 0);
+            write_all(&[p], false).unwrap();
+            assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
+            assert_eq!(mode(&f), m, "{m:o}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
+use super::args::ForceArgs;
 use super::Cli;
 use crate::error::{ExitStatus, Result};
 use crate::ops::docs::{self, CompletionsOptions, CompletionsOutcome, ManOptions, ManOutcome};
@@ -27,6 +28,8 @@ pub struct ManArgs {
     /// printing btpcert.1
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: ForceArgs,
 }
 
 /// Runs `btpcert completions`.
@@ -47,7 +50,7 @@ pub fn man(args: ManArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         out_dir: args.out_dir,
     };
     let outcome = docs::man(Cli::command(), &opts)?;
-    super::finish(out, &outcome, false, None, render_man)
+    super::finish(out, &outcome, args.force.force, None, render_man)
 }
 
 /// The main page, or where the pages were written.

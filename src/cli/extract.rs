@@ -88,7 +88,13 @@ pub fn render(out: &mut dyn Write, o: &ExtractOutcome) -> std::io::Result<()> {
         )?;
     }
     render_key(out, o)?;
-    for f in o.files.iter().filter(|f| f.content == "certificate") {
+    // The files of --split; certificate.pem was named above.
+    for f in o
+        .files
+        .iter()
+        .skip(1)
+        .filter(|f| f.content == "certificate")
+    {
         writeln!(out, "Wrote {}", sanitize(&f.path))?;
     }
     if let Some(host) = &o.postman_host {

@@ -1,5 +1,6 @@
 //! `btpcert inspect`: what files are and what they hold.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use clap::Args;
@@ -69,8 +70,22 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
         }
         writeln!(out, "  fields:         {}", s(&sk.fields.join(", ")))?;
     }
+    // A certificate given again is shown once, with the count.
+    let mut copies: HashMap<&str, usize> = HashMap::new();
+    for c in &r.certificates {
+        *copies.entry(&c.fingerprint_sha256).or_default() += 1;
+    }
+    let mut shown = HashSet::new();
     for (i, c) in r.certificates.iter().enumerate() {
+        if !shown.insert(c.fingerprint_sha256.as_str()) {
+            continue;
+        }
         render_cert(out, i + 1, c)?;
+        match copies[c.fingerprint_sha256.as_str()] - 1 {
+            0 => {}
+            1 => writeln!(out, "    repeated:     given once more in this file")?,
+            n => writeln!(out, "    repeated:     given {n} more times in this file")?,
+        }
     }
     if let Some(k) = &r.private_key {
         let what = match &k.key {

@@ -83,30 +83,41 @@ pub struct Loaded {
     pub key: Option<PrivateKey>,
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a file, or standard input for `-`: the one way btpcert reads its
+/// input files. At most [`MAX_INPUT`] bytes are read, counted while
+/// reading, whatever size the file claims: a device such as `/dev/zero`
+/// says 0 and never ends. A FIFO blocks until its writer writes or closes,
+/// as with `cat`.
 pub fn read_source(path: &str) -> Result<(String, Vec<u8>)> {
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(MAX_INPUT + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        check_size("<stdin>", buf.len() as u64)?;
+        let buf = read_bounded("<stdin>", std::io::stdin().lock())?;
         return Ok(("<stdin>".into(), buf));
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::input(format!("{path}: is a directory")));
     }
+    // A regular file says its size: refuse a big one before reading it.
     check_size(path, meta.len())?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bounded(path, file)?;
     Ok((path.to_string(), bytes))
+}
+
+/// Reads to the end, or fails after [`MAX_INPUT`] bytes.
+fn read_bounded(name: &str, r: impl Read) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io(name, e))?;
+    check_size(name, buf.len() as u64)?;
+    Ok(buf)
 }
 
 fn check_size(name: &str, len: u64) -> Result<()> {
     if len > MAX_INPUT {
         return Err(Error::input(format!(
-            "{name}: larger than {} MiB: not a service key or certificate file",
+            "{name}: larger than {} MiB: not a service key, certificate, keystore or password file",
             MAX_INPUT >> 20
         )));
     }
@@ -173,6 +184,9 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
         let text = text.map_err(|_| Error::input("invalid UTF-16 text"))?;
         return load_bytes(name, text.as_bytes());
     }
+    if bytes.first() != Some(&0x30) && looks_like_utf16(bytes) {
+        return Err(Error::input(UTF16_WITHOUT_BOM));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
         _ => {
@@ -228,7 +242,8 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
     ))
 }
 
-/// The bytes as text: UTF-8, or UTF-16 with a byte order mark.
+/// The bytes as text: UTF-8, or UTF-16 (with a byte order mark, or
+/// without one when the text starts with ASCII characters).
 pub fn decode_text(bytes: &[u8]) -> Option<String> {
     match utf16_text(bytes) {
         Some(t) => t.ok(),
@@ -236,24 +251,136 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// Reads a text file, or standard input for `-`: UTF-8, or UTF-16 with a
-/// byte order mark. Returns the name (`<stdin>` for `-`) and the text.
+/// How a text file was written, so that an edit of it is written alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8; `bom`: it starts with a byte order mark.
+    Utf8 {
+        /// It starts with EF BB BF.
+        bom: bool,
+    },
+    /// UTF-16 (as Windows PowerShell 5 writes redirected output).
+    Utf16 {
+        /// Little endian (FF FE), else big endian (FE FF).
+        little_endian: bool,
+        /// It starts with a byte order mark.
+        bom: bool,
+    },
+}
+
+impl Encoding {
+    /// The text in this encoding, with the byte order mark if it had one.
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        match self {
+            Encoding::Utf8 { bom } => {
+                let mut out = Vec::with_capacity(text.len() + 3);
+                if bom {
+                    out.extend_from_slice(b"\xef\xbb\xbf");
+                }
+                out.extend_from_slice(text.as_bytes());
+                out
+            }
+            Encoding::Utf16 { little_endian, bom } => {
+                let bom = bom.then_some(0xfeff);
+                bom.into_iter()
+                    .chain(text.encode_utf16())
+                    .flat_map(|u| {
+                        if little_endian {
+                            u.to_le_bytes()
+                        } else {
+                            u.to_be_bytes()
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The bytes as text, without a byte order mark, and how they were
+/// encoded; `None` when they are neither UTF-8 nor UTF-16.
+pub fn decode_encoded(bytes: &[u8]) -> Option<(String, Encoding)> {
+    if let Some((little_endian, bom)) = utf16_layout(bytes) {
+        let text = utf16_text(bytes)?.ok()?;
+        return Some((text, Encoding::Utf16 { little_endian, bom }));
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    match text.strip_prefix('\u{feff}') {
+        Some(t) => Some((t.to_string(), Encoding::Utf8 { bom: true })),
+        None => Some((text.to_string(), Encoding::Utf8 { bom: false })),
+    }
+}
+
+/// Reads a text file, or standard input for `-`: UTF-8, or UTF-16.
+/// Returns the name (`<stdin>` for `-`) and the text.
 pub fn read_text(path: &str) -> Result<(String, String)> {
     let (name, bytes) = read_source(path)?;
     match decode_text(&bytes) {
         Some(text) => Ok((name, text)),
-        None => Err(Error::input("not text (neither UTF-8 nor UTF-16)").with_path(name)),
+        None => Err(not_text(&bytes).with_path(name)),
     }
 }
 
-/// Text with a UTF-16 byte order mark, decoded; `None` without one.
+/// Like [`read_text`], for a file to be edited: the text without its byte
+/// order mark, and how to write the edit back.
+pub fn read_text_encoded(path: &str) -> Result<(String, String, Encoding)> {
+    let (name, bytes) = read_source(path)?;
+    match decode_encoded(&bytes) {
+        Some((text, encoding)) => Ok((name, text, encoding)),
+        None => Err(not_text(&bytes).with_path(name)),
+    }
+}
+
+fn not_text(bytes: &[u8]) -> Error {
+    if looks_like_utf16(bytes) {
+        Error::input(UTF16_WITHOUT_BOM)
+    } else {
+        Error::input("not text (neither UTF-8 nor UTF-16)")
+    }
+}
+
+/// What to say about UTF-16 that cannot be read as such.
+const UTF16_WITHOUT_BOM: &str =
+    "looks like UTF-16 without a byte order mark, and cannot be read as such; save it as UTF-8";
+
+/// Whether the text is UTF-16 and how: (little endian, with a byte order
+/// mark). Without a mark, UTF-16 is recognised by its first characters:
+/// ASCII with every other byte zero, as `{` and `"` are.
+fn utf16_layout(bytes: &[u8]) -> Option<(bool, bool)> {
+    match bytes {
+        [0xff, 0xfe, ..] => return Some((true, true)),
+        [0xfe, 0xff, ..] => return Some((false, true)),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    let mut pairs = head.chunks_exact(2);
+    if pairs.clone().all(|p| ascii(p[0]) && p[1] == 0) {
+        Some((true, false))
+    } else if pairs.all(|p| p[0] == 0 && ascii(p[1])) {
+        Some((false, false))
+    } else {
+        None
+    }
+}
+
+/// Many zero bytes at every other position, as in UTF-16 text, even when
+/// it does not start as [`utf16_layout`] recognises.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64) & !1];
+    let pairs = head.len() / 2;
+    let zeros_at = |k: usize| head.chunks_exact(2).filter(|p| p[k] == 0).count();
+    pairs >= 4 && (zeros_at(0) * 2 >= pairs || zeros_at(1) * 2 >= pairs)
+}
+
+/// UTF-16 text (see [`utf16_layout`]), decoded; `None` when not UTF-16.
 fn utf16_text(bytes: &[u8]) -> Option<std::result::Result<String, std::char::DecodeUtf16Error>> {
-    let little = match bytes {
-        [0xff, 0xfe, ..] => true,
-        [0xfe, 0xff, ..] => false,
-        _ => return None,
-    };
-    let units = bytes[2..].chunks_exact(2).map(|c| {
+    let (little, bom) = utf16_layout(bytes)?;
+    let body = if bom { &bytes[2..] } else { bytes };
+    let units = body.chunks_exact(2).map(|c| {
         if little {
             u16::from_le_bytes([c[0], c[1]])
         } else {
@@ -368,4 +495,71 @@ pub fn load_many_with(
         b.service_keys.extend(l.service_key.map(|sk| (name, sk)));
     }
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stops_after_the_limit_whatever_the_source() {
+        let e = read_bounded("endless", std::io::repeat(0)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("endless: larger than 16 MiB"),
+            "{e}"
+        );
+        let exact = std::io::repeat(b'x').take(MAX_INPUT);
+        assert_eq!(
+            read_bounded("exact", exact).unwrap().len() as u64,
+            MAX_INPUT
+        );
+    }
+
+    fn utf16(text: &str, little_endian: bool, bom: bool) -> Vec<u8> {
+        Encoding::Utf16 { little_endian, bom }.encode(text)
+    }
+
+    #[test]
+    fn utf16_is_read_with_or_without_a_byte_order_mark() {
+        let key = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/service-key.json"
+        ))
+        .unwrap();
+        for little_endian in [true, false] {
+            for bom in [true, false] {
+                let bytes = utf16(&key, little_endian, bom);
+                let l = load_bytes("key.json", &bytes).unwrap();
+                assert_eq!(l.form, Form::Cockpit);
+                assert_eq!(l.certs.len(), 3);
+                assert_eq!(decode_text(&bytes).as_deref(), Some(key.as_str()));
+                let (text, enc) = decode_encoded(&bytes).unwrap();
+                assert_eq!(text, key);
+                assert_eq!(enc, Encoding::Utf16 { little_endian, bom });
+                assert_eq!(enc.encode(&text), bytes, "written back alike");
+            }
+        }
+        let (text, enc) = decode_encoded(b"\xef\xbb\xbf{}").unwrap();
+        assert_eq!((text.as_str(), enc), ("{}", Encoding::Utf8 { bom: true }));
+        assert_eq!(enc.encode("{}"), b"\xef\xbb\xbf{}");
+    }
+
+    #[test]
+    fn utf16_that_cannot_be_read_says_so() {
+        // Non-ASCII from the start: not recognised, but named.
+        let bytes = utf16("\u{e9}\u{e8}\u{ea}\u{eb}\u{2603}{\"a\": 1}", true, false);
+        let e = load_bytes("key.json", &bytes).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("looks like UTF-16 without a byte order mark"),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_that_claims_no_size_is_read_with_the_limit() {
+        let e = read_source("/dev/zero").unwrap_err();
+        assert!(e.to_string().contains("larger than 16 MiB"), "{e}");
+    }
 }

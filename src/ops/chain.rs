@@ -120,7 +120,10 @@ pub fn split_plan<'a>(chain: &'a Chain, dir: &Path) -> Vec<(Planned, &'a Cert)> 
     numbered
         .map(|(prefix, c)| {
             let name = format!("{prefix}-{}.pem", file_slug(&c.common_name()));
-            (Planned::public(dir.join(name), c.to_pem()), c)
+            (
+                Planned::public(dir.join(name), c.to_pem()).creating_folder(),
+                c,
+            )
         })
         .collect()
 }

@@ -193,12 +193,15 @@ fn plan(
     };
     let mut plan = Vec::new();
     if let Some(dir) = &opts.out_dir {
-        plan.push(Planned::public(dir.join("root.pem"), root.to_pem()));
+        plan.push(Planned::public(dir.join("root.pem"), root.to_pem()).creating_folder());
         if opts.all {
-            plan.push(Planned::public(
-                dir.join("chain.pem"),
-                a.chain.certs.iter().map(Cert::to_pem).collect::<String>(),
-            ));
+            plan.push(
+                Planned::public(
+                    dir.join("chain.pem"),
+                    a.chain.certs.iter().map(Cert::to_pem).collect::<String>(),
+                )
+                .creating_folder(),
+            );
         }
         for p in &plan {
             ensure_free(&p.path, opts.force)?;

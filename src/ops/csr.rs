@@ -99,8 +99,8 @@ pub fn run(opts: &CsrOptions, secrets: &dyn SecretSource) -> Result<CsrOutcome> 
         subject,
         notes,
         files: vec![
-            Planned::secret(&key_path, key_pem),
-            Planned::public(&req_path, csr),
+            Planned::secret(&key_path, key_pem).creating_folder(),
+            Planned::public(&req_path, csr).creating_folder(),
         ],
     })
 }

@@ -85,7 +85,8 @@ impl Outcome for ManOutcome {
 
 /// The main manual page of `cmd`, or, with a folder, one page per command
 /// and subcommand planned into it, as `clap_mangen::generate_to` names them.
-/// Existing pages are replaced (an update of installed pages).
+/// The folder is created when missing; existing pages are replaced only
+/// with `--force`, as every output file.
 pub fn man(cmd: clap::Command, opts: &ManOptions) -> Result<ManOutcome> {
     let Some(dir) = &opts.out_dir else {
         return Ok(ManOutcome {
@@ -118,7 +119,7 @@ fn plan_pages(cmd: clap::Command, dir: &Path, files: &mut Vec<Planned>) -> Resul
     }
     let man = Man::new(cmd);
     let path = dir.join(man.get_filename());
-    files.push(Planned::public(path, render(man)?).replacing());
+    files.push(Planned::public(path, render(man)?).creating_folder());
     Ok(())
 }
 
@@ -164,7 +165,10 @@ mod tests {
         .unwrap();
         assert_eq!(o.pages, ["demo-pair-left.1", "demo-pair.1", "demo.1"]);
         assert_eq!(o.files[2].path, Path::new("pages/demo.1"));
-        assert!(o.files.iter().all(|f| f.replace && !f.secret));
+        assert!(o
+            .files
+            .iter()
+            .all(|f| !f.replace && !f.secret && f.create_folder));
         let page = String::from_utf8_lossy(&o.files[1].contents);
         assert!(page.contains(".TH demo-pair 1"), "{page}");
         assert_eq!(o.exit_status(), ExitStatus::Ok);

@@ -168,7 +168,8 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
         key_format: None,
         mode: "0644",
     });
-    o.planned.push(Planned::public(&cert_path, chain_pem));
+    o.planned
+        .push(Planned::public(&cert_path, chain_pem).creating_folder());
     if let Some(k) = key {
         let key_path = opts.out_dir.join("key.pem");
         o.files.push(Written {
@@ -178,7 +179,8 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
             key_format: Some(k.format()),
             mode: "0600",
         });
-        o.planned.push(Planned::secret(&key_path, k.to_pem()));
+        o.planned
+            .push(Planned::secret(&key_path, k.to_pem()).creating_folder());
     }
     if opts.split {
         for (f, c) in split_plan(ordered, &opts.out_dir) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, ExitStatus, Result};
-use crate::input;
+use crate::input::{self, Encoding};
 use crate::ops::Outcome;
 use crate::sanitize::sanitize;
 use crate::sap::instance::{check_params, find, migrate_text, InstanceReport};
@@ -140,11 +140,18 @@ impl Outcome for MigrateOutcome {
 
 /// Finds the parameters, replaces the grant in their text and plans the
 /// result: the whole file with only the grant changed when the file held
-/// the parameters alone, else the parameters object by itself. In place,
-/// a private file stays private, and nothing is written when nothing
-/// changes.
+/// the parameters alone, else the parameters object by itself.
+///
+/// In place, the file keeps everything but the edit: its mode, its
+/// encoding and byte order mark; a symbolic link keeps pointing to the
+/// file, which is edited. Nothing is written when nothing changes.
 pub fn migrate(opts: &MigrateOptions) -> Result<MigrateOutcome> {
-    let (name, text) = input::read_text(&opts.file)?;
+    if opts.in_place && opts.file == "-" {
+        return Err(Error::usage(
+            "--in-place edits a file: give its name, not - (standard input)",
+        ));
+    }
+    let (name, text, encoding) = input::read_text_encoded(&opts.file)?;
     let name = sanitize(&name).into_owned();
     let params = find(&text).map_err(|e| e.with_path(&name))?;
     if opts.in_place && !params.whole_file {
@@ -170,6 +177,14 @@ pub fn migrate(opts: &MigrateOptions) -> Result<MigrateOutcome> {
     } else {
         ensure_newline(result)
     };
+    // Printed or written to -o OUT: UTF-8, for cf; a file that was the
+    // parameters alone keeps its UTF-8 byte order mark.
+    let keep_bom = params.whole_file && encoding == Encoding::Utf8 { bom: true };
+    let result = if keep_bom && !opts.in_place {
+        format!("\u{feff}{result}")
+    } else {
+        result
+    };
     let mut outcome = MigrateOutcome {
         file: opts.file.clone(),
         instance: params.instance,
@@ -191,11 +206,11 @@ pub fn migrate(opts: &MigrateOptions) -> Result<MigrateOutcome> {
             ));
         }
         Some(path) => {
-            let mut file = Planned::public(&path, result.into_bytes());
-            if opts.in_place {
-                file.secret = private_file(&path);
-                file = file.replacing();
-            }
+            let file = if opts.in_place {
+                in_place(&path, encoding.encode(&result))?
+            } else {
+                Planned::public(&path, result.into_bytes())
+            };
             outcome.output = Some(path.display().to_string());
             outcome.files.push(file);
         }
@@ -222,17 +237,34 @@ fn ensure_newline(mut s: String) -> String {
     s
 }
 
-/// Whether the file to be replaced is readable by its owner only: its
-/// update is written with mode 0600 too.
+/// The update of `path` in place: written at the file a symbolic link
+/// points to (the link stays), with the file's own mode.
+fn in_place(path: &Path, contents: Vec<u8>) -> Result<Planned> {
+    let is_link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+    let target = if is_link {
+        std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?
+    } else {
+        path.to_path_buf()
+    };
+    let planned = match file_mode(&target) {
+        Some(mode) => Planned::with_mode(target, contents, mode),
+        None => Planned::public(target, contents),
+    };
+    Ok(planned.replacing())
+}
+
+/// The permission bits of the file to be replaced: its update keeps them.
 #[cfg(unix)]
-fn private_file(path: &Path) -> bool {
+fn file_mode(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
 }
 
 #[cfg(not(unix))]
-fn private_file(_path: &Path) -> bool {
-    false
+fn file_mode(_path: &Path) -> Option<u32> {
+    None
 }
 
 #[cfg(test)]
@@ -370,5 +402,95 @@ mod tests {
         .unwrap();
         assert!(!o.changed && o.files.is_empty() && o.output.is_none() && o.text.is_none());
         assert!(o.notes[0].ends_with("good.json: no client_x509 grant: nothing to change"));
+    }
+
+    fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+        input::Encoding::Utf16 {
+            little_endian,
+            bom: true,
+        }
+        .encode(text)
+    }
+
+    #[test]
+    fn migrate_in_place_keeps_the_encoding_and_its_byte_order_mark() {
+        let d = Files::new();
+        for little_endian in [true, false] {
+            let p = d.0.path().join(format!("le-{little_endian}.json"));
+            std::fs::write(&p, utf16(OLD, little_endian)).unwrap();
+            let o = migrate(&MigrateOptions {
+                file: p.display().to_string(),
+                output: None,
+                in_place: true,
+            })
+            .unwrap();
+            assert_eq!(o.files[0].contents, utf16(&new_params(), little_endian));
+        }
+        let bom = d.put("bom.json", &format!("\u{feff}{OLD}"));
+        let o = migrate(&MigrateOptions {
+            file: bom,
+            output: None,
+            in_place: true,
+        })
+        .unwrap();
+        assert_eq!(
+            o.files[0].contents,
+            format!("\u{feff}{}", new_params()).as_bytes()
+        );
+        // Written elsewhere, UTF-16 becomes UTF-8, as cf reads it.
+        let p = d.0.path().join("utf16.json");
+        std::fs::write(&p, utf16(OLD, true)).unwrap();
+        let o = migrate(&MigrateOptions {
+            file: p.display().to_string(),
+            output: Some(d.0.path().join("out.json")),
+            in_place: false,
+        })
+        .unwrap();
+        assert_eq!(o.files[0].contents, new_params().as_bytes());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn migrate_in_place_keeps_the_mode_and_edits_the_target_of_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = Files::new();
+        for mode in [0o640, 0o660, 0o444, 0o600, 0o644] {
+            let p = d.put(&format!("m{mode:o}.json"), OLD);
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            let o = migrate(&MigrateOptions {
+                file: p,
+                output: None,
+                in_place: true,
+            })
+            .unwrap();
+            assert_eq!(o.files[0].mode, Some(mode));
+            assert_eq!(o.files[0].secret, mode & 0o077 == 0);
+        }
+        let real = d.put("real.json", OLD);
+        let link = d.0.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let o = migrate(&MigrateOptions {
+            file: link.display().to_string(),
+            output: None,
+            in_place: true,
+        })
+        .unwrap();
+        assert_eq!(
+            o.files[0].path,
+            std::fs::canonicalize(&real).unwrap(),
+            "the file the link points to is edited"
+        );
+        assert_eq!(o.output.as_deref(), Some(link.to_str().unwrap()));
+    }
+
+    #[test]
+    fn migrate_in_place_needs_a_file() {
+        let e = migrate(&MigrateOptions {
+            file: "-".into(),
+            output: None,
+            in_place: true,
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("--in-place edits a file"), "{e}");
     }
 }

@@ -176,7 +176,7 @@ pub fn run(opts: &PostmanOptions, secrets: &dyn SecretSource) -> Result<PostmanO
         endpoint,
         placeholder: opts.path.is_none() && path == "/http/",
         notes,
-        files: planned,
+        files: planned.into_iter().map(Planned::creating_folder).collect(),
     })
 }
 

@@ -222,6 +222,12 @@ pub fn check_params(v: &Value) -> InstanceReport {
 /// Replaces `client_x509` by `client_credentials` in the text of a
 /// parameters object (or drops it when `client_credentials` is already
 /// there), changing nothing else. Returns `None` when there is nothing to do.
+///
+/// The document is read as [`check_params`] reads it: of duplicate
+/// `grant-types` keys the last counts, and names and values are compared
+/// with their escapes decoded. Every `client_x509` goes: the first becomes
+/// `client_credentials` unless that is there already, the others are
+/// dropped with their separators.
 pub fn migrate_text(text: &str) -> Result<Option<String>> {
     let root = jsonspan::parse(text, 0).ok_or_else(|| Error::input("invalid JSON"))?;
     let Some(Span {
@@ -232,49 +238,29 @@ pub fn migrate_text(text: &str) -> Result<Option<String>> {
         return Ok(None);
     };
     let is = |s: &Span, name: &str| matches!(&s.kind, Kind::String(v) if v == name);
-    let old: Vec<usize> = (0..items.len())
-        .filter(|&i| is(&items[i], DEPRECATED))
-        .collect();
-    if old.is_empty() {
+    if !items.iter().any(|s| is(s, DEPRECATED)) {
         return Ok(None);
     }
     let has_new = items.iter().any(|s| is(s, REPLACEMENT));
-    // Edits as (start, end, replacement), applied back to front.
+    // Edits as (start, end, replacement), disjoint, applied back to front.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    let mut keep_first = !has_new;
-    let removed: Vec<usize> = old
-        .iter()
-        .copied()
-        .filter(|&i| {
-            if keep_first {
-                keep_first = false;
-                edits.push((items[i].start, items[i].end, format!("\"{REPLACEMENT}\"")));
-                false
+    let mut keep = vec![true; items.len()];
+    let mut replaced = has_new;
+    for (i, s) in items.iter().enumerate() {
+        if is(s, DEPRECATED) {
+            if replaced {
+                keep[i] = false;
             } else {
-                true
+                replaced = true;
+                edits.push((s.start, s.end, format!("\"{REPLACEMENT}\"")));
             }
-        })
-        .collect();
-    for &i in &removed {
-        let next_kept = (i + 1..items.len()).find(|j| !removed.contains(j));
-        let prev_kept = (0..i).rev().find(|j| !removed.contains(j));
-        match (next_kept, prev_kept) {
-            // Drop the element, its comma and the space up to the next element.
-            (Some(n), _) => edits.push((items[i].start, items[n].start, String::new())),
-            // The last one: drop from the end of the previous element.
-            (None, Some(p)) => edits.push((items[p].end, items[i].end, String::new())),
-            (None, None) => edits.push((items[i].start, items[i].end, String::new())),
         }
     }
+    edits.extend(removals(items, &keep));
     edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_string();
-    let mut last_start = usize::MAX;
     for (s, e, r) in edits {
-        let e = e.min(last_start);
-        if s < e {
-            out.replace_range(s..e, &r);
-        }
-        last_start = s;
+        out.replace_range(s..e, &r);
     }
     // The result must still be the same JSON but for the grant.
     let before: Value = serde_json::from_str(text).map_err(|e| Error::input(e.to_string()))?;
@@ -303,6 +289,33 @@ pub fn migrate_text(text: &str) -> Result<Option<String>> {
         ));
     }
     Ok(Some(out))
+}
+
+/// The ranges that drop each run of elements not kept: up to the next kept
+/// element (its separator goes too), or, at the end, from the previous one.
+fn removals(items: &[Span], keep: &[bool]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        if keep[i] {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i < items.len() && !keep[i] {
+            i += 1;
+        }
+        let last = i - 1;
+        let range = if i < items.len() {
+            (items[first].start, items[i].start)
+        } else if first > 0 {
+            (items[first - 1].end, items[last].end)
+        } else {
+            (items[first].start, items[last].end)
+        };
+        out.push((range.0, range.1, String::new()));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -334,6 +347,93 @@ mod tests {
             migrate_text(t).unwrap().unwrap(),
             "{\n \"grant-types\": [\n  \"client_credentials\"\n ]\n}"
         );
+    }
+
+    #[test]
+    fn repeated_and_escaped_entries() {
+        let t = r#"{"grant-types": ["client_x509","client_x509","client_x509"]}"#;
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            r#"{"grant-types": ["client_credentials"]}"#
+        );
+        let t = "{\"grant-types\": [\n  \"client_x509\",\n  \"password\",\n  \"client_x509\",\n  \"client_x509\"\n]}";
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            "{\"grant-types\": [\n  \"client_credentials\",\n  \"password\"\n]}"
+        );
+        let t = r#"{"grant\u002dtypes": ["client\u005fx509"]}"#;
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            r#"{"grant\u002dtypes": ["client_credentials"]}"#
+        );
+        // Of duplicate keys the last counts, for check and migrate alike.
+        let t = r#"{"grant-types": ["password"], "grant-types": ["client_x509"]}"#;
+        assert!(check_params(&serde_json::from_str(t).unwrap()).deprecated_grant);
+        assert_eq!(
+            migrate_text(t).unwrap().unwrap(),
+            r#"{"grant-types": ["password"], "grant-types": ["client_credentials"]}"#
+        );
+        let t = r#"{"grant-types": ["client_x509"], "grant-types": ["password"]}"#;
+        assert!(!check_params(&serde_json::from_str(t).unwrap()).deprecated_grant);
+        assert!(migrate_text(t).unwrap().is_none());
+    }
+
+    /// Whether check calls the text deprecated.
+    fn deprecated(text: &str) -> bool {
+        check_params(&serde_json::from_str(text).unwrap()).deprecated_grant
+    }
+
+    /// For every document: check says deprecated exactly when migrate
+    /// changes something, and after migrate check no longer says so.
+    fn agree(text: &str) {
+        let migrated = migrate_text(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(deprecated(text), migrated.is_some(), "{text}");
+        if let Some(m) = migrated {
+            assert!(!deprecated(&m), "{text} -> {m}");
+            assert!(migrate_text(&m).unwrap().is_none(), "{m}");
+        }
+    }
+
+    #[test]
+    fn check_and_migrate_agree_on_every_document() {
+        const ITEMS: [&str; 6] = [
+            r#""client_x509""#,
+            r#""client\u005fx509""#,
+            r#""client_credentials""#,
+            r#""\u0063lient_credentials""#,
+            r#""password""#,
+            "7",
+        ];
+        let mut arrays = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<&str>> = arrays
+                .iter()
+                .filter(|a: &&Vec<&str>| a.len() == arrays.last().unwrap().len())
+                .flat_map(|a| {
+                    ITEMS.iter().map(move |i| {
+                        let mut b = a.clone();
+                        b.push(*i);
+                        b
+                    })
+                })
+                .collect();
+            arrays.extend(longer);
+        }
+        assert_eq!(arrays.len(), 1 + 6 + 36 + 216 + 1296);
+        for (n, a) in arrays.iter().enumerate() {
+            let sep = if n % 2 == 0 { ", " } else { ",\n    " };
+            let arr = format!("[{}]", a.join(sep));
+            agree(&format!("{{\"roles\": [\"r\"], \"grant-types\": {arr}}}"));
+            agree(&format!("{{\"grant\\u002dtypes\": {arr}, \"x\": 1}}"));
+            for other in [r#"["client_x509"]"#, "[]", r#"["client_credentials"]"#] {
+                agree(&format!(
+                    "{{\"grant-types\": {other}, \"grant-types\": {arr}}}"
+                ));
+                agree(&format!(
+                    "{{\"grant-types\": {arr}, \"grant\\u002dtypes\": {other}}}"
+                ));
+            }
+        }
     }
 
     #[test]

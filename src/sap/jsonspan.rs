@@ -17,11 +17,13 @@ pub struct Span {
 /// The kind of a JSON value, with the spans of its parts.
 #[derive(Debug, Clone)]
 pub enum Kind {
-    /// Members: (key as written, without quotes, unescaped naively; value).
+    /// Members in order: (key, its escapes decoded; value). Duplicate keys
+    /// are all kept; [`Span::member`] takes the last.
     Object(Vec<(String, Span)>),
     /// Elements, in order.
     Array(Vec<Span>),
-    /// A string; the text between the quotes, as written.
+    /// A string, its escapes decoded (`"client\u005fx509"` is
+    /// `client_x509`), as a JSON parser reads it.
     String(String),
     /// Number, true, false, null.
     Scalar,
@@ -134,7 +136,7 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                 }
-                let inner = self.text.get(s..self.i)?.to_string();
+                let inner = unescape(self.text.get(s..self.i)?)?;
                 self.i += 1;
                 Some(Span {
                     start,
@@ -161,11 +163,67 @@ impl Parser<'_> {
     }
 }
 
+/// The text of a JSON string between its quotes, its escapes decoded;
+/// `None` for an escape JSON does not know.
+fn unescape(raw: &str) -> Option<String> {
+    if !raw.contains('\\') {
+        return Some(raw.to_string());
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let first = hex4(&mut chars)?;
+                let code = if (0xd800..0xdc00).contains(&first) {
+                    // A surrogate pair: `\uD83D\uDE00`.
+                    if chars.next()? != '\\' || chars.next()? != 'u' {
+                        return None;
+                    }
+                    let second = hex4(&mut chars)?;
+                    if !(0xdc00..0xe000).contains(&second) {
+                        return None;
+                    }
+                    0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00)
+                } else {
+                    first
+                };
+                out.push(char::from_u32(code)?);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The four hex digits of a `\u` escape.
+fn hex4(chars: &mut std::str::Chars) -> Option<u32> {
+    let mut n = 0;
+    for _ in 0..4 {
+        n = n * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(n)
+}
+
 impl Span {
-    /// The member `key` of an object.
+    /// The member `key` of an object (its name compared with escapes
+    /// decoded); of duplicate keys the last, as serde_json and most JSON
+    /// parsers read them.
     pub fn member(&self, key: &str) -> Option<&Span> {
         match &self.kind {
-            Kind::Object(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Kind::Object(m) => m.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -186,9 +244,32 @@ mod tests {
         let a = s.member("a").unwrap();
         assert_eq!(&t[a.start..a.end], r#"[1, "x\"y", {"b": null}]"#);
         match &a.kind {
-            Kind::Array(items) => assert_eq!(&t[items[1].start..items[1].end], r#""x\"y""#),
+            Kind::Array(items) => {
+                assert_eq!(&t[items[1].start..items[1].end], r#""x\"y""#);
+                assert!(matches!(&items[1].kind, Kind::String(s) if s == "x\"y"));
+            }
             _ => panic!(),
         }
         assert!(parse("[1,", 0).is_none());
+    }
+
+    #[test]
+    fn names_and_strings_are_read_as_json_reads_them() {
+        let t = r#"{"grant\u002dtypes": ["client\u005fx509", "\ud83d\ude00\n\/"], "a": 1, "a": 2}"#;
+        let s = parse(t, 0).unwrap();
+        let g = s.member("grant-types").expect("the escaped name is found");
+        match &g.kind {
+            Kind::Array(items) => {
+                assert!(matches!(&items[0].kind, Kind::String(v) if v == "client_x509"));
+                assert!(matches!(&items[1].kind, Kind::String(v) if v == "\u{1f600}\n/"));
+            }
+            _ => panic!(),
+        }
+        // Duplicate keys: the last counts, as for serde_json.
+        let a = s.member("a").unwrap();
+        assert_eq!(&t[a.start..a.end], "2");
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        assert_eq!(v["a"], 2);
+        assert!(parse(r#""\x""#, 0).is_none());
     }
 }

@@ -89,8 +89,13 @@ impl Cert {
         if let Some(c) = ca_cache().lock().ok().and_then(|m| m.get(der).cloned()) {
             return Ok(c);
         }
-        let (_, p) = X509Certificate::from_der(der)
-            .map_err(|e| Error::input(format!("not a valid X.509 certificate ({e})")))?;
+        // x509-parser's errors name its internal types: say it in words.
+        let (_, p) = X509Certificate::from_der(der).map_err(|_| {
+            Error::input(format!(
+                "not a valid X.509 certificate: {}",
+                der_problem(der)
+            ))
+        })?;
         let meta = meta_of(der, &p);
         let is_ca = meta.basic_constraints.is_some_and(|(ca, _)| ca);
         let cert = Cert(Arc::new(Inner {
@@ -614,11 +619,26 @@ fn ip_string(b: &[u8]) -> String {
 }
 
 /// Length of the first DER element (tag + length + content), if well formed.
+/// Why DER that should be a certificate is none, in words.
+fn der_problem(der: &[u8]) -> &'static str {
+    if der_header(der).is_some_and(|(len, hdr)| der.len() < hdr + len) {
+        "the DER structure ends early (the data is cut off?)"
+    } else {
+        "the DER structure is damaged or of another kind"
+    }
+}
+
 fn first_der_element(der: &[u8]) -> Option<&[u8]> {
+    let (len, hdr) = der_header(der)?;
+    der.get(..hdr + len)
+}
+
+/// The length and header size of the SEQUENCE that starts `der`.
+fn der_header(der: &[u8]) -> Option<(usize, usize)> {
     if der.len() < 2 || der[0] != 0x30 {
         return None;
     }
-    let (len, hdr) = match der[1] {
+    Some(match der[1] {
         l if l < 0x80 => (l as usize, 2),
         0x81 => (*der.get(2)? as usize, 3),
         0x82 => (((*der.get(2)? as usize) << 8) | *der.get(3)? as usize, 4),
@@ -629,8 +649,7 @@ fn first_der_element(der: &[u8]) -> Option<&[u8]> {
             5,
         ),
         _ => return None,
-    };
-    der.get(..hdr + len)
+    })
 }
 
 /// Parses a point in time as users write it: RFC 3339

@@ -93,3 +93,44 @@ fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(der: &[u8]) -> String {
+        pemtext::encode_der("CERTIFICATE", der)
+    }
+
+    #[test]
+    fn a_body_that_is_no_certificate_is_named_in_words() {
+        let root = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/sample-root.pem"
+        ))
+        .unwrap();
+        let der = pemtext::parse_blocks(&root).unwrap()[0].contents().to_vec();
+        let cases = [
+            (
+                b"hello world, no certificate".to_vec(),
+                "is damaged or of another kind",
+            ),
+            (vec![0x02, 0x01, 0x05], "is damaged or of another kind"),
+            (
+                der[..der.len() / 2].to_vec(),
+                "ends early (the data is cut off?)",
+            ),
+        ];
+        for (body, expect) in cases {
+            let e = material_from_text(&block(&body)).unwrap_err().to_string();
+            assert!(
+                e.starts_with(
+                    "block 1 (CERTIFICATE): not a valid X.509 certificate: the DER structure "
+                ),
+                "{e}"
+            );
+            assert!(e.ends_with(expect), "{e}");
+            assert!(!e.contains("Error") && !e.contains("Tag("), "{e}");
+        }
+    }
+}

@@ -373,12 +373,23 @@ fn order(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
     }
 }
 
-/// `duplicate`: each certificate given twice.
+/// `duplicate`: each certificate given more than once, with how often.
 fn duplicates(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
+    let mut copies: Vec<(&Cert, usize)> = Vec::new();
     for d in &path.chain.duplicates {
+        match copies.iter_mut().find(|(c, _)| c.der() == d.der()) {
+            Some((_, n)) => *n += 1,
+            None => copies.push((d, 1)),
+        }
+    }
+    for (d, extra) in copies {
+        let times = match extra {
+            1 => "twice".to_string(),
+            n => format!("{} times", n + 1),
+        };
         out.push(Check::warn(
             CheckId::Duplicate,
-            format!("'{}' is given twice", d.common_name()),
+            format!("'{}' is given {times}", d.common_name()),
         ));
     }
 }

@@ -14,6 +14,7 @@ mod inspect;
 mod jks;
 mod keystore;
 mod probe;
+mod robust;
 mod secrets;
 mod token;
 mod unescape;

@@ -103,3 +103,18 @@ fn audit_csv_escapes_what_certificates_say() {
     }
     assert!(out.contains("\\u{001b}[2J"), "{out}");
 }
+
+#[test]
+fn no_note_of_a_file_that_was_not_written() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    // The output's folder is a file: nothing can be written there.
+    d.put("blocked", "a file");
+    let a = btpcert()
+        .args(["p12", &key, "-o", &d.p("blocked/x.p12"), "--no-password"])
+        .assert()
+        .code(2);
+    let err = stderr_of(&a);
+    assert!(!err.contains("empty password"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -12,7 +12,7 @@ const AT: &str = "2030-06-01";
 
 fn g2_der() -> Vec<u8> {
     let pem = std::fs::read(DIGICERT_G2).unwrap_or_else(|_| {
-        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run .ci/run")
+        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run scripts/test")
     });
     openssl::x509::X509::from_pem(&pem)
         .unwrap()

@@ -33,7 +33,7 @@ pub fn btpcert() -> assert_cmd::Command {
 /// Runs an external tool; panics with a clear message when it is missing.
 pub fn tool(name: &str) -> std::process::Command {
     if which(name).is_none() {
-        panic!("this test needs '{name}', which is not installed: run .ci/run or install it");
+        panic!("this test needs '{name}', which is not installed: run scripts/test, or install it");
     }
     std::process::Command::new(name)
 }

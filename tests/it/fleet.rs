@@ -562,8 +562,11 @@ fn audit_shows_progress_on_a_terminal_only() {
         env!("CARGO_BIN_EXE_btpcert"),
         d.path().display()
     );
+    // The bar needs a terminal that is not `dumb` (an unset TERM counts as
+    // dumb): set it rather than take the caller's.
     let out = tool("script")
         .args(["-qec", &cmd, "/dev/null"])
+        .env("TERM", "xterm")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

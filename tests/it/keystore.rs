@@ -393,6 +393,7 @@ fn newman() -> PathBuf {
 /// generated client certificate list or without it.
 fn newman_run(kit: &str, root: &str, with_certs: bool) -> std::process::Output {
     let mut c = std::process::Command::new(newman());
+    without_proxy(&mut c);
     c.args(["run", &format!("{kit}/btpcert.postman_collection.json")]);
     if with_certs {
         c.args([

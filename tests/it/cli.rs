@@ -66,7 +66,7 @@ fn man_pages() {
 #[test]
 fn closed_stdout_is_not_an_error() {
     // `btpcert trust list | head -1`: the pipe closes early; no panic, no message.
-    let out = std::process::Command::new("bash")
+    let out = tool("bash")
         .args([
             "-c",
             &format!(

@@ -12,7 +12,7 @@ const AT: &str = "2030-06-01";
 
 fn g2_der() -> Vec<u8> {
     let pem = std::fs::read(DIGICERT_G2).unwrap_or_else(|_| {
-        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run .ci/run")
+        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run scripts/test")
     });
     openssl::x509::X509::from_pem(&pem)
         .unwrap()
@@ -562,8 +562,11 @@ fn audit_shows_progress_on_a_terminal_only() {
         env!("CARGO_BIN_EXE_btpcert"),
         d.path().display()
     );
+    // The bar needs a terminal that is not `dumb` (an unset TERM counts as
+    // dumb): set it rather than take the caller's.
     let out = tool("script")
         .args(["-qec", &cmd, "/dev/null"])
+        .env("TERM", "xterm")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -373,19 +373,27 @@ fn local_key(port: u16, path_kind: &str) -> String {
     json!({ "oauth": oauth }).to_string()
 }
 
+/// newman: `$NEWMAN` when set, else the one `scripts/test` installs into
+/// the checkout's `.tools/`.
 fn newman() -> PathBuf {
-    if let Some(p) = std::env::var_os("NEWMAN") {
+    if let Some(p) = std::env::var_os("NEWMAN").filter(|p| !p.is_empty()) {
         return p.into();
     }
-    which("newman").unwrap_or_else(|| {
-        panic!("this test needs newman: run .ci/run, or npm install newman and set NEWMAN to its binary")
-    })
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/node_modules/.bin/newman");
+    if local.is_file() {
+        return local;
+    }
+    panic!(
+        "this test needs newman, which is not in {}: run scripts/test (it installs newman there), or set NEWMAN to a newman binary",
+        local.display()
+    )
 }
 
 /// `newman run` of the collection in `kit`, trusting `root`, with the
 /// generated client certificate list or without it.
 fn newman_run(kit: &str, root: &str, with_certs: bool) -> std::process::Output {
     let mut c = std::process::Command::new(newman());
+    without_proxy(&mut c);
     c.args(["run", &format!("{kit}/btpcert.postman_collection.json")]);
     if with_certs {
         c.args([

@@ -467,7 +467,7 @@ fn name_spoofed_root_never_passes() {
 #[test]
 fn real_public_root_recognised_by_fingerprint() {
     if !std::path::Path::new(DIGICERT_G2).exists() {
-        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run .ci/run");
+        panic!("this test needs Debian's ca-certificates ({DIGICERT_G2}): run scripts/test");
     }
     let (code, v) = verify_json(&["--for", "server", DIGICERT_G2]);
     assert_eq!(code, 0, "{v}");

@@ -9,33 +9,53 @@ use std::path::Path;
 
 pub use pki::*;
 
-/// The btpcert binary, with a clean environment for colour and passwords.
+/// Tests talk to 127.0.0.1 only: no proxy from the environment, unless a
+/// test sets one itself.
+const PROXY_VARS: [&str; 8] = [
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// The btpcert binary, with a clean environment for colour, passwords,
+/// proxies, help text width (clap reads COLUMNS) and the system CA bundle
+/// (the system's, not one a caller's SSL_CERT_FILE names).
 pub fn btpcert() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_btpcert"));
     c.env_remove("NO_COLOR").env("RUST_BACKTRACE", "0");
-    // Tests talk to 127.0.0.1 only: no proxy from the environment, unless a
-    // test sets one itself.
-    for v in [
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "http_proxy",
-        "HTTP_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    for v in PROXY_VARS
+        .iter()
+        .chain(&["COLUMNS", "LINES", "SSL_CERT_FILE", "SSL_CERT_DIR"])
+    {
         c.env_remove(v);
     }
     c
 }
 
 /// Runs an external tool; panics with a clear message when it is missing.
+/// The tool gets no proxy, the C locale (no locale warnings from a shell),
+/// and /bin/sh as SHELL (which `script` runs its command with), whatever
+/// the caller's environment holds.
 pub fn tool(name: &str) -> std::process::Command {
     if which(name).is_none() {
-        panic!("this test needs '{name}', which is not installed: run .ci/run or install it");
+        panic!("this test needs '{name}', which is not installed: run scripts/test, or install it");
     }
-    std::process::Command::new(name)
+    let mut c = std::process::Command::new(name);
+    without_proxy(&mut c);
+    c.env("LC_ALL", "C").env("SHELL", "/bin/sh");
+    c
+}
+
+/// Removes the proxy variables from a command's environment.
+pub fn without_proxy(c: &mut std::process::Command) {
+    for v in PROXY_VARS {
+        c.env_remove(v);
+    }
 }
 
 pub fn which(name: &str) -> Option<std::path::PathBuf> {

@@ -123,7 +123,7 @@ impl Nginx<'_> {
     pub fn start_with(&self, extra: &NginxExtra) -> Server {
         let nginx = super::which("nginx")
             .or_else(|| Some("/usr/sbin/nginx".into()).filter(|p: &std::path::PathBuf| p.exists()))
-            .unwrap_or_else(|| panic!("this test needs 'nginx', which is not installed: run .ci/run or apt-get install nginx"));
+            .unwrap_or_else(|| panic!("this test needs 'nginx', which is not installed: run scripts/test, or apt-get install nginx"));
         let port = free_port();
         let d = self.dir.display();
         let verify = match self.client_ca {

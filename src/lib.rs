@@ -9,6 +9,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod input;
+pub mod json;
 pub mod keystore;
 pub mod ops;
 pub mod sanitize;

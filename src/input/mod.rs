@@ -435,10 +435,15 @@ fn after_cf_preamble(text: &str) -> Option<(usize, &str)> {
 }
 
 /// Parses one JSON value; errors give the line and column in the file.
+///
+/// The document is checked whole, but only what a service key can hold
+/// becomes a tree (see [`crate::json::prune`]), so a 15 MB file costs a few
+/// times its size in memory, not fifty.
 fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let v = serde::Deserialize::deserialize(&mut de).and_then(|v: Value| de.end().map(|_| v));
-    v.map_err(|e| {
+    let raw = serde::Deserialize::deserialize(&mut de)
+        .and_then(|v: &serde_json::value::RawValue| de.end().map(|_| v));
+    let raw = raw.map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "the JSON ends too early (truncated?)".to_string(),
             _ => {
@@ -452,7 +457,8 @@ fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
             e.line() + skipped_lines,
             e.column()
         ))
-    })
+    })?;
+    Ok(crate::json::prune(raw, &|_| false))
 }
 
 /// Certificates and one private key pooled from several inputs, as given to

@@ -75,9 +75,10 @@ pub fn find(text: &str) -> Result<Params> {
         .map(|s| s.trim_end_matches("...").to_string());
     let json = &text[json_at..];
     let value: Value = {
-        let mut de = serde_json::Deserializer::from_str(json);
-        let v = serde::Deserialize::deserialize(&mut de).and_then(|v: Value| de.end().map(|_| v));
-        v.map_err(|e| {
+        // The fields instance parameters hold are read whole; megabytes of
+        // other data are not made into a tree.
+        let keep = |k: &str| matches!(k, "grant-types" | "roles" | "token-validity" | "parameters");
+        crate::json::parse_pruned(json, &keep).map_err(|e| {
             Error::input(format!(
                 "invalid JSON at line {}, column {}: {}",
                 e.line() + preamble.matches('\n').count(),
@@ -263,8 +264,10 @@ pub fn migrate_text(text: &str) -> Result<Option<String>> {
         out.replace_range(s..e, &r);
     }
     // The result must still be the same JSON but for the grant.
-    let before: Value = serde_json::from_str(text).map_err(|e| Error::input(e.to_string()))?;
-    let after: Value = serde_json::from_str(&out).map_err(|e| {
+    let keep = |k: &str| matches!(k, "grant-types" | "roles" | "token-validity" | "parameters");
+    let before: Value =
+        crate::json::parse_pruned(text, &keep).map_err(|e| Error::input(e.to_string()))?;
+    let after: Value = crate::json::parse_pruned(&out, &keep).map_err(|e| {
         Error::input(format!(
             "the migration produced invalid JSON ({e}); please report this"
         ))

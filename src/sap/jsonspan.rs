@@ -111,7 +111,13 @@ impl Parser<'_> {
                 }
                 loop {
                     self.ws();
-                    items.push(self.value()?);
+                    // Objects and arrays inside arrays are measured, not
+                    // taken apart: instance parameters need none of them,
+                    // and a file may hold megabytes of them.
+                    items.push(match self.b.get(self.i)? {
+                        b'{' | b'[' => self.skip()?,
+                        _ => self.value()?,
+                    });
                     self.ws();
                     match self.b.get(self.i)? {
                         b',' => self.i += 1,
@@ -160,6 +166,48 @@ impl Parser<'_> {
                 })
             }
         }
+    }
+}
+
+impl Parser<'_> {
+    /// Measures the object or array at the cursor without its parts.
+    fn skip(&mut self) -> Option<Span> {
+        let start = self.i;
+        let open = self.b[self.i];
+        let mut depth = 0usize;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    while *self.b.get(self.i)? != b'"' {
+                        if self.b[self.i] == b'\\' {
+                            self.i += 1;
+                        }
+                        self.i += 1;
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.i += 1;
+                        let kind = if open == b'{' {
+                            Kind::Object(Vec::new())
+                        } else {
+                            Kind::Array(Vec::new())
+                        };
+                        return Some(Span {
+                            start,
+                            end: self.i,
+                            kind,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        None
     }
 }
 

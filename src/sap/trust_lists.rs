@@ -283,6 +283,48 @@ fn listed_cn(subject: &'static str) -> Option<&'static str> {
         .map(|cn| cn.trim_matches('"'))
 }
 
+/// Certificates for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::x509::cert::Cert;
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
+
+    /// A self-signed CA certificate with the subject of DigiCert Global
+    /// Root G2 over a fresh key: a look-alike.
+    pub fn look_alike_g2() -> Cert {
+        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        for (f, v) in [
+            ("C", "US"),
+            ("O", "DigiCert Inc"),
+            ("OU", "www.digicert.com"),
+            ("CN", "DigiCert Global Root G2"),
+        ] {
+            name.append_entry_by_text(f, v).unwrap();
+        }
+        let name = name.build();
+        let mut b = x509::X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(1_577_836_800).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(4_733_510_400).unwrap())
+            .unwrap();
+        b.append_extension(
+            x509::extension::BasicConstraints::new()
+                .critical()
+                .ca()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,66 @@
 //! key creation parameters" [ae419b6, 19af5e2]).
 
 use crate::check::{Check, CheckId, Status};
+use crate::error::{Error, Result};
 use crate::sap::scenario::{ScenarioReport, Verdict};
 use crate::x509::cert::Cert;
 use crate::x509::pem;
 use crate::x509::verify::key_strength;
+
+/// The validity SAP accepts for an SAP-generated certificate, in days
+/// (sap-facts, "Service key creation parameters": 1-365).
+pub const VALIDITY_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
+
+/// The validity btpcert writes unless told otherwise: SAP's example, 365.
+pub const DEFAULT_VALIDITY: u32 = 365;
+
+/// The key lengths SAP documents for an SAP-generated certificate: its
+/// default, 2048, and no other (sap-facts names no range).
+pub const KEY_LENGTHS: &[u32] = &[2048];
+
+/// The key length btpcert writes unless told otherwise: SAP's default.
+pub const DEFAULT_KEY_LENGTH: u32 = 2048;
+
+/// `{"key-type": "certificate", "validity": DAYS, "key-length": BITS}`, the
+/// parameters of a Certificate (SAP-generated) key. A value outside what
+/// SAP documents is refused, naming what it accepts.
+pub fn certificate_parameters(
+    validity: Option<u32>,
+    key_length: Option<u32>,
+) -> Result<serde_json::Value> {
+    let validity = validity.unwrap_or(DEFAULT_VALIDITY);
+    if !VALIDITY_DAYS.contains(&validity) {
+        return Err(Error::usage(format!(
+            "validity {validity}: SAP accepts {} to {} days for a Certificate key",
+            VALIDITY_DAYS.start(),
+            VALIDITY_DAYS.end()
+        )));
+    }
+    let key_length = key_length.unwrap_or(DEFAULT_KEY_LENGTH);
+    if !KEY_LENGTHS.contains(&key_length) {
+        return Err(Error::usage(format!(
+            "key length {key_length}: SAP documents {} bits (its default) and no other length for a Certificate key",
+            KEY_LENGTHS
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(serde_json::json!({
+        "key-type": "certificate",
+        "validity": validity,
+        "key-length": key_length,
+    }))
+}
+
+/// [`certificate_parameters`] with SAP's defaults, on one line: the hint
+/// for a ClientId/Secret key.
+pub fn default_certificate_parameters() -> String {
+    format!(
+        r#"{{"key-type": "certificate", "validity": {DEFAULT_VALIDITY}, "key-length": {DEFAULT_KEY_LENGTH}}}"#
+    )
+}
 
 /// `{"key-type": "certificate_external", "X.509": "<one-line PEM>"}`, with
 /// `"certificate-pinning"` when `pinning` says so.
@@ -143,6 +199,31 @@ mod tests {
             .get("certificate-pinning")
             .is_none());
         assert!(parameters_text(&p).ends_with("}\n"));
+    }
+
+    #[test]
+    fn certificate_parameters_within_what_sap_documents() {
+        let p = certificate_parameters(None, None).unwrap();
+        assert_eq!(
+            p,
+            serde_json::json!({"key-type": "certificate", "validity": 365, "key-length": 2048})
+        );
+        assert_eq!(
+            certificate_parameters(Some(1), Some(2048)).unwrap()["validity"],
+            1
+        );
+        let e = certificate_parameters(Some(366), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "validity 366: SAP accepts 1 to 365 days for a Certificate key"
+        );
+        assert!(certificate_parameters(Some(0), None).is_err());
+        let e = certificate_parameters(None, Some(4096)).unwrap_err();
+        assert!(e.to_string().contains("SAP documents 2048 bits"), "{e}");
+        assert_eq!(
+            default_certificate_parameters(),
+            r#"{"key-type": "certificate", "validity": 365, "key-length": 2048}"#
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Golden output of the commands that judge: verify, trust, check-external,
-//! key-params and audit; and the chain connectivity completes.
+//! key-params and audit; and the chains extract and connectivity complete.
 
 use super::{golden, testdata, AT};
 use crate::common::{zip_of, TestDir};
@@ -319,6 +319,50 @@ fn verify_a_certificate_file_by_what_it_is() {
             "--at",
             AT,
             "--no-system-roots",
+        ],
+    );
+}
+
+#[test]
+fn key_params_for_a_certificate_key_and_several_keys() {
+    let d = TestDir::new();
+    golden(
+        "key-params-certificate",
+        &d,
+        &["key-params", "--type", "certificate", "--validity", "90"],
+    );
+    golden(
+        "key-params-out-of-range",
+        &d,
+        &["key-params", "--validity", "400"],
+    );
+    golden(
+        "key-params-several",
+        &d,
+        &[
+            "key-params",
+            &testdata("service-key.json"),
+            &testdata("service-key-external.json"),
+            "--out-dir",
+            "new",
+        ],
+    );
+}
+
+#[test]
+fn extract_completes_an_external_key_from_roots() {
+    let d = TestDir::new();
+    golden(
+        "extract-external-roots",
+        &d,
+        &[
+            "extract",
+            &testdata("service-key-external.json"),
+            "--roots",
+            &testdata("service-key.json"),
+            "--no-system-roots",
+            "-o",
+            "out",
         ],
     );
 }

@@ -31,8 +31,10 @@ pub struct ConnectivityArgs {
     #[arg(long)]
     pub der: bool,
     #[command(flatten)]
+    /// Where a root the archive lacks may come from.
     pub roots: RootArgs,
     #[command(flatten)]
+    /// A look-alike root written only when named.
     pub look_alike: LookAlikeArgs,
     /// Add the root to this Java truststore (created if missing)
     #[arg(long, value_name = "OUT.p12")]

@@ -30,9 +30,9 @@ pub struct ExtractArgs {
     /// Also write each certificate to its own file, leaf first
     #[arg(long)]
     pub split: bool,
-    /// Where the intermediates and the root a sender must present come from
-    /// when the input lacks them (an External Certificate key holds the leaf only)
     #[command(flatten)]
+    /// Where the intermediates and the root a sender must present come from
+    /// when the input lacks them (an External Certificate key holds the leaf only).
     pub roots: RootArgs,
     /// Print what was written as JSON
     #[arg(long)]

@@ -35,6 +35,7 @@ pub struct TruststoreArgs {
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
+    /// A look-alike added only when named.
     pub look_alike: LookAlikeArgs,
     #[command(flatten)]
     pub force: ForceArgs,

@@ -314,6 +314,17 @@ impl RootArgs {
     }
 }
 
+/// The one way a look-alike root (a certificate with the name of a CA SAP
+/// lists, but another fingerprint) reaches a file: named by its SHA-256.
+#[derive(Debug, Args, Clone)]
+pub struct LookAlikeArgs {
+    /// Write this certificate although it carries the name of a CA SAP lists
+    /// but is another certificate (a look-alike); give its SHA-256 as
+    /// btpcert prints it. Repeatable
+    #[arg(long, value_name = "SHA256")]
+    pub accept_look_alike: Vec<String>,
+}
+
 /// The time to check at: `--at`, or now.
 pub fn at_or_now(at: &Option<String>) -> Result<OffsetDateTime> {
     match at {

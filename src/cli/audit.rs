@@ -13,6 +13,7 @@ use crate::error::{ExitStatus, Result};
 use crate::ops::audit::{self, AuditOptions, AuditOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::audit::{csv_row, Row, CSV_HEADER};
+use crate::sap::trust_lists::versions_line;
 
 /// Fewer files than this are done before a bar would help.
 const BAR_FROM: usize = 200;
@@ -78,6 +79,13 @@ pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
     for r in &o.rows {
         render_row(out, r)?;
     }
+    let judged = o
+        .rows
+        .iter()
+        .any(|r| r.trust.iflow.is_some() || r.trust.token.is_some() || r.trust.server.is_some());
+    if judged {
+        writeln!(out, "Trust lists: {}", versions_line(&o.trust_lists))?;
+    }
     let (items, action) = (o.summary.items, o.summary.need_action);
     writeln!(
         out,
@@ -103,6 +111,10 @@ fn render_row(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
         Some(false) => "no",
         None => "-",
     };
+    let trust = |v: Option<bool>| match v {
+        None => "n/a",
+        v => yn(v),
+    };
     let mut line = format!("{mark} {}  [{}]", sanitize(&r.file), r.kind);
     if let Some(s) = &r.subject {
         line.push_str(&format!("  {}", sanitize(s)));
@@ -113,20 +125,48 @@ fn render_row(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
     if r.client_auth.is_some() {
         line.push_str(&format!("  clientAuth:{}", yn(r.client_auth)));
     }
-    if r.trust.iflow.is_some() || r.trust.server.is_some() {
+    let t = &r.trust;
+    if t.iflow.is_some() || t.token.is_some() || t.server.is_some() {
         line.push_str(&format!(
             "  iflow:{} token:{} server:{}",
-            yn(r.trust.iflow),
-            yn(r.trust.token),
-            yn(r.trust.server)
+            trust(t.iflow),
+            trust(t.token),
+            trust(t.server)
         ));
     }
     if r.deprecated_grant == Some(true) {
         line.push_str("  client_x509!");
     }
     writeln!(out, "{line}")?;
+    render_details(out, r)?;
     for p in r.problems.iter().chain(&r.error) {
         writeln!(out, "    - {}", sanitize(p))?;
+    }
+    for n in &r.notes {
+        writeln!(out, "    note: {}", sanitize(n))?;
+    }
+    Ok(())
+}
+
+/// The leaf's serial number and the chain's effective expiry.
+fn render_details(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
+    let mut parts = Vec::new();
+    if let Some(s) = &r.serial {
+        parts.push(format!("serial {} (decimal {})", s.hex, s.decimal));
+    }
+    if let Some(e) = &r.effective_expiry {
+        let date = &e.not_after[..10.min(e.not_after.len())];
+        parts.push(match e.role {
+            "leaf" => format!("chain valid until {date}, set by the leaf"),
+            _ => format!(
+                "chain valid until {date} ({} days), set by intermediate {}",
+                e.days_left,
+                sanitize(&e.subject_dn)
+            ),
+        });
+    }
+    if !parts.is_empty() {
+        writeln!(out, "    {}", parts.join("; "))?;
     }
     Ok(())
 }

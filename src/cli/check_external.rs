@@ -8,10 +8,12 @@ use clap::Args;
 
 use super::args::{at_or_now, ForceArgs, RootArgs, ScenarioArg};
 use super::style::Style;
+use crate::check::Status;
 use crate::error::{ExitStatus, Result};
 use crate::ops::check_external::{self, CheckExternalOptions, CheckExternalOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::external::parameters_text;
+use crate::sap::trust_lists::versions_line;
 
 /// `btpcert check-external`.
 #[derive(Debug, Args)]
@@ -22,14 +24,9 @@ pub struct CheckExternalArgs {
     /// Intermediate CA certificates, to check the chain (they are not sent to SAP)
     #[arg(value_name = "INTERMEDIATE")]
     pub intermediates: Vec<String>,
-    /// How the key will be used
-    #[arg(
-        long = "for",
-        value_enum,
-        value_name = "SCENARIO",
-        default_value = "iflow"
-    )]
-    pub scenario: ScenarioArg,
+    /// How the key will be used [default: both iflow and token, each judged]
+    #[arg(long = "for", value_enum, value_name = "SCENARIO")]
+    pub scenario: Option<ScenarioArg>,
     /// Add "certificate-pinning": true (the presented certificate must match exactly)
     #[arg(long, conflicts_with = "no_pin")]
     pub pin: bool,
@@ -61,7 +58,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         at: at_or_now(&args.at)?,
         cert: args.cert,
         intermediates: args.intermediates,
-        scenario: args.scenario.into(),
+        scenario: args.scenario.map(Into::into),
         pinning: match (args.pin, args.no_pin) {
             (true, _) => Some(true),
             (_, true) => Some(false),
@@ -104,12 +101,30 @@ pub fn render(out: &mut dyn Write, o: &CheckExternalOutcome) -> std::io::Result<
 
 fn checklist(out: &mut dyn Write, o: &CheckExternalOutcome) -> std::io::Result<()> {
     let st = Style::detect();
+    let names: Vec<&str> = o.scenarios.iter().map(|s| s.scenario.name()).collect();
     writeln!(
         out,
         "{} {} (for {}):",
         st.bold("External certificate"),
         sanitize(&o.leaf.subject_dn),
-        o.scenario.name()
+        names.join(" and ")
     )?;
-    st.checks(out, "  ", &o.checks)
+    st.checks(out, "  ", &o.common)?;
+    for s in &o.scenarios {
+        writeln!(
+            out,
+            "  {} {} ({}):",
+            st.mark(s.status),
+            st.bold(&format!("for {}", s.scenario.name())),
+            s.scenario.describe()
+        )?;
+        st.checks(out, "    ", &s.checks)?;
+    }
+    if !o.asked && o.scenarios.iter().any(|s| s.status == Status::Fail) {
+        writeln!(
+            out,
+            "  (both uses are judged by default; --for iflow or --for token judges the one the key is for)"
+        )?;
+    }
+    writeln!(out, "  Trust lists: {}", versions_line(&o.trust_lists))
 }

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, StoreArgs};
+use super::args::{CliSecrets, ForceArgs, LookAlikeArgs, RootArgs, StoreArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::connectivity::{self, ConnectivityOptions, ConnectivityOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::connectivity::RootInfo;
+use crate::sap::trust_lists::versions_line;
 
 /// `btpcert connectivity`.
 #[derive(Debug, Args)]
@@ -17,12 +18,24 @@ pub struct ConnectivityArgs {
     /// The .zip that Monitor > Connectivity Test > TLS > "Download server certificates" gives
     #[arg(value_name = "ZIP")]
     pub zip: String,
-    /// Folder to write root.pem into (created if missing)
+    /// Folder to write root.pem (root.cer with --der) into (created if missing)
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Also write chain.pem: every certificate the server sent, leaf first
     #[arg(long)]
     pub all: bool,
+    /// Write the root to FILE: DER for a .cer or .der name, PEM otherwise
+    #[arg(long, value_name = "FILE")]
+    pub root_file: Option<PathBuf>,
+    /// Write the root as DER (root.cer, and --root-file whatever its name)
+    #[arg(long)]
+    pub der: bool,
+    #[command(flatten)]
+    /// Where a root the archive lacks may come from.
+    pub roots: RootArgs,
+    #[command(flatten)]
+    /// A look-alike root written only when named.
+    pub look_alike: LookAlikeArgs,
     /// Add the root to this Java truststore (created if missing)
     #[arg(long, value_name = "OUT.p12")]
     pub truststore: Option<PathBuf>,
@@ -41,6 +54,10 @@ pub fn run(args: ConnectivityArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         zip: args.zip,
         out_dir: args.out_dir,
         all: args.all,
+        root_file: args.root_file,
+        der: args.der,
+        roots: args.roots.options(),
+        accept_look_alike: args.look_alike.accept_look_alike,
         truststore: args.truststore,
         store: args.store.options(),
         force: args.force.force,
@@ -76,6 +93,7 @@ pub fn render(out: &mut dyn Write, o: &ConnectivityOutcome) -> std::io::Result<(
     if let Some(root) = &o.root {
         render_root(out, root)?;
     }
+    render_versions(out, o)?;
     for f in &o.files {
         writeln!(out, "Wrote {}", sanitize(f))?;
     }
@@ -85,6 +103,15 @@ pub fn render(out: &mut dyn Write, o: &ConnectivityOutcome) -> std::io::Result<(
 fn render_root(out: &mut dyn Write, root: &RootInfo) -> std::io::Result<()> {
     writeln!(out, "Root: {}", sanitize(&root.subject_dn))?;
     writeln!(out, "  SHA-256 {}", root.fingerprint_sha256)?;
+    match (&root.entry, root.from) {
+        (Some(e), _) => writeln!(
+            out,
+            "  zip entry {}: the .cer to import into the sender's truststore",
+            sanitize(e)
+        )?,
+        (None, "roots-file") => writeln!(out, "  not in the archive: from --roots")?,
+        (None, _) => writeln!(out, "  not in the archive: from the system's CA bundle")?,
+    }
     if root.lists.is_empty() {
         writeln!(
             out,
@@ -111,4 +138,12 @@ fn render_root(out: &mut dyn Write, root: &RootInfo) -> std::io::Result<()> {
             ""
         }
     )
+}
+
+/// The versions of the lists a root was looked up in.
+fn render_versions(out: &mut dyn Write, o: &ConnectivityOutcome) -> std::io::Result<()> {
+    if o.root.is_some() {
+        writeln!(out, "Trust lists: {}", versions_line(&o.trust_lists))?;
+    }
+    Ok(())
 }

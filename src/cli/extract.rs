@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, PasswordArgs};
+use super::args::{CliSecrets, ForceArgs, PasswordArgs, RootArgs};
 use crate::error::{ExitStatus, Result};
-use crate::ops::extract::{self, ExtractOptions, ExtractOutcome};
+use crate::ops::extract::{self, whence, ExtractOptions, ExtractOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::servicekey::KeyKind;
+use crate::x509::roots::Origin;
 
 /// `btpcert extract`.
 #[derive(Debug, Args)]
@@ -29,6 +30,10 @@ pub struct ExtractArgs {
     /// Also write each certificate to its own file, leaf first
     #[arg(long)]
     pub split: bool,
+    #[command(flatten)]
+    /// Where the intermediates and the root a sender must present come from
+    /// when the input lacks them (an External Certificate key holds the leaf only).
+    pub roots: RootArgs,
     /// Print what was written as JSON
     #[arg(long)]
     pub json: bool,
@@ -46,6 +51,7 @@ pub fn run(args: ExtractArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         pkcs8: args.pkcs8,
         decrypt: args.decrypt,
         split: args.split,
+        roots: args.roots.options(),
     };
     // extract reads no keystore: --password-* give the input key's password.
     let source = args.password.source();
@@ -78,14 +84,21 @@ pub fn render(out: &mut dyn Write, o: &ExtractOutcome) -> std::io::Result<()> {
         o.chain.len(),
         if o.chain.len() == 1 { "" } else { "s" }
     )?;
-    for (i, c) in o.chain.iter().enumerate() {
+    for (i, (c, origin)) in o.chain.iter().zip(&o.origins).enumerate() {
+        let added = match origin {
+            Origin::Chain => String::new(),
+            o => format!(", {}", whence(o)),
+        };
         writeln!(
             out,
-            "  {}. {} (valid until {})",
+            "  {}. {} (valid until {}{added})",
             i + 1,
             sanitize(&c.subject_dn()),
             c.not_after().date()
         )?;
+    }
+    if let Some(p) = &o.chain_problem {
+        writeln!(out, "✗ {}", sanitize(p))?;
     }
     render_key(out, o)?;
     // The files of --split; certificate.pem was named above.
@@ -96,6 +109,25 @@ pub fn render(out: &mut dyn Write, o: &ExtractOutcome) -> std::io::Result<()> {
         .filter(|f| f.content == "certificate")
     {
         writeln!(out, "Wrote {}", sanitize(&f.path))?;
+    }
+    render_postman(out, o, chain_file)
+}
+
+/// What to enter in Postman, when `certificate.pem` is ready for it.
+fn render_postman(
+    out: &mut dyn Write,
+    o: &ExtractOutcome,
+    chain_file: &str,
+) -> std::io::Result<()> {
+    if o.chain_problem.is_some() {
+        if o.postman_host.is_some() {
+            writeln!(
+                out,
+                "Postman: {} is not ready as the CRT file until it holds the whole chain (see above)",
+                sanitize(chain_file)
+            )?;
+        }
+        return Ok(());
     }
     if let Some(host) = &o.postman_host {
         writeln!(out, "Postman, Settings > Certificates > Add certificate:")?;

@@ -11,6 +11,7 @@ use crate::error::{ExitStatus, Result};
 use crate::input::Form;
 use crate::ops::inspect::{self, FileReport, InspectOptions, InspectOutcome};
 use crate::sanitize::sanitize;
+use crate::sap::servicekey::SerialNumber;
 use crate::x509::cert::CertInfo;
 
 /// `btpcert inspect`.
@@ -87,6 +88,17 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             n => writeln!(out, "    repeated:     given {n} more times in this file")?,
         }
     }
+    if let Some(e) = &r.effective_expiry {
+        let set_by = match e.role {
+            "leaf" => "the leaf".to_string(),
+            _ => format!("intermediate {}", s(&e.subject_dn)),
+        };
+        writeln!(
+            out,
+            "  chain valid until {} ({} days), set by {set_by}",
+            e.not_after, e.days_left
+        )?;
+    }
     if let Some(k) = &r.private_key {
         let what = match &k.key {
             Some(i) => format!("{}, {}", i.describe(), k.format.describe()),
@@ -107,7 +119,12 @@ fn render_cert(out: &mut dyn Write, n: usize, c: &CertInfo) -> std::io::Result<(
     writeln!(out, "  certificate {n}:")?;
     writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
     writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
-    writeln!(out, "    serial:       {}", c.serial)?;
+    let serial = SerialNumber::from_hex(&c.serial);
+    writeln!(
+        out,
+        "    serial:       {} ({}, decimal {})",
+        c.serial, serial.hex, serial.decimal
+    )?;
     let state = if c.expired {
         format!("EXPIRED {} days ago", -c.days_left)
     } else if c.not_yet_valid {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, FormatArg, StoreArgs};
+use super::args::{CliSecrets, ForceArgs, FormatArg, LookAlikeArgs, StoreArgs};
 use crate::error::{ExitStatus, Result};
 use crate::keystore::Format;
 use crate::ops::truststore::{self, TruststoreOptions, TruststoreOutcome};
@@ -35,6 +35,9 @@ pub struct TruststoreArgs {
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(flatten)]
+    /// A look-alike added only when named.
+    pub look_alike: LookAlikeArgs,
+    #[command(flatten)]
     pub force: ForceArgs,
 }
 
@@ -49,6 +52,7 @@ pub fn run(args: TruststoreArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             ..args.store.options()
         },
         force: args.force.force,
+        accept_look_alike: args.look_alike.accept_look_alike,
     };
     let outcome = truststore::run(&opts, &CliSecrets::new(&args.store.password))?;
     super::finish(out, &outcome, opts.force, None, render)
@@ -75,6 +79,14 @@ pub fn render(out: &mut dyn Write, o: &TruststoreOutcome) -> std::io::Result<()>
             out,
             "  + {}  {}  SHA-256 {}",
             e.alias,
+            sanitize(&e.subject_dn),
+            e.fingerprint_sha256
+        )?;
+    }
+    for e in &o.refused {
+        writeln!(
+            out,
+            "  ✗ {}  SHA-256 {}  (a look-alike: left out)",
             sanitize(&e.subject_dn),
             e.fingerprint_sha256
         )?;

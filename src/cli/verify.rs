@@ -10,6 +10,8 @@ use crate::check::Status;
 use crate::error::{ExitStatus, Result};
 use crate::ops::verify::{self, VerifyOptions, VerifyOutcome};
 use crate::sanitize::sanitize;
+use crate::sap::scenario::Scenario;
+use crate::sap::trust_lists::versions_line;
 use crate::x509::roots::Origin;
 
 /// `btpcert verify`.
@@ -21,7 +23,7 @@ pub struct VerifyArgs {
     /// Private key to match against the leaf (a service key's own key is used otherwise)
     #[arg(long, value_name = "KEYFILE")]
     pub key: Option<String>,
-    /// The scenario to judge trust for [default: from the service key kind, else all three]
+    /// The scenario to judge trust for [default: from the key's kind and plan, or the leaf's extended key usage]
     #[arg(long = "for", value_enum, value_name = "SCENARIO")]
     pub scenario: Option<ScenarioArg>,
     #[command(flatten)]
@@ -87,16 +89,29 @@ pub fn render(out: &mut dyn Write, o: &VerifyOutcome) -> std::io::Result<()> {
     }
     writeln!(out, "{}:", st.bold("Chain checks"))?;
     st.checks(out, "  ", &r.chain)?;
+    let chosen = &o.scenarios_chosen;
+    writeln!(
+        out,
+        "{} {}. Why: {}",
+        st.bold("Scenarios judged:"),
+        Scenario::names(&chosen.scenarios),
+        chosen.reason
+    )?;
     for s in &v.scenarios {
+        let lists: Vec<&str> = s.scenario.lists().iter().map(|l| l.as_str()).collect();
         writeln!(
             out,
-            "{} {} ({}, list {}):",
+            "{} {} ({}, list{} {}):",
             st.bold("Scenario"),
             s.scenario.name(),
             s.scenario.describe(),
-            s.list
+            plural(lists.len()),
+            lists.join(" and ")
         )?;
         st.checks(out, "  ", &s.checks)?;
+    }
+    if !v.trust_lists.is_empty() {
+        writeln!(out, "Trust lists: {}", versions_line(&v.trust_lists))?;
     }
     let (fails, warns) = (v.count(Status::Fail), v.count(Status::Warn));
     let verdict = match v.status {

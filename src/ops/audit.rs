@@ -11,8 +11,11 @@ use time::OffsetDateTime;
 use crate::error::{ExitStatus, Result};
 use crate::input::{self, walk, zip};
 use crate::ops::{Outcome, RootOptions};
-use crate::sap::audit::{audit_instance, audit_material, audit_zip, AuditContext, Row};
+use crate::sap::audit::{
+    audit_instance, audit_material, audit_zip, compare_keys, AuditContext, Row,
+};
 use crate::sap::connectivity;
+use crate::sap::trust_lists::{self, ListVersion, TrustList};
 
 /// Files judged in parallel between two reports of progress.
 const CHUNK: usize = 128;
@@ -46,6 +49,8 @@ pub struct AuditOutcome {
     pub rows: Vec<Row>,
     /// The counts.
     pub summary: Summary,
+    /// The trust lists the rows were judged with, and their versions.
+    pub trust_lists: Vec<ListVersion>,
 }
 
 impl Outcome for AuditOutcome {
@@ -69,6 +74,7 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         rows.par_extend(chunk.par_iter().map(|f| audit_file(f, &ctx)));
         progress(rows.len(), files.len());
     }
+    compare_keys(&mut rows);
     let need_action = rows.iter().filter(|r| r.needs_action).count();
     Ok(AuditOutcome {
         summary: Summary {
@@ -76,6 +82,7 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
             need_action,
         },
         rows,
+        trust_lists: trust_lists::versions(TrustList::ALL),
     })
 }
 
@@ -98,7 +105,7 @@ fn judge_file(path: &Path, name: &str, ctx: &AuditContext) -> Result<Row> {
     }
     match input::load_bytes(name, &bytes) {
         Ok(l) => Ok(audit_material(
-            l.service_key.as_ref().map(|sk| sk.kind),
+            l.service_key.as_ref(),
             &l.certs,
             l.key.as_ref(),
             ctx,

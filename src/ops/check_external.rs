@@ -12,7 +12,8 @@ use crate::input;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
 use crate::sap::external;
-use crate::sap::scenario::{judge, Scenario};
+use crate::sap::scenario::{judge_as, Issuance, Scenario};
+use crate::sap::trust_lists::ListVersion;
 use crate::write::Planned;
 use crate::x509::cert::{rfc3339, Cert};
 use crate::x509::chain;
@@ -25,8 +26,9 @@ pub struct CheckExternalOptions {
     pub cert: String,
     /// Files of intermediate CA certificates, to check the chain with.
     pub intermediates: Vec<String>,
-    /// How the key will be used.
-    pub scenario: Scenario,
+    /// How the key will be used; `None` judges calls to integration flows
+    /// and token requests, both.
+    pub scenario: Option<Scenario>,
     /// `"certificate-pinning"` to add, if any.
     pub pinning: Option<bool>,
     /// A CA missing from SAP's public list is a warning, not a problem.
@@ -63,6 +65,19 @@ impl Leaf {
     }
 }
 
+/// The verdict of one scenario on the certificate.
+#[derive(Debug, Serialize)]
+pub struct ScenarioVerdict {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The worst of its checks.
+    pub status: Status,
+    /// Whether its trust rules hold by SAP's lists.
+    pub trusted: bool,
+    /// Its checks: trust and the leaf's extended key usage.
+    pub checks: Vec<Check>,
+}
+
 /// The checks and, when none failed, the parameters.
 #[derive(Debug, Serialize)]
 pub struct CheckExternalOutcome {
@@ -70,13 +85,21 @@ pub struct CheckExternalOutcome {
     pub status: Status,
     /// The certificate checked.
     pub leaf: Leaf,
-    /// What was found, in order.
+    /// What was found, in order: the certificate's own checks, then each
+    /// scenario's (a check two scenarios share, once).
     pub checks: Vec<Check>,
+    /// The verdict of each scenario judged.
+    pub scenarios: Vec<ScenarioVerdict>,
+    /// The trust lists the scenarios were judged with, and their versions.
+    pub trust_lists: Vec<ListVersion>,
     /// The service-key parameters; null when a check failed.
     pub parameters: Option<serde_json::Value>,
-    /// The scenario judged.
+    /// The certificate's own checks (leaf, CAs, chain).
     #[serde(skip)]
-    pub scenario: Scenario,
+    pub common: Vec<Check>,
+    /// Whether the scenarios were asked for (`--for`) or the default.
+    #[serde(skip)]
+    pub asked: bool,
     /// The file the parameters are written to, if any.
     #[serde(skip)]
     pub output: Option<String>,
@@ -94,8 +117,9 @@ impl Outcome for CheckExternalOutcome {
     }
 }
 
-/// Checks the certificate alone, then its chain for the scenario, and plans
-/// the parameters file when nothing failed.
+/// Checks the certificate alone, then its chain for each scenario (calls to
+/// integration flows and token requests unless one is asked for), and
+/// plans the parameters file when nothing failed.
 pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
     let loaded = input::load(&opts.cert)?;
     let name = sanitize(&loaded.name).into_owned();
@@ -119,14 +143,36 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
         at: opts.at,
         warn_days: 30,
     };
-    checks.extend(external::from_verdict(&judge(
-        &path,
-        None,
-        &at,
-        &[opts.scenario],
-    )));
+    let scenarios = match opts.scenario {
+        Some(s) => vec![s],
+        None => vec![Scenario::Iflow, Scenario::Token],
+    };
+    let mut verdict = judge_as(&path, None, &at, &scenarios, Issuance::External);
+    checks.extend(external::common_checks(&verdict));
     if opts.allow_untrusted {
-        external::allow_untrusted(&mut checks);
+        verdict
+            .scenarios
+            .iter_mut()
+            .for_each(external::allow_untrusted);
+    }
+    let common = checks.clone();
+    let scenarios: Vec<ScenarioVerdict> = verdict
+        .scenarios
+        .iter()
+        .map(|s| {
+            let checks = external::scenario_checks(s);
+            ScenarioVerdict {
+                scenario: s.scenario,
+                status: check::worst(&checks),
+                trusted: s.trusted,
+                checks,
+            }
+        })
+        .collect();
+    for c in scenarios.iter().flat_map(|s| &s.checks) {
+        if !checks.contains(c) {
+            checks.push(c.clone());
+        }
     }
     let status = check::worst(&checks);
     let parameters =
@@ -139,8 +185,11 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
         status,
         leaf: Leaf::of(&leaf),
         checks,
+        scenarios,
+        trust_lists: verdict.trust_lists,
         parameters,
-        scenario: opts.scenario,
+        common,
+        asked: opts.scenario.is_some(),
         output: opts.output.as_ref().map(|p| p.display().to_string()),
         files,
     })
@@ -161,7 +210,7 @@ mod tests {
         CheckExternalOptions {
             cert: cert.into(),
             intermediates: intermediates.iter().map(|f| f.to_string()).collect(),
-            scenario: Scenario::Iflow,
+            scenario: None,
             pinning: None,
             allow_untrusted: false,
             roots: RootOptions {
@@ -178,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn an_untrusted_root_fails_and_plans_nothing() {
+    fn both_scenarios_are_judged_and_an_untrusted_ca_plans_nothing() {
         let o = run(&opts(EXTERNAL, &[SAMPLE])).unwrap();
         assert_eq!(o.status, Status::Fail);
         assert_eq!(o.exit_status(), ExitStatus::Problems);
@@ -192,10 +241,36 @@ mod tests {
                 (CheckId::Validity, Status::Ok),
                 (CheckId::Duplicate, Status::Warn),
                 (CheckId::Complete, Status::Ok),
-                (CheckId::RootTrusted, Status::Fail),
+                // The root is on no list: a warning for the load balancer
+                // (SAP Note 2801396), shared by both scenarios...
+                (CheckId::RootTrusted, Status::Warn),
                 (CheckId::ClientAuthEku, Status::Ok),
+                // ...and a failure for XSUAA, which wants a CA of its list.
+                (CheckId::CaTrusted, Status::Fail),
             ]
         );
+        let s: Vec<(Scenario, Status)> =
+            o.scenarios.iter().map(|s| (s.scenario, s.status)).collect();
+        assert_eq!(
+            s,
+            [
+                (Scenario::Iflow, Status::Warn),
+                (Scenario::Token, Status::Fail)
+            ]
+        );
+        assert_eq!(o.trust_lists.len(), 2);
+        assert!(!o.asked);
+    }
+
+    #[test]
+    fn for_iflow_alone_a_root_off_the_public_list_is_a_warning() {
+        let mut op = opts(EXTERNAL, &[SAMPLE]);
+        op.scenario = Some(Scenario::Iflow);
+        let o = run(&op).unwrap();
+        assert_eq!(o.status, Status::Warn);
+        assert!(o.parameters.is_some());
+        assert_eq!(o.files.len(), 1);
+        assert!(o.asked);
     }
 
     #[test]
@@ -203,7 +278,7 @@ mod tests {
         let mut o = opts(EXTERNAL, &[SAMPLE]);
         o.allow_untrusted = true;
         o.pinning = Some(true);
-        o.scenario = Scenario::Token;
+        o.scenario = Some(Scenario::Token);
         let out = run(&o).unwrap();
         assert_eq!(out.status, Status::Warn);
         assert_eq!(out.exit_status(), ExitStatus::Ok);
@@ -217,7 +292,17 @@ mod tests {
         assert!(!out.files[0].secret);
         let v = serde_json::to_value(&out).unwrap();
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["status", "leaf", "checks", "parameters"]);
+        assert_eq!(
+            keys,
+            [
+                "status",
+                "leaf",
+                "checks",
+                "scenarios",
+                "trust_lists",
+                "parameters"
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,14 @@
 //! `extract`: a service key (or PEM bundle) in, `certificate.pem` with the
-//! chain leaf first and `key.pem` (mode 0600) out, and optionally one file
-//! per certificate.
+//! whole chain leaf first and `key.pem` (mode 0600) out, and optionally one
+//! file per certificate.
+//!
+//! `certificate.pem` is what a sender presents (Postman's CRT file), so it
+//! carries leaf, intermediates and root: SAP's load balancer holds roots
+//! only and asks for "a certificate chain that contains a root certificate
+//! supported by the load balancer" (`../shared/sap-facts.md`, "Which CAs
+//! are trusted, and where"). What the input lacks is completed from
+//! `--roots` and the system bundle, and said; what cannot be completed is
+//! said too, and the run ends with exit 1, the files written.
 
 use std::path::PathBuf;
 
@@ -8,14 +16,16 @@ use serde::Serialize;
 
 use crate::error::{Error, ExitStatus, Result};
 use crate::input::{self, Form};
-use crate::ops::{chain::split_plan, Outcome};
+use crate::ops::{chain::split_plan, Outcome, RootOptions};
 use crate::sanitize::sanitize;
+use crate::sap::external::default_certificate_parameters;
 use crate::sap::servicekey::KeyKind;
 use crate::secret::{Purpose, SecretSource};
 use crate::write::Planned;
 use crate::x509::cert::{Cert, KeyInfo};
-use crate::x509::chain::{self, Chain};
+use crate::x509::chain::Chain;
 use crate::x509::key::{KeyFormat, PrivateKey};
+use crate::x509::roots::Origin;
 
 /// What to extract, and how.
 #[derive(Debug, Clone)]
@@ -30,6 +40,8 @@ pub struct ExtractOptions {
     pub decrypt: bool,
     /// Also write each certificate to its own file, leaf first.
     pub split: bool,
+    /// Where the certificates that complete the chain come from.
+    pub roots: RootOptions,
 }
 
 /// One file written.
@@ -62,9 +74,20 @@ pub struct ExtractOutcome {
     pub postman_host: Option<String>,
     /// Subjects of the certificates on no path from the leaf.
     pub unrelated_certificates: Vec<String>,
+    /// Whether `certificate.pem` reaches a root: what a sender must present.
+    pub chain_complete: bool,
+    /// Certificates added to complete the chain, each with where it came
+    /// from (`C=..., CN=... (from --roots)`).
+    pub added: Vec<String>,
+    /// Why `certificate.pem` is not ready for a sender, and how to fix it;
+    /// null when it is.
+    pub chain_problem: Option<String>,
     /// The chain in `certificate.pem`, leaf first.
     #[serde(skip)]
     pub chain: Vec<Cert>,
+    /// Where each certificate of `chain` came from.
+    #[serde(skip)]
+    pub origins: Vec<Origin>,
     /// Algorithm and size of the key written; `None` when there is none or
     /// it stays encrypted.
     #[serde(skip)]
@@ -90,8 +113,9 @@ impl ExtractOutcome {
 }
 
 impl Outcome for ExtractOutcome {
+    /// 1 when the files are a sender's identity that lacks its chain.
     fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Ok
+        ExitStatus::problems_if(self.chain_problem.is_some())
     }
     fn notes(&self) -> &[String] {
         &self.notes
@@ -112,8 +136,9 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         if sk.kind == KeyKind::ClientSecret {
             return Err(Error::input(format!(
                 "{name}: a ClientId/Secret service key holds no certificate to extract (fields: {}). \
-                 Use clientid and clientsecret with HTTP Basic at the tokenurl, or create a key with {{\"key-type\": \"certificate\"}}",
-                sk.field_list()
+                 Use clientid and clientsecret with HTTP Basic at the tokenurl, or create a key with {} (btpcert key-params --type certificate writes it)",
+                sk.field_list(),
+                default_certificate_parameters()
             )));
         }
     }
@@ -122,7 +147,12 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
             "{name}: holds a private key but no certificate; nothing to extract"
         )));
     }
-    let ordered = chain::order(&loaded.certs);
+    let path = opts.roots.path(&loaded.certs)?;
+    let ordered = Chain {
+        certs: path.certs.iter().map(|(c, _)| c.clone()).collect(),
+        ..path.chain.clone()
+    };
+    let origins: Vec<Origin> = path.certs.iter().map(|(_, o)| o.clone()).collect();
     let key = match &loaded.key {
         Some(k) => Some(prepare_key(k, opts, &name, secrets)?),
         None => None,
@@ -136,6 +166,33 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
             )));
         }
     }
+    let added = ordered
+        .certs
+        .iter()
+        .zip(&origins)
+        .filter(|(_, o)| **o != Origin::Chain)
+        .map(|(c, o)| format!("{} ({})", c.subject_dn(), whence(o)))
+        .collect();
+    let identity = key.is_some() || kind.is_some();
+    let mut notes = notes(&name, &ordered);
+    let missing = path.missing_issuer.as_ref().map(|issuer| {
+        let top = ordered.top().map(Cert::common_name).unwrap_or_default();
+        format!(
+            "certificate.pem does not reach a root: issuer '{}' of '{}' was not found",
+            sanitize(issuer),
+            sanitize(&top)
+        )
+    });
+    let chain_problem = match missing {
+        Some(m) if identity => Some(format!(
+            "{m}. SAP's load balancer takes a client certificate only with its chain up to a root it supports (leaf, intermediates, root), so it will reject this file. Get the intermediates and the root from the certificate's CA and run again with --roots FILE"
+        )),
+        Some(m) => {
+            notes.push(format!("{name}: {m}; --roots FILE completes it"));
+            None
+        }
+        None => None,
+    };
     let mut outcome = ExtractOutcome {
         input: loaded.name.clone(),
         form: loaded.form,
@@ -143,9 +200,13 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         files: Vec::new(),
         postman_host: loaded.service_key.as_ref().and_then(|sk| sk.token_host()),
         unrelated_certificates: ordered.unrelated.iter().map(Cert::subject_dn).collect(),
+        chain_complete: path.missing_issuer.is_none(),
+        added,
+        chain_problem,
         chain: ordered.certs.clone(),
+        origins,
         key_info: key.as_ref().and_then(PrivateKey::info),
-        notes: notes(&name, &ordered),
+        notes,
         planned: Vec::new(),
     };
     plan(&mut outcome, &ordered, key.as_ref(), opts);
@@ -193,6 +254,15 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
             });
             o.planned.push(f);
         }
+    }
+}
+
+/// Where a certificate of the chain came from, in words.
+pub fn whence(o: &Origin) -> &'static str {
+    match o {
+        Origin::Chain => "in the input",
+        Origin::RootsFile => "added from --roots",
+        Origin::System => "added from the system's CA bundle",
     }
 }
 
@@ -266,6 +336,7 @@ mod tests {
             pkcs8: false,
             decrypt: false,
             split: false,
+            roots: RootOptions::default(),
         }
     }
 
@@ -347,6 +418,29 @@ mod tests {
     }
 
     #[test]
+    fn an_external_key_is_completed_from_roots_or_said_unfit() {
+        // The sample key holds the intermediate and the root.
+        let mut o = opts(EXTERNAL);
+        o.roots.files = vec![SAMPLE.into()];
+        let out = run(&o, &NoSecrets).unwrap();
+        assert_eq!(out.chain.len(), 3);
+        assert!(out.chain_complete && out.chain_problem.is_none());
+        assert_eq!(out.added.len(), 2);
+        assert!(out.added[1].ends_with("CN=btpcert Sample Root CA (added from --roots)"));
+        assert_eq!(out.exit_status(), ExitStatus::Ok);
+        let pem = String::from_utf8(out.files()[0].contents.clone()).unwrap();
+        assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 3);
+        // Without: the file is planned, said unfit, and the run ends with 1.
+        let out = run(&opts(EXTERNAL), &NoSecrets).unwrap();
+        assert!(!out.chain_complete);
+        let p = out.chain_problem.as_deref().unwrap();
+        assert!(p.contains("SAP's load balancer takes a client certificate only with its chain"));
+        assert!(p.ends_with("run again with --roots FILE"));
+        assert_eq!(out.files().len(), 1);
+        assert_eq!(out.exit_status(), ExitStatus::Problems);
+    }
+
+    #[test]
     fn a_client_secret_key_is_refused() {
         let e = run(&opts(SECRET), &NoSecrets).unwrap_err();
         assert!(
@@ -354,6 +448,9 @@ mod tests {
                 .contains("a ClientId/Secret service key holds no certificate"),
             "{e}"
         );
+        assert!(e
+            .to_string()
+            .contains(r#"{"key-type": "certificate", "validity": 365, "key-length": 2048}"#));
     }
 
     #[test]

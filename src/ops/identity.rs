@@ -1,6 +1,10 @@
 //! The client identity a keystore or a TLS client needs: the private key,
-//! decrypted, and its chain leaf first, checked: the key must belong to the
-//! leaf, and the chain must reach a root unless the caller allows less.
+//! decrypted, and its whole chain leaf first, root included, checked: the
+//! key must belong to the leaf, and the chain must reach a root unless the
+//! caller allows less. A sender presents leaf, intermediates and the root:
+//! SAP's load balancer holds roots only and asks for "a certificate chain
+//! that contains a root certificate supported by the load balancer"
+//! (`../shared/sap-facts.md`, "Which CAs are trusted, and where").
 
 use crate::error::{Error, Result};
 use crate::input::Bundle;
@@ -10,6 +14,7 @@ use crate::sap::servicekey::KeyKind;
 use crate::secret::{Purpose, SecretSource};
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
+use crate::x509::roots::Origin;
 
 /// How the identity is taken from the input.
 #[derive(Debug, Clone, Default)]
@@ -25,8 +30,11 @@ pub struct IdentityOptions {
 pub struct Identity {
     /// The private key, decrypted.
     pub key: PrivateKey,
-    /// The chain, leaf first, as far as it could be completed.
+    /// The chain, leaf first, up to and with its root as far as it could
+    /// be completed.
     pub chain: Vec<Cert>,
+    /// Whether the chain reaches a root.
+    pub complete: bool,
     /// What the user should know: an incomplete chain kept, certificates left out.
     pub notes: Vec<String>,
 }
@@ -96,8 +104,19 @@ pub fn key_and_chain(
             )));
         }
         notes.push(format!(
-            "the chain is incomplete (issuer '{}' not found): written as given",
+            "the chain is incomplete (issuer '{}' not found): written as given, as --allow-incomplete asks; SAP's load balancer rejects a client certificate without its chain up to a root it supports: give the missing certificates with --roots FILE",
             sanitize(issuer)
+        ));
+    }
+    for (c, o) in path.certs.iter().skip(1) {
+        let whence = match o {
+            Origin::Chain => continue,
+            Origin::RootsFile => "from --roots",
+            Origin::System => "from the system's CA bundle",
+        };
+        notes.push(format!(
+            "completed the chain with '{}' {whence}",
+            sanitize(&c.subject_dn())
         ));
     }
     for u in &path.chain.unrelated {
@@ -108,7 +127,62 @@ pub fn key_and_chain(
     }
     Ok(Identity {
         key,
+        complete: path.missing_issuer.is_none(),
         chain: path.certs.into_iter().map(|(c, _)| c).collect(),
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::NoSecrets;
+
+    const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json");
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sample-root.pem");
+
+    /// Leaf, intermediate and key of the sample, without its root.
+    fn partial() -> (tempfile::TempDir, String) {
+        let l = crate::input::load(SAMPLE).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("partial.pem");
+        let text = format!(
+            "{}{}{}",
+            l.certs[0].to_pem(),
+            l.certs[1].to_pem(),
+            l.key.unwrap().to_pem()
+        );
+        std::fs::write(&f, text).unwrap();
+        let name = f.display().to_string();
+        (dir, name)
+    }
+
+    #[test]
+    fn the_identity_carries_the_root_and_says_where_it_came_from() {
+        let (_dir, f) = partial();
+        let opts = IdentityOptions {
+            allow_incomplete: false,
+            roots: RootOptions {
+                files: vec![ROOT.into()],
+                system: false,
+            },
+        };
+        let bundle = crate::input::load_many(std::slice::from_ref(&f)).unwrap();
+        let id = key_and_chain(bundle, &opts, &NoSecrets).unwrap();
+        assert_eq!(id.chain.len(), 3);
+        assert!(id.complete && id.chain[2].is_self_signed());
+        assert_eq!(
+            id.notes,
+            ["completed the chain with 'C=DE, O=btpcert samples, CN=btpcert Sample Root CA' from --roots"]
+        );
+        // Allowed to be incomplete: said what the load balancer will do.
+        let bundle = crate::input::load_many(&[f]).unwrap();
+        let opts = IdentityOptions {
+            allow_incomplete: true,
+            roots: RootOptions::default(),
+        };
+        let id = key_and_chain(bundle, &opts, &NoSecrets).unwrap();
+        assert!(!id.complete && id.chain.len() == 2);
+        assert!(id.notes[0].contains("SAP's load balancer rejects a client certificate"));
+    }
 }

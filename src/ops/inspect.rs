@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::error::{ExitStatus, Result};
 use crate::input::{self, Form, Loaded};
 use crate::ops::Outcome;
+use crate::sap::audit::{effective_expiry, EffectiveExpiry};
 use crate::sap::servicekey::KeyKind;
 use crate::secret::SecretSource;
 use crate::x509::cert::{CertInfo, KeyInfo};
@@ -53,6 +54,9 @@ pub struct FileReport {
     pub service_key: Option<ServiceKeyInfo>,
     /// Every certificate, in input order.
     pub certificates: Vec<CertInfo>,
+    /// When the chain stops working: the earliest end among leaf and
+    /// intermediates, and which certificate sets it.
+    pub effective_expiry: Option<EffectiveExpiry>,
     /// The private key, without its value.
     pub private_key: Option<PrivateKeyInfo>,
 }
@@ -103,6 +107,7 @@ pub fn run(opts: &InspectOptions, secrets: &dyn SecretSource) -> Result<InspectO
                 form: None,
                 service_key: None,
                 certificates: Vec::new(),
+                effective_expiry: None,
                 private_key: None,
             },
         })
@@ -112,7 +117,8 @@ pub fn run(opts: &InspectOptions, secrets: &dyn SecretSource) -> Result<InspectO
 
 /// What a loaded input holds, validity judged at `at`.
 pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
-    let leaf = chain::order(&l.certs).leaf().cloned();
+    let ordered = chain::order(&l.certs);
+    let leaf = ordered.leaf().cloned();
     FileReport {
         file: l.name.clone(),
         error: None,
@@ -127,6 +133,7 @@ pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
             fields: sk.fields.clone(),
         }),
         certificates: l.certs.iter().map(|c| c.info(at)).collect(),
+        effective_expiry: effective_expiry(&ordered.certs, at),
         private_key: l.key.as_ref().map(|k| PrivateKeyInfo {
             format: k.format(),
             encrypted: k.is_encrypted(),

@@ -1,5 +1,7 @@
 //! `truststore`: a PKCS#12 truststore Java reads as trusted entries, new or
-//! added to an existing one.
+//! added to an existing one. A look-alike (a certificate with the name of a
+//! CA SAP lists but another fingerprint) is left out unless the user names
+//! its fingerprint with `--accept-look-alike`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ use crate::keystore::truststore::{assemble, is_trust_anchor};
 use crate::keystore::{jks, Format};
 use crate::ops::{Outcome, StoreOptions};
 use crate::sanitize::sanitize;
+use crate::sap::trust_lists;
 use crate::secret::{Purpose, SecretSource};
 use crate::write::{ensure_free, Planned};
 use crate::x509::cert::Cert;
@@ -30,6 +33,8 @@ pub struct TruststoreOptions {
     pub store: StoreOptions,
     /// Whether an existing file may be replaced.
     pub force: bool,
+    /// Fingerprints of look-alike certificates the user accepts to add.
+    pub accept_look_alike: Vec<String>,
 }
 
 /// One entry of the truststore.
@@ -58,6 +63,8 @@ pub struct TruststoreOutcome {
     pub format: Format,
     /// What the user should know.
     pub notes: Vec<String>,
+    /// Look-alikes left out: subject and fingerprint of each.
+    pub refused: Vec<Entry>,
     /// The file, planned.
     #[serde(skip)]
     pub files: Vec<Planned>,
@@ -71,8 +78,9 @@ impl TruststoreOutcome {
 }
 
 impl Outcome for TruststoreOutcome {
+    /// 1 when a look-alike was left out, else 0.
     fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Ok
+        ExitStatus::problems_if(!self.refused.is_empty())
     }
     fn notes(&self) -> &[String] {
         &self.notes
@@ -94,6 +102,13 @@ pub fn run(opts: &TruststoreOptions, secrets: &dyn SecretSource) -> Result<Trust
     for i in &opts.inputs {
         new.extend(ca_certs_of(i, &mut notes)?);
     }
+    let refused = refuse_look_alikes(&mut new, &opts.accept_look_alike, &mut notes);
+    if new.is_empty() && !refused.is_empty() {
+        return Err(Error::input(format!(
+            "no CA certificate to add: {}",
+            notes.last().map(String::as_str).unwrap_or("")
+        )));
+    }
     if new.is_empty() {
         return Err(Error::input("no CA certificate in the input"));
     }
@@ -113,8 +128,44 @@ pub fn run(opts: &TruststoreOptions, secrets: &dyn SecretSource) -> Result<Trust
         profile: opts.store.profile,
         format: planned.format,
         notes,
+        refused,
         files: vec![planned.file],
     })
+}
+
+/// Takes the look-alikes out of `certs`, but those whose fingerprint is in
+/// `accepted`; a note names each, with both fingerprints.
+fn refuse_look_alikes(
+    certs: &mut Vec<Cert>,
+    accepted: &[String],
+    notes: &mut Vec<String>,
+) -> Vec<Entry> {
+    let mut refused = Vec::new();
+    certs.retain(|c| {
+        let fp = c.sha256();
+        let Some(real) = trust_lists::look_alike(&c.common_name(), &fp) else {
+            return true;
+        };
+        let listed = real.sha256.unwrap_or("-");
+        if accepted.iter().any(|a| trust_lists::same_fingerprint(a, &fp)) {
+            notes.push(format!(
+                "'{}' (SHA-256 {fp}) is not the CA SAP lists under that name (SAP's has {listed}); added as asked with --accept-look-alike",
+                c.common_name()
+            ));
+            return true;
+        }
+        notes.push(format!(
+            "'{}' (SHA-256 {fp}) carries the name of a CA SAP lists but is another certificate (SAP's has SHA-256 {listed}): left out; if you trust it anyway, name it: --accept-look-alike {fp}",
+            c.common_name()
+        ));
+        refused.push(Entry {
+            alias: String::new(),
+            subject_dn: c.subject_dn(),
+            fingerprint_sha256: fp,
+        });
+        false
+    });
+    refused
 }
 
 /// The CA certificates of one input (file or zip); other certificates are
@@ -246,4 +297,51 @@ fn read_trusted(bytes: &[u8], pw: &crate::secret::Secret) -> Result<(Entries, Op
         return Ok((out, Some(Format::Jks)));
     }
     Ok((read_truststore(bytes, pw)?, Some(Format::Pkcs12)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keystore::pkcs12::Profile;
+    use crate::sap::trust_lists::testing::look_alike_g2;
+    use crate::secret::NoSecrets;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sample-root.pem");
+
+    fn opts(inputs: Vec<String>) -> TruststoreOptions {
+        TruststoreOptions {
+            inputs,
+            output: Some("/nonexistent/trust.p12".into()),
+            add_to: None,
+            store: StoreOptions {
+                profile: Profile::Modern,
+                no_password: true,
+                format: None,
+            },
+            force: false,
+            accept_look_alike: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_look_alike_is_left_out_unless_named() {
+        let fake = look_alike_g2();
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("fake.pem");
+        std::fs::write(&f, fake.to_pem()).unwrap();
+        let inputs = vec![f.display().to_string(), ROOT.to_string()];
+        let o = run(&opts(inputs.clone()), &NoSecrets).unwrap();
+        assert_eq!(o.entries.len(), 1);
+        assert_eq!(o.refused.len(), 1);
+        assert_eq!(o.refused[0].fingerprint_sha256, fake.sha256());
+        assert_eq!(o.exit_status(), ExitStatus::Problems);
+        assert!(o.notes.iter().any(|n| n.contains("--accept-look-alike")));
+        let mut accept = opts(inputs);
+        accept.accept_look_alike = vec![fake.sha256().to_lowercase()];
+        let o = run(&accept, &NoSecrets).unwrap();
+        assert_eq!((o.entries.len(), o.refused.len()), (2, 0));
+        assert_eq!(o.exit_status(), ExitStatus::Ok);
+        let e = run(&opts(vec![f.display().to_string()]), &NoSecrets).unwrap_err();
+        assert!(e.to_string().starts_with("no CA certificate to add"), "{e}");
+    }
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::input;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
-use crate::sap::scenario::{judge, Scenario, Verdict};
+use crate::sap::scenario::{judge_as, Choice, Issuance, Scenario, Verdict};
 use crate::sap::servicekey::KeyKind;
 use crate::secret::SecretSource;
 use crate::x509::key::PrivateKey;
@@ -23,7 +23,8 @@ pub struct VerifyOptions {
     /// A file with the private key to match against the leaf, instead of
     /// the one among `files`.
     pub key: Option<String>,
-    /// The scenario to judge; `None` picks them from the kind of service key.
+    /// The scenario to judge; `None` picks them from what the input is
+    /// (see [`Choice`]).
     pub scenario: Option<Scenario>,
     /// Where the chain's root may come from.
     pub roots: RootOptions,
@@ -35,10 +36,12 @@ pub struct VerifyOptions {
 
 /// The verdict, as `verify --json` prints it.
 #[derive(Debug, Serialize)]
-#[serde(transparent)]
 pub struct VerifyOutcome {
     /// Every check of the chain and of each scenario.
+    #[serde(flatten)]
     pub verdict: Verdict,
+    /// Which scenarios were judged, and why.
+    pub scenarios_chosen: Choice,
 }
 
 impl Outcome for VerifyOutcome {
@@ -51,14 +54,14 @@ impl Outcome for VerifyOutcome {
 /// chain, and runs every check.
 pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOutcome> {
     let bundle = input::load_many_with(&opts.files, Some(secrets))?;
-    let mut kinds = Vec::new();
+    let mut keys = Vec::new();
     for (name, sk) in &bundle.service_keys {
         if sk.kind == KeyKind::ClientSecret {
             return Err(Error::input(format!(
                 "{name}: a ClientId/Secret service key holds no certificate to verify"
             )));
         }
-        kinds.push(sk.kind);
+        keys.push((sk.kind, sk.plan()));
     }
     let mut key: Option<PrivateKey> = bundle.key.map(|(_, k)| k);
     if let Some(kf) = &opts.key {
@@ -71,19 +74,23 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
     if bundle.certs.is_empty() {
         return Err(Error::input("no certificate in the files given"));
     }
-    let scenarios = match opts.scenario {
-        Some(s) => vec![s],
-        None => Scenario::for_keys(&kinds),
-    };
     let path = opts.roots.path(&bundle.certs)?;
-    let mut verdict = judge(
+    let chosen = match (opts.scenario, path.leaf()) {
+        (Some(s), _) => Choice::asked(s),
+        (None, _) if !keys.is_empty() => Choice::for_keys(&keys),
+        (None, Some(leaf)) => Choice::for_leaf(leaf),
+        (None, None) => Choice::for_keys(&[]),
+    };
+    let kinds: Vec<KeyKind> = keys.iter().map(|(k, _)| *k).collect();
+    let mut verdict = judge_as(
         &path,
         key.as_ref(),
         &Options {
             at: opts.at,
             warn_days: opts.warn_days,
         },
-        &scenarios,
+        &chosen.scenarios,
+        Issuance::of_kinds(&kinds),
     );
     // What the service keys say of their certificate, against the leaf found.
     if let Some(leaf) = path.leaf() {
@@ -93,7 +100,10 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
             }
         }
     }
-    Ok(VerifyOutcome { verdict })
+    Ok(VerifyOutcome {
+        verdict,
+        scenarios_chosen: chosen,
+    })
 }
 
 #[cfg(test)]
@@ -140,15 +150,29 @@ mod tests {
     }
 
     #[test]
-    fn the_sample_key_fails_only_on_sap_trust() {
+    fn the_sample_key_is_judged_for_calls_and_tokens() {
         let o = run(&opts(&[SAMPLE]), &NoSecrets).unwrap();
-        assert_eq!(o.exit_status(), ExitStatus::Problems);
-        assert_eq!(failing(&o), vec![CheckId::RootTrusted]);
+        // Its made-up root is on no SAP list: a warning that points to
+        // SAP Note 2801396, not a failure.
+        assert_eq!(o.exit_status(), ExitStatus::Ok);
+        assert_eq!(o.verdict.status, Status::Warn);
+        assert!(failing(&o).is_empty());
         let v = &o.verdict;
         assert_eq!(v.report.certificates.len(), 3);
-        // A Certificate key is judged for calls to integration flows only.
+        // A Certificate key of plan integration-flow: calls and tokens.
         let names: Vec<_> = v.scenarios.iter().map(|s| s.scenario).collect();
-        assert_eq!(names, vec![Scenario::Iflow]);
+        assert_eq!(names, vec![Scenario::Iflow, Scenario::Token]);
+        assert_eq!(o.scenarios_chosen.scenarios, names);
+        assert!(o
+            .scenarios_chosen
+            .reason
+            .starts_with("a Certificate key (SAP-generated) of plan integration-flow"));
+        let token = v.scenario(Scenario::Token).unwrap();
+        assert!(token
+            .checks
+            .iter()
+            .any(|c| c.id == CheckId::CaTrusted && c.status == Status::Ok));
+        assert_eq!(v.trust_lists.len(), 2);
         let chain: Vec<_> = v.report.chain.iter().map(|c| c.id).collect();
         assert_eq!(
             chain,
@@ -169,6 +193,36 @@ mod tests {
         let names: Vec<_> = out.verdict.scenarios.iter().map(|s| s.scenario).collect();
         assert_eq!(names, vec![Scenario::Iflow, Scenario::Token]);
         assert!(failing(&out).contains(&CheckId::Complete));
+        assert!(out
+            .scenarios_chosen
+            .reason
+            .starts_with("an External Certificate key"));
+    }
+
+    #[test]
+    fn a_certificate_file_is_judged_for_what_its_leaf_allows() {
+        // certificate.pem of the sample: a clientAuth leaf, no service key.
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("chain.pem");
+        let certs = crate::sap::servicekey::ServiceKey::from_json(
+            &serde_json::from_str(&std::fs::read_to_string(SAMPLE).unwrap()).unwrap(),
+        )
+        .unwrap()
+        .certs;
+        let text: String = certs.iter().map(|c| c.to_pem()).collect();
+        std::fs::write(&pem, text).unwrap();
+        let out = run(&opts(&[pem.to_str().unwrap()]), &NoSecrets).unwrap();
+        let names: Vec<_> = out.verdict.scenarios.iter().map(|s| s.scenario).collect();
+        assert_eq!(names, vec![Scenario::Iflow, Scenario::Token]);
+        assert!(out.scenarios_chosen.reason.contains("clientAuth"));
+        // Not told who issued it, and not under SAP Cloud Root CA: the
+        // token rule for external certificates applies.
+        assert!(failing(&out).contains(&CheckId::CaTrusted));
+        let v = serde_json::to_value(&out).unwrap();
+        assert_eq!(
+            v["scenarios_chosen"]["scenarios"],
+            serde_json::json!(["iflow", "token"])
+        );
     }
 
     #[test]
@@ -180,6 +234,7 @@ mod tests {
         let out = run(&o, &NoSecrets).unwrap();
         assert_eq!(out.verdict.scenarios.len(), 1);
         assert_eq!(out.verdict.scenarios[0].scenario, Scenario::Server);
+        assert_eq!(out.scenarios_chosen.reason, "asked for with --for server");
         assert!(out
             .verdict
             .report

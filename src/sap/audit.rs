@@ -1,9 +1,13 @@
 //! The fleet audit's judgement: one row per service key, instance parameter
 //! file, certificate or Connectivity Test zip, saying what needs action;
-//! and the row as CSV. Finding and reading the files is the input layer's
-//! job (`input::walk`), and the operation's.
+//! what the rows say of each other (a certificate in several keys, unpinned
+//! keys that SAP cannot tell apart); and the row as CSV. Finding and
+//! reading the files is the input layer's job (`input::walk`), and the
+//! operation's.
 //!
 //! A file that cannot be read is a row with an error, never a crash.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -12,8 +16,8 @@ use crate::check::{CheckId, Status};
 use crate::error::Error;
 use crate::sap::connectivity;
 use crate::sap::instance;
-use crate::sap::scenario::{judge, Scenario};
-use crate::sap::servicekey::KeyKind;
+use crate::sap::scenario::{judge_as, Choice, Issuance, Scenario, Verdict};
+use crate::sap::servicekey::{KeyKind, SerialNumber, ServiceKey};
 use crate::sap::trust_lists::TrustList;
 use crate::x509::cert::{rfc3339, Cert};
 use crate::x509::key::PrivateKey;
@@ -31,7 +35,8 @@ pub struct AuditContext {
     pub store: RootStore,
 }
 
-/// Whether the chain is trusted for each scenario; `None` where it was not judged.
+/// Whether the chain is trusted for each scenario; `None` where the
+/// scenario does not apply to the item (shown as `n/a`).
 #[derive(Debug, Default, Serialize)]
 pub struct Trust {
     /// Direct calls to integration flows (`btp-approved`).
@@ -57,6 +62,11 @@ pub struct Row {
     pub not_after: Option<String>,
     /// Days from the time of the audit to the end of validity.
     pub days_left: Option<i64>,
+    /// The leaf's serial number, in hex and in decimal.
+    pub serial: Option<SerialNumber>,
+    /// When the chain stops working: the earliest end among leaf and
+    /// intermediates, and which certificate sets it.
+    pub effective_expiry: Option<EffectiveExpiry>,
     /// Whether the leaf allows TLS client authentication.
     pub client_auth: Option<bool>,
     /// Trust per scenario.
@@ -69,8 +79,63 @@ pub struct Row {
     pub needs_action: bool,
     /// What needs action, in words.
     pub problems: Vec<String>,
+    /// What the user should know but need not act on: warnings of the
+    /// scenarios, a certificate found in several keys.
+    pub notes: Vec<String>,
     /// Why the file could not be read.
     pub error: Option<String>,
+    /// What [`compare_keys`] needs of a service key's certificate.
+    #[serde(skip)]
+    pub registered: Option<Registered>,
+}
+
+/// A service key's certificate, as SAP registers it: for comparing keys.
+#[derive(Debug, Clone, Default)]
+pub struct Registered {
+    /// The kind of key.
+    pub kind: Option<KeyKind>,
+    /// SHA-256 of the leaf.
+    pub fingerprint: String,
+    /// Subject and issuer of the leaf.
+    pub subject_dn: String,
+    /// Issuer of the leaf.
+    pub issuer_dn: String,
+    /// `certificate-pinning` as the key says it.
+    pub pinning: Option<bool>,
+}
+
+/// The end of a chain's validity: the earliest `notAfter` among the leaf
+/// and its intermediates (the root, a trust anchor, is left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EffectiveExpiry {
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Days from the time of the audit to then.
+    pub days_left: i64,
+    /// `leaf` or `intermediate`: the certificate that sets it.
+    pub role: &'static str,
+    /// Its subject.
+    pub subject_dn: String,
+}
+
+/// The effective expiry of `path` (leaf first) judged at `at`; `None` for
+/// no certificate. Of equal ends the leaf's is named.
+pub fn effective_expiry(path: &[Cert], at: OffsetDateTime) -> Option<EffectiveExpiry> {
+    let n = if path.len() > 1 && path[path.len() - 1].is_self_signed() {
+        path.len() - 1
+    } else {
+        path.len()
+    };
+    let (i, c) = path[..n]
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, c)| (c.not_after(), *i))?;
+    Some(EffectiveExpiry {
+        not_after: rfc3339(c.not_after()),
+        days_left: (c.not_after() - at).whole_days(),
+        role: if i == 0 { "leaf" } else { "intermediate" },
+        subject_dn: c.subject_dn(),
+    })
 }
 
 impl Row {
@@ -114,21 +179,39 @@ pub fn audit_instance(text: &str) -> Option<Row> {
     })
 }
 
-/// A Connectivity Test download, analysed: its root, and whether SAP lists it.
+/// A Connectivity Test download, analysed: its root (from the archive, or
+/// completed from the audit's roots), and whether SAP lists it.
 pub fn audit_zip(a: &connectivity::Analysis, ctx: &AuditContext) -> Row {
     let mut row = Row {
         kind: "connectivity-zip".into(),
         ..Row::default()
     };
-    match &a.root {
+    let completed = match &a.root {
+        Some(_) => None,
+        None => build_path(&a.chain.certs, &ctx.store).root().cloned(),
+    };
+    if let Some(root) = &completed {
+        row.notes.push(format!(
+            "the archive holds no root; completed with '{}' from the roots given",
+            root.common_name()
+        ));
+    }
+    match a.root.as_ref().or(completed.as_ref()) {
         Some(root) => {
             let info = connectivity::root_info(root);
             row.subject = Some(info.subject_dn.clone());
             fill_validity(&mut row, root, ctx);
             row.trust.server = Some(info.lists.contains(&TrustList::BtpRequired.as_str()));
-            if info.lists.is_empty() {
-                row.problems
-                    .push(format!("root '{}' is on no SAP list", root.common_name()));
+            match (&info.look_alike_of, info.lists.is_empty()) {
+                (Some(real), _) => row.problems.push(format!(
+                    "root '{}' (SHA-256 {}) carries the name of a CA SAP lists, but is another certificate: SAP's is {real}",
+                    root.common_name(),
+                    info.fingerprint_sha256
+                )),
+                (None, true) => row
+                    .problems
+                    .push(format!("root '{}' is on no SAP list", root.common_name())),
+                (None, false) => {}
             }
         }
         None => {
@@ -156,26 +239,17 @@ fn kind_name(kind: Option<KeyKind>, has_certs: bool) -> &'static str {
     }
 }
 
-/// The scenarios a row's problems are reported for: what the key is for,
-/// or for a bare certificate, what its extended key usage allows.
-fn applicable(kind: Option<KeyKind>, client_auth: bool) -> &'static [Scenario] {
-    match kind {
-        Some(KeyKind::Certificate) => &[Scenario::Iflow],
-        Some(_) => &[Scenario::Iflow, Scenario::Token],
-        None if client_auth => &[Scenario::Iflow, Scenario::Token],
-        None => &[Scenario::Server],
-    }
-}
-
-/// A service key, certificate or key file: `kind` of service key if it is
-/// one, its certificates and its private key. Trust is judged for every
-/// scenario; problems are reported for those that apply.
+/// A service key, certificate or key file: the service key if it is one,
+/// its certificates and its private key. The scenarios judged are those
+/// `verify` would choose ([`Choice`]): by the key's kind and plan, or the
+/// leaf's extended key usage; the others show as not applicable.
 pub fn audit_material(
-    kind: Option<KeyKind>,
+    sk: Option<&ServiceKey>,
     certs: &[Cert],
     key: Option<&PrivateKey>,
     ctx: &AuditContext,
 ) -> Row {
+    let kind = sk.map(|k| k.kind);
     let mut row = Row {
         kind: kind_name(kind, !certs.is_empty()).into(),
         ..Row::default()
@@ -187,13 +261,38 @@ pub fn audit_material(
     let leaf = path.certs[0].0.clone();
     row.subject = Some(leaf.subject_dn());
     fill_validity(&mut row, &leaf, ctx);
+    row.serial = Some(SerialNumber::from_hex(&leaf.serial_hex()));
+    let chain: Vec<Cert> = path.certs.iter().map(|(c, _)| c.clone()).collect();
+    row.effective_expiry = effective_expiry(&chain, ctx.at);
+    if let Some(e) = row.effective_expiry.as_ref().filter(|e| e.role != "leaf") {
+        row.notes.push(format!(
+            "the chain stops working before its leaf: intermediate '{}' ends on {}, the leaf on {}",
+            e.subject_dn,
+            &e.not_after[..10.min(e.not_after.len())],
+            leaf.not_after().date()
+        ));
+    }
     let client_auth = leaf.allows_client_auth();
     row.client_auth = Some(client_auth);
+    if let Some(sk) = sk.filter(|k| k.kind != KeyKind::ClientSecret) {
+        row.registered = Some(Registered {
+            kind,
+            fingerprint: leaf.sha256(),
+            subject_dn: leaf.subject_dn(),
+            issuer_dn: leaf.issuer_dn(),
+            pinning: sk.certificate_pinning,
+        });
+    }
+    let chosen = match sk {
+        Some(k) => Choice::for_key(k.kind, k.plan()),
+        None => Choice::for_leaf(&leaf),
+    };
     let opts = Options {
         at: ctx.at,
         warn_days: ctx.warn_days,
     };
-    let verdict = judge(&path, key, &opts, &Scenario::ALL);
+    let issuance = Issuance::of_kinds(&kind.into_iter().collect::<Vec<_>>());
+    let verdict = judge_as(&path, key, &opts, &chosen.scenarios, issuance);
     let trusted = |s| verdict.scenario(s).map(|r| r.trusted);
     row.trust = Trust {
         iflow: trusted(Scenario::Iflow),
@@ -208,20 +307,88 @@ pub fn audit_material(
             row.key_match = Some(c.status == Status::Ok);
         }
     }
-    let applicable = applicable(kind, client_auth);
-    for s in verdict
-        .scenarios
-        .iter()
-        .filter(|s| applicable.contains(&s.scenario))
-    {
-        for c in s.checks.iter().filter(|c| c.status == Status::Fail) {
-            let msg = format!("{}: {}", s.scenario.name(), c.message);
-            if !row.problems.contains(&msg) {
-                row.problems.push(msg);
+    row.problems
+        .extend(scenario_findings(&verdict, Status::Fail));
+    row.notes.extend(scenario_findings(&verdict, Status::Warn));
+    row
+}
+
+/// The scenario checks of `status`, each message once, prefixed by the
+/// scenarios that found it (`iflow, token: root ...`).
+fn scenario_findings(verdict: &Verdict, status: Status) -> Vec<String> {
+    let mut found: Vec<(String, Vec<&str>)> = Vec::new();
+    for s in &verdict.scenarios {
+        for c in s.checks.iter().filter(|c| c.status == status) {
+            match found.iter_mut().find(|(m, _)| *m == c.message) {
+                Some((_, names)) => names.push(s.scenario.name()),
+                None => found.push((c.message.clone(), vec![s.scenario.name()])),
             }
         }
     }
-    row
+    found
+        .into_iter()
+        .map(|(m, names)| format!("{}: {m}", names.join(", ")))
+        .collect()
+}
+
+/// What the service keys of an audit say of each other, added to their
+/// rows:
+///
+/// - the same certificate in two or more keys is a note: SAP lets a
+///   certificate be in one service key only, so creating a key with it
+///   fails while another holds it ("Certificate already exists for
+///   Follower within Leader with appid [...]", sap-facts "Deprecated grant
+///   type"); archived copies of old keys are normal;
+/// - unpinned External Certificate keys with the same subject and issuer
+///   are a problem: while both exist, inbound calls fail with a generic 401
+///   and only the audit log says "Multiple clones found for certificate"
+///   (SAP KBA 3364579).
+pub fn compare_keys(rows: &mut [Row]) {
+    let mut by_cert: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut unpinned: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let Some(reg) = &r.registered else { continue };
+        by_cert.entry(reg.fingerprint.clone()).or_default().push(i);
+        if reg.kind == Some(KeyKind::ExternalCertificate) && reg.pinning == Some(false) {
+            unpinned
+                .entry((reg.subject_dn.clone(), reg.issuer_dn.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let files = |rows: &[Row], idx: &[usize]| -> String {
+        idx.iter()
+            .map(|&i| rows[i].file.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (fp, idx) in by_cert.iter().filter(|(_, v)| v.len() > 1) {
+        let note = format!(
+            "the same certificate (SHA-256 {fp}) is in {} service keys: {}. A certificate can be in one service key only: creating a key with it fails while another key holds it (\"Certificate already exists for Follower within Leader with appid [...]\"); archived copies of old keys are fine",
+            idx.len(),
+            files(rows, idx)
+        );
+        for &i in idx {
+            rows[i].notes.push(note.clone());
+        }
+    }
+    for ((subject, issuer), idx) in &unpinned {
+        let distinct = idx
+            .iter()
+            .filter_map(|&i| rows[i].registered.as_ref().map(|r| &r.fingerprint))
+            .collect::<std::collections::BTreeSet<_>>();
+        if distinct.len() < 2 {
+            continue;
+        }
+        let problem = format!(
+            "unpinned External Certificate keys with the same subject '{subject}' and issuer '{issuer}': {}. While both exist in BTP, inbound calls fail with a generic 401, and only the subaccount's audit log says \"Multiple clones found for certificate\" (SAP KBA 3364579): delete the old key, or pin the certificates",
+            files(rows, idx)
+        );
+        for &i in idx {
+            rows[i].problems.push(problem.clone());
+            rows[i].needs_action = true;
+        }
+    }
 }
 
 /// The CSV header, the columns of [`csv_row`].
@@ -287,17 +454,80 @@ mod tests {
     }
 
     #[test]
-    fn a_certificate_key_is_judged_for_calls() {
+    fn a_certificate_key_is_judged_for_calls_and_tokens() {
         let l = sample();
-        let row = audit_material(Some(KeyKind::Certificate), &l.certs, l.key.as_ref(), &ctx())
-            .done("k.json".into());
+        let row = audit_material(Some(&l), &l.certs, l.key.as_ref(), &ctx()).done("k.json".into());
         assert_eq!(row.kind, "service-key/certificate");
         assert_eq!(row.client_auth, Some(true));
         assert_eq!(row.key_match, Some(true));
-        assert_eq!(row.trust.iflow, Some(false));
-        assert_eq!(row.problems.len(), 1);
-        assert!(row.problems[0].starts_with("iflow: root 'btpcert Sample Root CA'"));
-        assert!(row.needs_action);
+        // Plan integration-flow: iflow and token; server does not apply.
+        assert_eq!(
+            (row.trust.iflow, row.trust.token, row.trust.server),
+            (Some(false), Some(false), None)
+        );
+        // A root off SAP's public list is a note (SAP Note 2801396), not a problem.
+        assert!(row.problems.is_empty(), "{:?}", row.problems);
+        assert!(!row.needs_action);
+        assert!(row.notes[0].starts_with("iflow, token: root 'btpcert Sample Root CA'"));
+        assert!(row.notes[0].contains("SAP Note 2801396"));
+        let serial = row.serial.as_ref().unwrap();
+        assert_eq!(
+            (serial.hex.as_str(), serial.decimal.as_str()),
+            ("0x05ab1e", "371486")
+        );
+        assert_eq!(row.effective_expiry.as_ref().unwrap().role, "leaf");
+    }
+
+    #[test]
+    fn the_effective_expiry_is_the_earliest_end_below_the_root() {
+        let l = sample();
+        let e = effective_expiry(&l.certs, ctx().at).unwrap();
+        assert_eq!(e.role, "leaf", "equal ends name the leaf");
+        assert!(e.subject_dn.contains("it-rt-sample"));
+        assert_eq!(e.not_after, rfc3339(l.certs[0].not_after()));
+        // A lone root is its own end.
+        let root = effective_expiry(&l.certs[2..], ctx().at).unwrap();
+        assert_eq!(root.subject_dn, l.certs[2].subject_dn());
+        assert!(effective_expiry(&[], ctx().at).is_none());
+    }
+
+    fn registered(file: &str, fp: &str, subject: &str, pinning: Option<bool>) -> Row {
+        Row {
+            file: file.into(),
+            kind: "service-key/external-certificate".into(),
+            registered: Some(Registered {
+                kind: Some(KeyKind::ExternalCertificate),
+                fingerprint: fp.into(),
+                subject_dn: subject.into(),
+                issuer_dn: "CN=CA".into(),
+                pinning,
+            }),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn keys_are_compared_with_each_other() {
+        let mut rows = vec![
+            registered("a.json", "AA", "CN=x", Some(true)),
+            registered("b.json", "AA", "CN=x", Some(true)),
+            registered("c.json", "CC", "CN=y", Some(false)),
+            registered("d.json", "DD", "CN=y", Some(false)),
+            registered("e.json", "EE", "CN=y", None),
+        ];
+        compare_keys(&mut rows);
+        // One certificate in two keys: a note on both, no action.
+        assert!(rows[0].notes[0].contains("is in 2 service keys: a.json, b.json"));
+        assert!(rows[0].notes[0].contains("Certificate already exists for Follower within Leader"));
+        assert!(rows[0].problems.is_empty() && !rows[1].needs_action);
+        // Two unpinned keys, same subject and issuer: a problem (KBA 3364579).
+        for r in &rows[2..4] {
+            assert!(r.needs_action);
+            assert!(r.problems[0].contains("c.json, d.json"), "{:?}", r.problems);
+            assert!(r.problems[0].contains("KBA 3364579"));
+        }
+        // A key whose pinning is not stated is pinned (SAP's default).
+        assert!(rows[4].problems.is_empty());
     }
 
     #[test]

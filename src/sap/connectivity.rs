@@ -1,5 +1,9 @@
 //! The Connectivity Test download: which certificate is the root the
-//! sender's truststore needs, found by signatures, never by file names.
+//! sender's truststore needs, found by signatures, never by file names
+//! (`../shared/sap-facts.md`, "Connectivity Test .zip" [5d6cbf4, 03bbb5d]:
+//! SAP documents neither the entry names nor the encoding; its document
+//! says to "select the `*.cer` file of the root certificate and import
+//! this", so the entry that holds the root is named).
 
 use serde::Serialize;
 
@@ -35,6 +39,12 @@ pub struct RootInfo {
     pub lists: Vec<&'static str>,
     /// A listed CA with the same name but another fingerprint.
     pub look_alike_of: Option<String>,
+    /// The archive entry that holds the root; `None` when the archive
+    /// holds none and the root was completed from elsewhere.
+    pub entry: Option<String>,
+    /// Where the root came from: `archive`, `roots-file` (`--roots`) or
+    /// `system` (the system's CA bundle).
+    pub from: &'static str,
 }
 
 /// Orders the certificates of a download and finds its root. `entries` are
@@ -59,7 +69,7 @@ pub fn analyse(entries: Vec<(String, Cert)>, skipped: Vec<(String, String)>) -> 
     }
 }
 
-/// What SAP's lists say of a root.
+/// What SAP's lists say of a root; [`RootInfo::located`] adds where it is.
 pub fn root_info(c: &Cert) -> RootInfo {
     let fp = c.sha256();
     let look = trust_lists::look_alike(&c.common_name(), &fp);
@@ -69,5 +79,25 @@ pub fn root_info(c: &Cert) -> RootInfo {
         look_alike_of: look.and_then(|l| l.sha256.map(|s| format!("{} (SHA-256 {s})", l.subject))),
         fingerprint_sha256: fp,
         not_after: crate::x509::cert::rfc3339(c.not_after()),
+        entry: None,
+        from: "archive",
+    }
+}
+
+impl RootInfo {
+    /// The same, with the archive entry that holds the root, or `from`
+    /// (`roots-file`, `system`) when the archive holds none.
+    pub fn located(mut self, c: &Cert, a: &Analysis, from: &'static str) -> RootInfo {
+        self.entry = a
+            .entries
+            .iter()
+            .find(|(_, e)| e.der() == c.der())
+            .map(|(name, _)| name.clone());
+        self.from = if self.entry.is_some() {
+            "archive"
+        } else {
+            from
+        };
+        self
     }
 }

@@ -1,12 +1,69 @@
 //! External Certificate service keys: what SAP accepts in `"X.509"` (one
 //! leaf fit for client authentication, under a CA SAP trusts), and the
-//! parameters a new key is created with.
+//! parameters a new key is created with (`../shared/sap-facts.md`, "Service
+//! key creation parameters" [ae419b6, 19af5e2]).
 
 use crate::check::{Check, CheckId, Status};
-use crate::sap::scenario::Verdict;
+use crate::error::{Error, Result};
+use crate::sap::scenario::{ScenarioReport, Verdict};
 use crate::x509::cert::Cert;
 use crate::x509::pem;
 use crate::x509::verify::key_strength;
+
+/// The validity SAP accepts for an SAP-generated certificate, in days
+/// (sap-facts, "Service key creation parameters": 1-365).
+pub const VALIDITY_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
+
+/// The validity btpcert writes unless told otherwise: SAP's example, 365.
+pub const DEFAULT_VALIDITY: u32 = 365;
+
+/// The key lengths SAP documents for an SAP-generated certificate: its
+/// default, 2048, and no other (sap-facts names no range).
+pub const KEY_LENGTHS: &[u32] = &[2048];
+
+/// The key length btpcert writes unless told otherwise: SAP's default.
+pub const DEFAULT_KEY_LENGTH: u32 = 2048;
+
+/// `{"key-type": "certificate", "validity": DAYS, "key-length": BITS}`, the
+/// parameters of a Certificate (SAP-generated) key. A value outside what
+/// SAP documents is refused, naming what it accepts.
+pub fn certificate_parameters(
+    validity: Option<u32>,
+    key_length: Option<u32>,
+) -> Result<serde_json::Value> {
+    let validity = validity.unwrap_or(DEFAULT_VALIDITY);
+    if !VALIDITY_DAYS.contains(&validity) {
+        return Err(Error::usage(format!(
+            "validity {validity}: SAP accepts {} to {} days for a Certificate key",
+            VALIDITY_DAYS.start(),
+            VALIDITY_DAYS.end()
+        )));
+    }
+    let key_length = key_length.unwrap_or(DEFAULT_KEY_LENGTH);
+    if !KEY_LENGTHS.contains(&key_length) {
+        return Err(Error::usage(format!(
+            "key length {key_length}: SAP documents {} bits (its default) and no other length for a Certificate key",
+            KEY_LENGTHS
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(serde_json::json!({
+        "key-type": "certificate",
+        "validity": validity,
+        "key-length": key_length,
+    }))
+}
+
+/// [`certificate_parameters`] with SAP's defaults, on one line: the hint
+/// for a ClientId/Secret key.
+pub fn default_certificate_parameters() -> String {
+    format!(
+        r#"{{"key-type": "certificate", "validity": {DEFAULT_VALIDITY}, "key-length": {DEFAULT_KEY_LENGTH}}}"#
+    )
+}
 
 /// `{"key-type": "certificate_external", "X.509": "<one-line PEM>"}`, with
 /// `"certificate-pinning"` when `pinning` says so.
@@ -55,20 +112,18 @@ pub fn leaf_not_ca(leaf: &Cert) -> Option<Check> {
     })
 }
 
-/// `key-strength` of the leaf, where a key SAP does not document fails.
+/// `key-strength` of the leaf, as the chain checks judge every key. SAP
+/// documents no key-algorithm limits for client certificates (sap-facts,
+/// "Client Authentication EKU"): nothing is refused beyond that judgement.
 pub fn leaf_key_strength(leaf: &Cert) -> Check {
-    let mut k = key_strength(&leaf.key_info());
-    if k.status == Status::Warn {
-        k.status = Status::Fail;
-    }
-    k
+    key_strength(&leaf.key_info())
 }
 
-/// The checks of a verdict that matter for the key: the leaf's own (its key
-/// strength is judged by [`leaf_key_strength`]), the problems of the CAs
-/// above it, the chain's but its order and unrelated certificates, and the
-/// scenario's but the whole-chain rule, which is for what a sender presents.
-pub fn from_verdict(v: &Verdict) -> Vec<Check> {
+/// The checks of a verdict that matter for the certificate itself, whatever
+/// the scenario: the leaf's own (its key strength is judged by
+/// [`leaf_key_strength`]), the problems of the CAs above it, and the
+/// chain's but its order and unrelated certificates.
+pub fn common_checks(v: &Verdict) -> Vec<Check> {
     let certs = &v.report.certificates;
     let leaf = certs
         .first()
@@ -85,27 +140,39 @@ pub fn from_verdict(v: &Verdict) -> Vec<Check> {
         .chain
         .iter()
         .filter(|c| c.id != CheckId::Order && c.id != CheckId::Unrelated);
-    let scenarios = v
-        .scenarios
+    leaf.chain(cas).chain(chain).cloned().collect()
+}
+
+/// The checks of one scenario that matter for the key: all but the
+/// whole-chain rule, which is for what a sender presents, not for the
+/// certificate registered.
+pub fn scenario_checks(s: &ScenarioReport) -> Vec<Check> {
+    s.checks
         .iter()
-        .flat_map(|s| &s.checks)
-        .filter(|c| c.id != CheckId::WholeChain);
-    leaf.chain(cas)
-        .chain(chain)
-        .chain(scenarios)
+        .filter(|c| c.id != CheckId::WholeChain)
         .cloned()
         .collect()
 }
 
 /// Turns failed trust checks into warnings, saying so: SAP's full load
-/// balancer list (SAP Note 2801396) may hold more roots than its public one.
-pub fn allow_untrusted(checks: &mut [Check]) {
-    for c in checks.iter_mut().filter(|c| c.status == Status::Fail) {
+/// balancer list (SAP Note 2801396) may hold more roots than its public
+/// one. A look-alike (a listed CA's name on another certificate) stays a
+/// failure: no flag makes it trusted.
+pub fn allow_untrusted(report: &mut ScenarioReport) {
+    if report.look_alike {
+        return;
+    }
+    for c in report
+        .checks
+        .iter_mut()
+        .filter(|c| c.status == Status::Fail)
+    {
         if c.id == CheckId::RootTrusted || c.id == CheckId::CaTrusted {
             c.status = Status::Warn;
             c.message.push_str(" (allowed by --allow-untrusted)");
         }
     }
+    report.restate();
 }
 
 #[cfg(test)]
@@ -135,6 +202,31 @@ mod tests {
     }
 
     #[test]
+    fn certificate_parameters_within_what_sap_documents() {
+        let p = certificate_parameters(None, None).unwrap();
+        assert_eq!(
+            p,
+            serde_json::json!({"key-type": "certificate", "validity": 365, "key-length": 2048})
+        );
+        assert_eq!(
+            certificate_parameters(Some(1), Some(2048)).unwrap()["validity"],
+            1
+        );
+        let e = certificate_parameters(Some(366), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "validity 366: SAP accepts 1 to 365 days for a Certificate key"
+        );
+        assert!(certificate_parameters(Some(0), None).is_err());
+        let e = certificate_parameters(None, Some(4096)).unwrap_err();
+        assert!(e.to_string().contains("SAP documents 2048 bits"), "{e}");
+        assert_eq!(
+            default_certificate_parameters(),
+            r#"{"key-type": "certificate", "validity": 365, "key-length": 2048}"#
+        );
+    }
+
+    #[test]
     fn a_chain_or_a_ca_is_no_external_certificate() {
         let l = sample();
         assert_eq!(single_leaf("f", 1).status, Status::Ok);
@@ -144,15 +236,32 @@ mod tests {
         assert_eq!(leaf_key_strength(&l.certs[0]).status, Status::Ok);
     }
 
+    fn report(look_alike: bool) -> ScenarioReport {
+        ScenarioReport {
+            scenario: crate::sap::scenario::Scenario::Token,
+            list: crate::sap::trust_lists::TrustList::XsuaaX509,
+            trusted: false,
+            status: Status::Fail,
+            anchor: None,
+            checks: vec![
+                Check::fail(CheckId::CaTrusted, "r"),
+                Check::fail(CheckId::ClientAuthEku, "e"),
+            ],
+            look_alike,
+        }
+    }
+
     #[test]
-    fn only_trust_is_allowed() {
-        let mut c = vec![
-            Check::fail(CheckId::RootTrusted, "r"),
-            Check::fail(CheckId::ClientAuthEku, "e"),
-        ];
-        allow_untrusted(&mut c);
-        assert_eq!(c[0].status, Status::Warn);
-        assert_eq!(c[0].message, "r (allowed by --allow-untrusted)");
-        assert_eq!(c[1].status, Status::Fail);
+    fn only_trust_is_allowed_and_never_a_look_alike() {
+        let mut r = report(false);
+        allow_untrusted(&mut r);
+        assert_eq!(r.checks[0].status, Status::Warn);
+        assert_eq!(r.checks[0].message, "r (allowed by --allow-untrusted)");
+        assert_eq!(r.checks[1].status, Status::Fail);
+        assert_eq!(r.status, Status::Fail);
+        let mut r = report(true);
+        allow_untrusted(&mut r);
+        assert_eq!(r.checks[0].status, Status::Fail);
+        assert_eq!(scenario_checks(&r).len(), 2);
     }
 }

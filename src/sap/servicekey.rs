@@ -37,6 +37,110 @@ impl KeyKind {
     }
 }
 
+/// The service plan of a Process Integration Runtime instance, which
+/// decides what a key's certificate is for (`../shared/sap-facts.md`,
+/// "Service instances").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// `integration-flow`: senders calling integration flow endpoints.
+    IntegrationFlow,
+    /// `api`: clients of the Cloud Integration OData API.
+    Api,
+}
+
+impl Plan {
+    /// SAP's name of the plan.
+    pub fn name(self) -> &'static str {
+        match self {
+            Plan::IntegrationFlow => "integration-flow",
+            Plan::Api => "api",
+        }
+    }
+}
+
+/// The plan a host of a key's `url` belongs to. The runtime host
+/// `<sub>.it-cpi<NNN>-rt.cfapps.<region>.hana.ondemand.com` is the
+/// integration-flow plan's (sap-facts, "Service key JSON"); the tenant host
+/// `<sub>.it-cpi<NNN>.cfapps...` without `-rt` is taken as the api plan's
+/// (inferred: SAP documents the runtime host only). Any other host tells
+/// nothing.
+pub fn plan_of_host(host: &str) -> Option<Plan> {
+    let second = host.split('.').nth(1)?;
+    let rest = second.strip_prefix("it-cpi")?;
+    let (digits, suffix) = rest.split_at(
+        rest.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len()),
+    );
+    if digits.is_empty() {
+        return None;
+    }
+    match suffix {
+        "-rt" => Some(Plan::IntegrationFlow),
+        "" => Some(Plan::Api),
+        _ => None,
+    }
+}
+
+/// A certificate's serial number in the two forms people meet: hex as
+/// `certificatedetails.serialnumber` has it (`0x05ab1e`) and decimal, as
+/// some tools and SAP notes show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SerialNumber {
+    /// `0x` and lower-case hex, whole bytes (`0x05ab1e`).
+    pub hex: String,
+    /// The same number in decimal.
+    pub decimal: String,
+}
+
+impl SerialNumber {
+    /// From hex digits, with or without `0x`, colons or leading zeros.
+    pub fn from_hex(hex: &str) -> SerialNumber {
+        let digits: Vec<u8> = hex
+            .trim()
+            .trim_start_matches("0x")
+            .chars()
+            .filter_map(|c| c.to_digit(16).map(|d| d as u8))
+            .skip_while(|d| *d == 0)
+            .collect();
+        let hex = if digits.is_empty() {
+            "0x00".to_string()
+        } else {
+            let h: String = digits
+                .iter()
+                .map(|d| char::from_digit(u32::from(*d), 16).expect("a hex digit"))
+                .collect();
+            let pad = if h.len() % 2 == 1 { "0" } else { "" };
+            format!("0x{pad}{h}")
+        };
+        SerialNumber {
+            hex,
+            decimal: to_decimal(&digits),
+        }
+    }
+}
+
+/// Base-16 digits to a decimal string, by long division.
+fn to_decimal(hex_digits: &[u8]) -> String {
+    let mut num: Vec<u8> = hex_digits.to_vec();
+    let mut out = Vec::new();
+    while num.iter().any(|d| *d != 0) {
+        let mut rem = 0u32;
+        for d in num.iter_mut() {
+            let cur = rem * 16 + u32::from(*d);
+            *d = (cur / 10) as u8;
+            rem = cur % 10;
+        }
+        out.push(char::from_digit(rem, 10).expect("a decimal digit"));
+        let first = num.iter().position(|d| *d != 0).unwrap_or(num.len());
+        num.drain(..first);
+    }
+    if out.is_empty() {
+        return "0".into();
+    }
+    out.iter().rev().collect()
+}
+
 /// The credentials of a service key, wherever in the JSON they were.
 #[derive(Debug)]
 pub struct ServiceKey {
@@ -182,6 +286,19 @@ impl ServiceKey {
         self.url.as_deref().and_then(url_host)
     }
 
+    /// The plan of the instance the key belongs to: from the host of `url`
+    /// ([`plan_of_host`]), else `api` when the key echoes `grant-types` or
+    /// `roles` (older api-plan keys do, sap-facts "Service key JSON");
+    /// `None` when the key does not tell.
+    pub fn plan(&self) -> Option<Plan> {
+        self.url_host().and_then(|h| plan_of_host(&h)).or_else(|| {
+            self.fields
+                .iter()
+                .any(|f| f == "grant-types" || f == "roles")
+                .then_some(Plan::Api)
+        })
+    }
+
     /// Whether `certificatedetails` (serial number, expiry) describe `leaf`:
     /// they do not when the key was edited, or certificate and details come
     /// from different keys. `None` when the key has no details.
@@ -312,6 +429,34 @@ pub fn url_host(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plans_from_the_url_host() {
+        assert_eq!(
+            plan_of_host("sub.it-cpi018-rt.cfapps.eu10-002.hana.ondemand.com"),
+            Some(Plan::IntegrationFlow)
+        );
+        assert_eq!(
+            plan_of_host("sub.it-cpi018.cfapps.eu10-002.hana.ondemand.com"),
+            Some(Plan::Api)
+        );
+        assert_eq!(plan_of_host("127.0.0.1"), None);
+        assert_eq!(plan_of_host("sub.it-cpix-rt.cfapps.x"), None);
+        assert_eq!(plan_of_host("example.com"), None);
+        assert_eq!(Plan::IntegrationFlow.name(), "integration-flow");
+    }
+
+    #[test]
+    fn serial_numbers_in_hex_and_decimal() {
+        let s = SerialNumber::from_hex("05:ab:1e");
+        assert_eq!((s.hex.as_str(), s.decimal.as_str()), ("0x05ab1e", "371486"));
+        assert_eq!(SerialNumber::from_hex("0x05ab1e"), s);
+        let big = SerialNumber::from_hex("0x1000000000000000000000000");
+        assert_eq!(big.decimal, "79228162514264337593543950336");
+        assert_eq!(SerialNumber::from_hex("00").decimal, "0");
+        assert_eq!(SerialNumber::from_hex("00").hex, "0x00");
+        assert_eq!(SerialNumber::from_hex("0x1ff").hex, "0x01ff");
+    }
 
     #[test]
     fn hosts() {

@@ -63,6 +63,59 @@ impl TrustList {
     pub fn ids() -> String {
         TrustList::ALL.map(TrustList::as_str).join(", ")
     }
+
+    /// The version of the list btpcert embeds, from the `# version` lines
+    /// of `data/trust-lists.tsv`: the BTP Trust Store release
+    /// (sap-software/btp-trust-store v3.0.0) or the date of SAP's page
+    /// "Trusted Authorities for X.509 Certificates" (edd5613), as
+    /// `../shared/sap-facts.md` gives them. Every verdict names it.
+    pub fn version(self) -> &'static str {
+        index()
+            .versions
+            .iter()
+            .find(|(l, _)| *l == self)
+            .map(|(_, v)| *v)
+            .unwrap_or("version unknown")
+    }
+}
+
+/// A list and the version of it a verdict was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListVersion {
+    /// The list.
+    pub list: TrustList,
+    /// Its version, as [`TrustList::version`] gives it.
+    pub version: &'static str,
+}
+
+impl ListVersion {
+    /// The version of `list`.
+    pub fn of(list: TrustList) -> ListVersion {
+        ListVersion {
+            list,
+            version: list.version(),
+        }
+    }
+}
+
+/// The versions of `lists`, each once, in the order of [`TrustList::ALL`].
+pub fn versions(lists: impl IntoIterator<Item = TrustList>) -> Vec<ListVersion> {
+    let lists: Vec<TrustList> = lists.into_iter().collect();
+    TrustList::ALL
+        .into_iter()
+        .filter(|l| lists.contains(l))
+        .map(ListVersion::of)
+        .collect()
+}
+
+/// `btp-approved: BTP Trust Store v3.0.0 (2026-06-03); xsuaa-x509: ...`,
+/// for the human output of a verdict.
+pub fn versions_line(versions: &[ListVersion]) -> String {
+    versions
+        .iter()
+        .map(|v| format!("{}: {}", v.list, v.version))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl std::fmt::Display for TrustList {
@@ -108,6 +161,8 @@ pub fn entries() -> &'static [TrustEntry] {
 
 struct Index {
     entries: Vec<TrustEntry>,
+    /// The version of each list, from the `# version` lines.
+    versions: Vec<(TrustList, &'static str)>,
     /// Upper-case fingerprint -> lists, in file order.
     by_sha256: HashMap<String, Vec<TrustList>>,
     /// Common name -> entries with a fingerprint.
@@ -133,6 +188,7 @@ fn index() -> &'static Index {
         }
         Index {
             entries,
+            versions: parse_versions(),
             by_sha256,
             by_cn,
         }
@@ -157,6 +213,17 @@ fn parse() -> Vec<TrustEntry> {
                 subject,
                 note,
             })
+        })
+        .collect()
+}
+
+/// `# version<TAB>list<TAB>version` lines.
+fn parse_versions() -> Vec<(TrustList, &'static str)> {
+    DATA.lines()
+        .filter_map(|l| l.strip_prefix("# version\t"))
+        .filter_map(|l| {
+            let (list, version) = l.split_once('\t')?;
+            Some((TrustList::from_id(list)?, version.trim()))
         })
         .collect()
 }
@@ -195,12 +262,67 @@ pub fn look_alike(common_name: &str, sha256: &str) -> Option<TrustEntry> {
     })
 }
 
+/// Whether two SHA-256 fingerprints are the same, however written: with or
+/// without colons or spaces, in either case.
+pub fn same_fingerprint(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_hexdigit)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    a.len() == 64 && a == b
+}
+
 /// `CN=X` out of a one-line subject.
 fn listed_cn(subject: &'static str) -> Option<&'static str> {
     subject
         .split(", ")
         .find_map(|part| part.strip_prefix("CN="))
         .map(|cn| cn.trim_matches('"'))
+}
+
+/// Certificates for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::x509::cert::Cert;
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
+
+    /// A self-signed CA certificate with the subject of DigiCert Global
+    /// Root G2 over a fresh key: a look-alike.
+    pub fn look_alike_g2() -> Cert {
+        let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        for (f, v) in [
+            ("C", "US"),
+            ("O", "DigiCert Inc"),
+            ("OU", "www.digicert.com"),
+            ("CN", "DigiCert Global Root G2"),
+        ] {
+            name.append_entry_by_text(f, v).unwrap();
+        }
+        let name = name.build();
+        let mut b = x509::X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(1_577_836_800).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(4_733_510_400).unwrap())
+            .unwrap();
+        b.append_extension(
+            x509::extension::BasicConstraints::new()
+                .critical()
+                .ca()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+    }
 }
 
 #[cfg(test)]
@@ -253,10 +375,35 @@ mod tests {
     }
 
     #[test]
+    fn every_list_names_its_version() {
+        for l in TrustList::ALL {
+            assert_ne!(l.version(), "version unknown", "{l}");
+        }
+        assert_eq!(
+            TrustList::BtpApproved.version(),
+            "BTP Trust Store v3.0.0 (2026-06-03)"
+        );
+        assert!(TrustList::XsuaaX509.version().contains("2025-04-17"));
+        let v = versions([TrustList::XsuaaX509, TrustList::BtpApproved]);
+        assert_eq!(
+            v.iter().map(|v| v.list).collect::<Vec<_>>(),
+            [TrustList::BtpApproved, TrustList::XsuaaX509]
+        );
+        assert!(versions_line(&v).starts_with("btp-approved: BTP Trust Store v3.0.0"));
+        assert_eq!(
+            serde_json::to_value(v[0]).unwrap(),
+            serde_json::json!({"list": "btp-approved", "version": "BTP Trust Store v3.0.0 (2026-06-03)"})
+        );
+    }
+
+    #[test]
     fn look_alikes() {
         let l = look_alike("DigiCert Global Root G2", "00:11").unwrap();
         assert_eq!(l.sha256, Some(G2));
         assert!(look_alike("DigiCert Global Root G2", G2).is_none());
         assert!(look_alike("My Root", "00").is_none());
+        assert!(same_fingerprint(G2, &G2.replace(':', "").to_lowercase()));
+        assert!(!same_fingerprint(G2, "CB:3C"));
+        assert!(!same_fingerprint("", ""));
     }
 }

@@ -70,6 +70,7 @@ fn extract_an_external_certificate_key() {
             &testdata("service-key-external.json"),
             "-o",
             "out",
+            "--no-system-roots",
         ],
     );
 }

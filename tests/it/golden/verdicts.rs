@@ -1,5 +1,5 @@
 //! Golden output of the commands that judge: verify, trust, check-external,
-//! key-params and audit.
+//! key-params and audit; and the chains extract and connectivity complete.
 
 use super::{golden, testdata, AT};
 use crate::common::{zip_of, TestDir};
@@ -304,5 +304,105 @@ fn audit_only_good_items() {
         "audit-good",
         &d,
         &["audit", "--at", AT, "--no-system-roots", "new.json"],
+    );
+}
+
+#[test]
+fn verify_a_certificate_file_by_what_it_is() {
+    let d = TestDir::new();
+    golden(
+        "verify-root-file",
+        &d,
+        &[
+            "verify",
+            &testdata("sample-root.pem"),
+            "--at",
+            AT,
+            "--no-system-roots",
+        ],
+    );
+}
+
+#[test]
+fn key_params_for_a_certificate_key_and_several_keys() {
+    let d = TestDir::new();
+    golden(
+        "key-params-certificate",
+        &d,
+        &["key-params", "--type", "certificate", "--validity", "90"],
+    );
+    golden(
+        "key-params-out-of-range",
+        &d,
+        &["key-params", "--validity", "400"],
+    );
+    golden(
+        "key-params-several",
+        &d,
+        &[
+            "key-params",
+            &testdata("service-key.json"),
+            &testdata("service-key-external.json"),
+            "--out-dir",
+            "new",
+        ],
+    );
+}
+
+#[test]
+fn extract_completes_an_external_key_from_roots() {
+    let d = TestDir::new();
+    golden(
+        "extract-external-roots",
+        &d,
+        &[
+            "extract",
+            &testdata("service-key-external.json"),
+            "--roots",
+            &testdata("service-key.json"),
+            "--no-system-roots",
+            "-o",
+            "out",
+        ],
+    );
+}
+
+#[test]
+fn connectivity_writes_der_and_completes_a_missing_root() {
+    let d = TestDir::new();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(testdata("service-key.json")).unwrap())
+            .unwrap();
+    let chain = v["oauth"]["certificate"].as_str().unwrap();
+    let blocks: Vec<String> = chain
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .map(String::from)
+        .collect();
+    d.put(
+        "full.zip",
+        zip_of(&[("server/root.cer", blocks[2].clone().into_bytes())]),
+    );
+    d.put(
+        "noroot.zip",
+        zip_of(&[
+            ("a.cer", blocks[0].clone().into_bytes()),
+            ("b.cer", blocks[1].clone().into_bytes()),
+        ]),
+    );
+    golden(
+        "connectivity-der",
+        &d,
+        &["connectivity", "full.zip", "--der", "-o", "out"],
+    );
+    golden(
+        "connectivity-completed",
+        &d,
+        &[
+            "connectivity",
+            "noroot.zip",
+            "--roots",
+            &testdata("sample-root.pem"),
+            "--no-system-roots",
+        ],
     );
 }

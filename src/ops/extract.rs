@@ -153,19 +153,23 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         ..path.chain.clone()
     };
     let origins: Vec<Origin> = path.certs.iter().map(|(_, o)| o.clone()).collect();
-    let key = match &loaded.key {
-        Some(k) => Some(prepare_key(k, opts, &name, secrets)?),
-        None => None,
+    let (key, plain) = match &loaded.key {
+        Some(k) => {
+            let (out, plain) = prepare_key(k, opts, &name, secrets)?;
+            (Some(out), plain)
+        }
+        None => (None, None),
     };
     let leaf = ordered.leaf().expect("non-empty input gives a leaf");
-    if let Some(k) = &key {
-        if k.matches(leaf) == Some(false) {
-            return Err(Error::input(format!(
-                "{name}: the private key does not belong to the leaf certificate '{}'",
-                sanitize(&leaf.subject_dn())
-            )));
-        }
+    // The key as decrypted on the way, else as written.
+    let checked = plain.as_ref().or(key.as_ref()).map(|k| k.matches(leaf));
+    if checked == Some(Some(false)) {
+        return Err(Error::input(format!(
+            "{name}: the private key does not belong to the leaf certificate '{}'",
+            sanitize(&leaf.subject_dn())
+        )));
     }
+    let unchecked_key = checked == Some(None);
     let added = ordered
         .certs
         .iter()
@@ -175,6 +179,11 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         .collect();
     let identity = key.is_some() || kind.is_some();
     let mut notes = notes(&name, &ordered);
+    if unchecked_key {
+        notes.push(format!(
+            "{name}: the private key is encrypted, so btpcert could not check that it belongs to the leaf; --decrypt checks it (and writes it decrypted), as does btpcert verify"
+        ));
+    }
     let missing = path.missing_issuer.as_ref().map(|issuer| {
         let top = ordered.top().map(Cert::common_name).unwrap_or_default();
         format!(
@@ -286,32 +295,34 @@ fn notes(name: &str, ordered: &Chain) -> Vec<String> {
     notes
 }
 
-/// Applies `--decrypt` and `--pkcs8`; asks for a password only when needed.
+/// Applies `--decrypt` and `--pkcs8`; asks for a password only when
+/// needed. Returns the key to write and, when it was decrypted on the way,
+/// the decrypted key (to check against the leaf).
 fn prepare_key(
     k: &PrivateKey,
     opts: &ExtractOptions,
     name: &str,
     secrets: &dyn SecretSource,
-) -> Result<PrivateKey> {
+) -> Result<(PrivateKey, Option<PrivateKey>)> {
     let what = format!("password of the private key in {name}");
     if k.is_encrypted() {
         if opts.decrypt {
             let pw = secrets.secret(&what, Purpose::DecryptKey)?;
             let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
-            return Ok(plain);
+            return Ok((plain, None));
         }
         if opts.pkcs8 && k.format() == KeyFormat::LegacyEncrypted {
             // Same password, modern container.
             let pw = secrets.secret(&what, Purpose::DecryptKey)?;
             let plain = k.decrypt(&pw).map_err(|e| e.with_path(name))?;
-            return plain.to_encrypted_pkcs8(&pw);
+            return Ok((plain.to_encrypted_pkcs8(&pw)?, Some(plain)));
         }
-        return Ok(k.clone());
+        return Ok((k.clone(), None));
     }
     if opts.pkcs8 {
-        return k.to_pkcs8();
+        return Ok((k.to_pkcs8()?, None));
     }
-    Ok(k.clone())
+    Ok((k.clone(), None))
 }
 
 #[cfg(test)]

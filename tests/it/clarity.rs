@@ -118,3 +118,56 @@ fn no_note_of_a_file_that_was_not_written() {
     assert!(!err.contains("empty password"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn an_encrypted_key_of_another_certificate_is_refused_or_named_unchecked() {
+    let d = TestDir::new();
+    let other = Hierarchy::new(Alg::EcP256);
+    let plain = d.put("other.key", other.leaf.key_pkcs8_pem());
+    let enc = openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-v2",
+        "aes-256-cbc",
+        "-in",
+        &plain,
+        "-passout",
+        "pass:pw",
+    ]);
+    let h = sap();
+    let key = d.put(
+        "k.json",
+        serde_json::json!({"oauth": {"clientid": CLIENT_ID,
+            "certificate": h.chain_pem(), "key": enc}})
+        .to_string(),
+    );
+    let pw = d.put("pw", "pw\n");
+    // Decrypted on the way: the mismatch is found, nothing is written.
+    let a = btpcert()
+        .args([
+            "extract",
+            &key,
+            "-o",
+            &d.p("a"),
+            "--decrypt",
+            "--password-file",
+            &pw,
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("does not belong to the leaf"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert!(!d.path().join("a").exists());
+    // Kept encrypted: btpcert says that it could not check it.
+    let a = btpcert()
+        .args(["extract", &key, "-o", &d.p("b"), "--no-system-roots"])
+        .assert();
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("could not check that it belongs to the leaf"),
+        "{err}"
+    );
+}

@@ -109,6 +109,11 @@ pub fn render_migrate(out: &mut dyn Write, o: &MigrateOutcome) -> std::io::Resul
                 "Apply it with:\n  cf update-service {} -c {p}",
                 sanitize(o.instance_or_placeholder())
             )?;
+            writeln!(
+                out,
+                "Or, {}",
+                crate::sap::instance::NEW_INSTANCE_PATH.replace("FILE", &p)
+            )?;
         } else {
             writeln!(out, "Wrote {p}: no client_x509 grant, unchanged")?;
         }

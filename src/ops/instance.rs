@@ -224,6 +224,11 @@ pub fn migrate(opts: &MigrateOptions) -> Result<MigrateOutcome> {
                 "no client_x509 grant: nothing to change".to_string()
             };
             outcome.notes.push(note);
+            if changed {
+                outcome
+                    .notes
+                    .push(crate::sap::instance::NEW_INSTANCE_PATH.to_string());
+            }
             outcome.text = Some(result);
         }
     }

@@ -14,6 +14,13 @@ use crate::error::{Error, Result};
 use crate::sap::jsonspan::{self, Kind, Span};
 
 /// The grant type that reached end of life.
+/// SAP's second path off `client_x509`, for an instance whose in-place
+/// update is refused (sap-facts: the procedure of 2024-12 to 2025-12):
+/// a new instance with the migrated parameters, and every key moved to it
+/// as an External Certificate key that reuses the old key's certificate.
+pub const NEW_INSTANCE_PATH: &str = "if SAP refuses the update, create a new instance with the same plan and these parameters (cf create-service it-rt PLAN NEW-INSTANCE -c FILE), then move each key: save the old key's certificate and private key first (btpcert extract OLD-KEY.json -o DIR), write its parameters (btpcert key-params OLD-KEY.json -o params.json), delete the old key, then create the new one (cf create-service-key NEW-INSTANCE KEY -c params.json). In that order: a certificate can be in one service key only, and creating the new key first fails with \"Certificate already exists for Follower within Leader with appid [...]\". Between the two commands no key exists and the sender cannot call: plan those minutes";
+
+/// The deprecated grant type.
 pub const DEPRECATED: &str = "client_x509";
 /// The grant type that replaces it.
 pub const REPLACEMENT: &str = "client_credentials";

@@ -153,3 +153,22 @@ fn csr_refuses_a_missing_name() {
         &["csr", "-o", "out", "--no-password", "--key-type", "ec:p256"],
     );
 }
+
+#[test]
+fn csr_writes_a_key_and_a_request() {
+    let d = TestDir::new();
+    golden(
+        "csr",
+        &d,
+        &[
+            "csr",
+            "-o",
+            "sender",
+            "--subject",
+            "/C=DE/O=Example/CN=order-sender",
+            "--key-type",
+            "ec:p256",
+            "--no-password",
+        ],
+    );
+}

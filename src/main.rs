@@ -1,3 +1,7 @@
+//! The btpcert command: parses the command line and runs it (see the library).
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
 fn main() {
     std::process::exit(btpcert::cli::run());
 }

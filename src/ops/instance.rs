@@ -315,7 +315,8 @@ mod tests {
         let o = check(&CheckOptions { files: vec![good] }).unwrap();
         assert_eq!(o.exit_status(), ExitStatus::Ok);
 
-        let bad = d.put("bad.json", "{\"grant-types\": [");
+        // An opening brace, then JSON cut off after its first array.
+        let bad = d.put("bad.json", "\u{7b}\"grant-types\": [");
         let o = check(&CheckOptions {
             files: vec![old, bad],
         })

@@ -195,3 +195,65 @@ pub fn print_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<
     writeln!(out)?;
     Ok(())
 }
+
+/// Like [`finish`], with report files (`--html`, `--prometheus`) written
+/// together with the outcome's own files, all or none; the output and the
+/// exit status are the outcome's.
+pub fn finish_with<O: Outcome + serde::Serialize>(
+    out: &mut dyn Write,
+    outcome: &O,
+    reports: Vec<crate::write::Planned>,
+    force: bool,
+    json: Option<bool>,
+    render: fn(&mut dyn Write, &O) -> std::io::Result<()>,
+) -> Result<ExitStatus> {
+    if reports.is_empty() {
+        return finish(out, outcome, force, json, render);
+    }
+    let files = outcome
+        .files()
+        .iter()
+        .map(|p| crate::write::Planned {
+            path: p.path.clone(),
+            contents: p.contents.clone(),
+            secret: p.secret,
+            replace: p.replace,
+        })
+        .chain(reports)
+        .collect();
+    let with = WithReports {
+        outcome,
+        files,
+        render,
+    };
+    finish(out, &with, force, json, render_with_reports::<O>)
+}
+
+/// An outcome with report files beside its own.
+struct WithReports<'a, O> {
+    outcome: &'a O,
+    files: Vec<crate::write::Planned>,
+    render: fn(&mut dyn Write, &O) -> std::io::Result<()>,
+}
+
+impl<O: serde::Serialize> serde::Serialize for WithReports<'_, O> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.outcome.serialize(s)
+    }
+}
+
+impl<O: Outcome> Outcome for WithReports<'_, O> {
+    fn exit_status(&self) -> ExitStatus {
+        self.outcome.exit_status()
+    }
+    fn notes(&self) -> &[String] {
+        self.outcome.notes()
+    }
+    fn files(&self) -> &[crate::write::Planned] {
+        &self.files
+    }
+}
+
+fn render_with_reports<O>(out: &mut dyn Write, w: &WithReports<'_, O>) -> std::io::Result<()> {
+    (w.render)(out, w.outcome)
+}

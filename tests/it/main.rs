@@ -10,6 +10,7 @@ mod extract;
 mod fleet;
 mod fuzz_regressions;
 mod golden;
+mod html;
 mod inspect;
 mod jks;
 mod keystore;

@@ -22,6 +22,7 @@ mod instance;
 mod key_params;
 mod p12;
 mod postman;
+mod serve;
 pub mod style;
 mod token;
 mod trust;
@@ -82,6 +83,8 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Get a token, then call the endpoint with it
     Call(token::CallArgs),
+    /// A page on this machine: paste a key, see its chain and verdicts, download the files
+    Serve(serve::ServeArgs),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
     /// Print the manual page, or write all pages into a folder
@@ -152,6 +155,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Audit(a) => audit::run(a, out).map(i32::from),
         Command::Token(a) => token::run(a, out).map(i32::from),
         Command::Call(a) => token::call(a, out).map(i32::from),
+        Command::Serve(a) => serve::run(a, out).map(i32::from),
         Command::Completions(a) => docs::completions(a, out).map(i32::from),
         Command::Man(a) => docs::man(a, out).map(i32::from),
     }

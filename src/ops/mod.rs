@@ -20,6 +20,7 @@ pub mod instance;
 pub mod key_params;
 pub mod p12;
 pub mod postman;
+pub mod serve;
 pub mod token;
 pub mod trust;
 pub mod truststore;

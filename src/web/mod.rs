@@ -1,18 +1,22 @@
-//! btpcert for people who look rather than read: self-contained HTML
-//! reports (`--html`, [`report`]), and the audit as metrics for monitoring
-//! (`--prometheus`, [`prometheus`]).
+//! btpcert for people who look rather than read: the local page of
+//! `btpcert serve` ([`server`]), self-contained HTML reports (`--html`,
+//! [`report`]), and the audit as metrics for monitoring (`--prometheus`,
+//! [`prometheus`]).
 //!
 //! Everything here renders outcomes the operations already returned: the
-//! reports draw the JSON that `--json` prints, with one script
-//! ([`APP_JS`]) embedded in the binary; nothing is decided twice, and
-//! nothing is loaded from another host.
+//! page and the reports draw the JSON that `--json` prints, with one
+//! script ([`APP_JS`]) embedded in the binary; nothing is decided twice,
+//! and nothing is loaded from another host.
 
 pub mod prometheus;
 pub mod report;
+pub mod server;
 
+/// The page `btpcert serve` shows; `{{TOKEN}}` stands for the run's token.
+pub const INDEX_HTML: &str = include_str!("assets/index.html");
 /// The frame of an HTML report, with `{{...}}` placeholders.
 pub const REPORT_HTML: &str = include_str!("assets/report.html");
-/// The script that draws outcomes in reports (and on the page of `serve`).
+/// The script that draws outcomes, on the page and in reports.
 pub const APP_JS: &str = include_str!("assets/app.js");
 /// The stylesheet of the page and the reports.
 pub const STYLE_CSS: &str = include_str!("assets/style.css");
@@ -66,7 +70,7 @@ mod tests {
             assert!(!text.to_ascii_lowercase().contains("</script"));
             assert!(!text.to_ascii_lowercase().contains("</style"));
         }
-        for (name, text) in [("app", APP_JS), ("style", STYLE_CSS)] {
+        for (name, text) in [("index", INDEX_HTML), ("app", APP_JS), ("style", STYLE_CSS)] {
             assert!(
                 !text.contains("http://") || name == "app",
                 "{name} loads nothing from a host"

@@ -67,6 +67,7 @@ fn embeddable(v: &Value) -> String {
 /// The report of `outcome` (the command's `--json` value) judged at `at`;
 /// `certificates` adds every certificate of each file (audit).
 pub fn page(view: View, at: OffsetDateTime, outcome: Value, certificates: Option<Value>) -> String {
+    let at = at.replace_nanosecond(0).unwrap_or(at);
     let mut data = json!({
         "view": view.name(),
         "at": rfc3339(at),

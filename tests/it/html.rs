@@ -17,6 +17,7 @@ use crate::common::{
     btpcert, issue, oauth_certificate, sap, stdout_of, zip_of, Spec, TestDir, DAY,
 };
 use crate::golden::{golden, testdata, AT};
+use crate::serve::webdriver;
 
 /// The JSON embedded in a report.
 fn embedded(html: &str) -> Value {
@@ -348,4 +349,109 @@ fn prometheus_output_of_the_fixtures() {
         file.display()
     );
     parse_metrics(&d.path().join("metrics.prom"));
+}
+
+#[test]
+fn reports_render_offline_in_chromium() {
+    let d = TestDir::new();
+    let leaves = sample_fleet(&d);
+    btpcert()
+        .current_dir(d.path())
+        .args([
+            "audit",
+            "--at",
+            FLEET_AT,
+            "--no-system-roots",
+            "keys",
+            "--html",
+            "audit.html",
+        ])
+        .assert()
+        .code(1);
+    let key = testdata("service-key.json");
+    btpcert()
+        .current_dir(d.path())
+        .args([
+            "verify",
+            &key,
+            "--at",
+            AT,
+            "--no-system-roots",
+            "--html",
+            "verify.html",
+        ])
+        .assert()
+        .code(1);
+
+    let _one = webdriver::one_at_a_time();
+    let downloads = TestDir::new();
+    let b = webdriver::Browser::start(downloads.path());
+    b.goto(&format!("file://{}", d.path().join("audit.html").display()));
+    b.wait_for(
+        "return !!document.querySelector('svg#expiry')",
+        "the audit report",
+    );
+    let rows = b.exec(
+        "return document.querySelectorAll('tr[data-file]').length",
+        json!([]),
+    );
+    assert_eq!(
+        rows,
+        leaves.len() + 1,
+        "one row per key file, the broken one too"
+    );
+    let bars = b.exec(
+        "const o = {}; document.querySelectorAll('svg#expiry [data-bucket]').forEach(g => o[g.dataset.bucket] = +g.dataset.count); return o",
+        json!([]),
+    );
+    let expected = json!({
+        "overdue": 2, "2030-01": 1, "2030-02": 1, "2030-03": 0, "2030-04": 2, "2030-05": 0, "2030-06": 0,
+        "2030-07": 0, "2030-08": 0, "2030-09": 0, "2030-10": 0, "2030-11": 0, "2030-12": 1
+    });
+    assert_eq!(bars, expected);
+    let later = b.exec(
+        "return document.querySelector('svg#expiry [data-later]').dataset.later",
+        json!([]),
+    );
+    assert_eq!(later, "1");
+    // Sorted by days left: the longest overdue first, then the rest in order.
+    b.click("th[data-col=days_left] button");
+    let order = b.exec(
+        "return Array.from(document.querySelectorAll('tr[data-file]')).map(r => r.dataset.file)",
+        json!([]),
+    );
+    assert_eq!(order[0], "keys/overdue-long.json");
+    assert_eq!(order[1], "keys/overdue.json");
+    assert_eq!(
+        order[leaves.len()],
+        "keys/broken.json",
+        "rows without a date last"
+    );
+    assert_eq!(
+        b.exec(
+            "return document.querySelector('th[data-col=days_left]').getAttribute('aria-sort')",
+            json!([])
+        ),
+        "ascending"
+    );
+    // The issuer column comes from each file's certificates.
+    let issuer = b.exec(
+        "return document.querySelector('tr[data-file] td[data-col=issuer]').textContent",
+        json!([]),
+    );
+    assert_eq!(issuer, "Test Client CA");
+
+    b.goto(&format!(
+        "file://{}",
+        d.path().join("verify.html").display()
+    ));
+    b.wait_for(
+        "return document.querySelectorAll('svg#chain [data-role=certificate]').length === 3",
+        "the chain",
+    );
+    let scenarios = b.exec(
+        "return Array.from(document.querySelectorAll('#verdicts [data-scenario][data-status]')).map(e => e.dataset.scenario + ':' + e.dataset.status)",
+        json!([]),
+    );
+    assert_eq!(scenarios, json!(["iflow:fail"]));
 }

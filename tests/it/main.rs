@@ -15,6 +15,7 @@ mod inspect;
 mod jks;
 mod keystore;
 mod secrets;
+mod serve;
 mod token;
 mod unescape;
 mod verify;

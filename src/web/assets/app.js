@@ -180,12 +180,16 @@
     return certs;
   }
 
-  function chainFromConnectivity(c) {
+  function chainFromConnectivity(c, at) {
     const links = c.links || [];
     return links.map((l) => {
       const root = l.role === 'root' && c.root ? c.root : null;
       const lists = root ? root.lists || [] : [];
+      const notAfter = root ? parseTime(root.not_after) : null;
       return cert({
+        notAfter,
+        daysLeft: notAfter === null ? null : Math.trunc((notAfter - at) / DAY),
+        validity: notAfter !== null && notAfter < at ? 'fail' : 'ok',
         fingerprint: root ? root.fingerprint_sha256 : '',
         title: cnOf(l.subject_dn),
         subject: l.subject_dn,
@@ -579,7 +583,7 @@
       for (const c of out.connectivity || []) {
         if (c.outcome) {
           statuses.push(c.outcome.status);
-          groups.push({ label: c.outcome.zip, certs: chainFromConnectivity(c.outcome) });
+          groups.push({ label: c.outcome.zip, certs: chainFromConnectivity(c.outcome, at) });
           verdicts.push(connectivityVerdict(c.outcome));
           summary.append(...noteList(c.notes));
         } else {
@@ -752,7 +756,7 @@
       status.textContent = `${MARK[o.status] || ''} ${o.status === 'ok' ? 'one root, on a SAP list' : 'problem'}`;
       main.append(
         status,
-        el('div', { class: 'card' }, el('h2', {}, 'Chain the server sent'), el('div', { class: 'picture' }, drawChain([{ label: o.zip, certs: chainFromConnectivity(o) }], at, 'chain'))),
+        el('div', { class: 'card' }, el('h2', {}, 'Chain the server sent'), el('div', { class: 'picture' }, drawChain([{ label: o.zip, certs: chainFromConnectivity(o, at) }], at, 'chain'))),
         el('div', { class: 'card' }, el('h2', {}, 'Verdict'), el('div', { id: 'verdicts' }, connectivityVerdict(o)))
       );
     } else if (d.view === 'audit') {

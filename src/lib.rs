@@ -15,5 +15,6 @@ pub mod ops;
 pub mod sanitize;
 pub mod sap;
 pub mod secret;
+pub mod web;
 pub mod write;
 pub mod x509;

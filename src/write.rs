@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// One file to write.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Planned {
     /// Where to write it.
     pub path: PathBuf,

@@ -38,13 +38,19 @@ pub struct AuditArgs {
     /// Print CSV with a header line
     #[arg(long)]
     pub csv: bool,
+    /// Also write the report as a self-contained HTML page: a sortable table and an expiry timeline (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write every certificate's dates as metrics for node_exporter's textfile collector (replaced atomically)
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
 }
 
 /// Runs `btpcert audit`.
 pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let opts = AuditOptions {
         at: at_or_now(&args.at)?,
-        inputs: args.inputs,
+        inputs: args.inputs.clone(),
         warn_days: args.warn_days,
         roots: args.roots.options(),
     };
@@ -56,7 +62,32 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         b.finish_and_clear();
     }
     let render = if args.csv { render_csv } else { render };
-    super::finish(out, &outcome?, false, Some(args.json), render)
+    let outcome = outcome?;
+    let reports = reports(&args, &outcome, opts.at);
+    super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+}
+
+/// `--html FILE` and `--prometheus FILE`.
+fn reports(
+    args: &AuditArgs,
+    outcome: &AuditOutcome,
+    at: time::OffsetDateTime,
+) -> Vec<crate::write::Planned> {
+    use crate::web::report::{page, planned, View};
+    if args.html.is_none() && args.prometheus.is_none() {
+        return Vec::new();
+    }
+    let certs = audit::certificates(outcome, at);
+    let mut files = Vec::new();
+    if let Some(p) = &args.html {
+        let json = serde_json::to_value(outcome).unwrap_or_default();
+        let certs = serde_json::to_value(&certs).ok();
+        files.push(planned(p, page(View::Audit, at, json, certs)));
+    }
+    if let Some(p) = &args.prometheus {
+        files.push(planned(p, crate::web::prometheus::text(outcome, &certs)));
+    }
+    files
 }
 
 /// A bar on standard error, when it is a terminal and the files are many.

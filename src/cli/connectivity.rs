@@ -46,6 +46,9 @@ pub struct ConnectivityArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Also write the result as a self-contained HTML page (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 /// Runs `btpcert connectivity`.
@@ -63,7 +66,23 @@ pub fn run(args: ConnectivityArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         force: args.force.force,
     };
     let outcome = connectivity::run(&opts, &CliSecrets::new(&args.store.password))?;
-    super::finish(out, &outcome, opts.force, Some(args.json), render)
+    let reports = html_report(args.html.as_deref(), &outcome);
+    super::finish_with(out, &outcome, reports, opts.force, Some(args.json), render)
+}
+
+/// `--html FILE`: the archive's chain as a page.
+fn html_report(
+    path: Option<&std::path::Path>,
+    outcome: &ConnectivityOutcome,
+) -> Vec<crate::write::Planned> {
+    use crate::web::report::{page, planned, View};
+    path.map(|p| {
+        let json = serde_json::to_value(outcome).unwrap_or_default();
+        let at = time::OffsetDateTime::now_utc();
+        planned(p, page(View::Connectivity, at, json, None))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The human rendering.

@@ -29,6 +29,9 @@ pub struct InspectArgs {
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
     pub password: PasswordArgs,
+    /// Also write the result as a self-contained HTML page (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 /// Runs `btpcert inspect`.
@@ -38,7 +41,23 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         at: at_or_now(&args.at)?,
     };
     let outcome = inspect::run(&opts, &CliSecrets::new(&args.password))?;
-    super::finish(out, &outcome, false, Some(args.json), render)
+    let reports = html_report(args.html.as_deref(), &outcome, opts.at);
+    super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+}
+
+/// `--html FILE`: the files as a page.
+fn html_report(
+    path: Option<&std::path::Path>,
+    outcome: &InspectOutcome,
+    at: time::OffsetDateTime,
+) -> Vec<crate::write::Planned> {
+    use crate::web::report::{page, planned, View};
+    path.map(|p| {
+        let json = serde_json::to_value(outcome).unwrap_or_default();
+        planned(p, page(View::Inspect, at, json, None))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The human rendering: the files that could not be read on standard

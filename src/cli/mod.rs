@@ -23,6 +23,7 @@ mod key_params;
 mod p12;
 mod postman;
 mod probe;
+mod serve;
 pub mod style;
 mod token;
 mod trust;
@@ -85,6 +86,8 @@ pub enum Command {
     Call(token::CallArgs),
     /// Ask the key's real endpoints: TLS, client certificate, token, call; say what a refusal means
     Probe(probe::ProbeArgs),
+    /// A page on this machine: paste a key, see its chain and verdicts, download the files
+    Serve(serve::ServeArgs),
     /// Print shell completions
     Completions(docs::CompletionsArgs),
     /// Print the manual page, or write all pages into a folder
@@ -156,6 +159,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> Result<i32> {
         Command::Token(a) => token::run(a, out).map(i32::from),
         Command::Call(a) => token::call(a, out).map(i32::from),
         Command::Probe(a) => probe::run(a, out).map(i32::from),
+        Command::Serve(a) => serve::run(a, out).map(i32::from),
         Command::Completions(a) => docs::completions(a, out).map(i32::from),
         Command::Man(a) => docs::man(a, out).map(i32::from),
     }
@@ -198,4 +202,56 @@ pub fn print_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| Error::Stdout(e.into()))?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Like [`finish`], with report files (`--html`, `--prometheus`) written
+/// together with the outcome's own files, all or none; the output and the
+/// exit status are the outcome's.
+pub fn finish_with<O: Outcome + serde::Serialize>(
+    out: &mut dyn Write,
+    outcome: &O,
+    reports: Vec<crate::write::Planned>,
+    force: bool,
+    json: Option<bool>,
+    render: fn(&mut dyn Write, &O) -> std::io::Result<()>,
+) -> Result<ExitStatus> {
+    if reports.is_empty() {
+        return finish(out, outcome, force, json, render);
+    }
+    let files = outcome.files().iter().cloned().chain(reports).collect();
+    let with = WithReports {
+        outcome,
+        files,
+        render,
+    };
+    finish(out, &with, force, json, render_with_reports::<O>)
+}
+
+/// An outcome with report files beside its own.
+struct WithReports<'a, O> {
+    outcome: &'a O,
+    files: Vec<crate::write::Planned>,
+    render: fn(&mut dyn Write, &O) -> std::io::Result<()>,
+}
+
+impl<O: serde::Serialize> serde::Serialize for WithReports<'_, O> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.outcome.serialize(s)
+    }
+}
+
+impl<O: Outcome> Outcome for WithReports<'_, O> {
+    fn exit_status(&self) -> ExitStatus {
+        self.outcome.exit_status()
+    }
+    fn notes(&self) -> &[String] {
+        self.outcome.notes()
+    }
+    fn files(&self) -> &[crate::write::Planned] {
+        &self.files
+    }
+}
+
+fn render_with_reports<O>(out: &mut dyn Write, w: &WithReports<'_, O>) -> std::io::Result<()> {
+    (w.render)(out, w.outcome)
 }

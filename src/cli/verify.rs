@@ -40,6 +40,9 @@ pub struct VerifyArgs {
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
     pub password: PasswordArgs,
+    /// Also write the result as a self-contained HTML page (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 /// Runs `btpcert verify`.
@@ -53,7 +56,23 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         warn_days: args.warn_days,
     };
     let outcome = verify::run(&opts, &CliSecrets::new(&args.password))?;
-    super::finish(out, &outcome, false, Some(args.json), render)
+    let reports = html_report(args.html.as_deref(), &outcome, opts.at);
+    super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+}
+
+/// `--html FILE`: the verdict as a page.
+fn html_report(
+    path: Option<&std::path::Path>,
+    outcome: &VerifyOutcome,
+    at: time::OffsetDateTime,
+) -> Vec<crate::write::Planned> {
+    use crate::web::report::{page, planned, View};
+    path.map(|p| {
+        let json = serde_json::to_value(outcome).unwrap_or_default();
+        planned(p, page(View::Verify, at, json, None))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The human rendering: each certificate with its checks, the chain's

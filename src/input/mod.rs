@@ -6,6 +6,7 @@
 //! key also name the JSON field and the PEM block.
 
 pub mod fetch;
+pub mod memory;
 pub mod roots;
 pub mod walk;
 pub mod zip;
@@ -89,6 +90,9 @@ pub struct Loaded {
 /// says 0 and never ends. A FIFO blocks until its writer writes or closes,
 /// as with `cat`.
 pub fn read_source(path: &str) -> Result<(String, Vec<u8>)> {
+    if let Some(file) = memory::read(path) {
+        return file;
+    }
     if path == "-" {
         let buf = read_bounded("<stdin>", std::io::stdin().lock())?;
         return Ok(("<stdin>".into(), buf));

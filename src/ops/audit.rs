@@ -116,6 +116,140 @@ fn judge_file(path: &Path, name: &str, ctx: &AuditContext) -> Result<Row> {
     }
 }
 
+/// The certificates of one audited file, for reports that list
+/// certificates one by one (`--prometheus`, `--html`).
+#[derive(Debug, Serialize)]
+pub struct FileCertificates {
+    /// The file, as in its row.
+    pub file: String,
+    /// Its kind, as in its row.
+    pub kind: String,
+    /// Every certificate it holds, in file order.
+    pub certificates: Vec<CertFacts>,
+}
+
+/// The parts of a distinguished name monitoring labels carry; empty when
+/// absent.
+#[derive(Debug, Default, Serialize)]
+#[allow(non_snake_case)]
+pub struct NameFields {
+    /// Country.
+    pub C: String,
+    /// State or province.
+    pub ST: String,
+    /// Locality.
+    pub L: String,
+    /// Organisation.
+    pub O: String,
+    /// Organisational unit.
+    pub OU: String,
+    /// Common name.
+    pub CN: String,
+}
+
+/// One certificate of an audited file.
+#[derive(Debug, Serialize)]
+pub struct CertFacts {
+    /// Subject, as every report shows it.
+    pub subject_dn: String,
+    /// Issuer, as every report shows it.
+    pub issuer_dn: String,
+    /// The subject's parts.
+    pub subject: NameFields,
+    /// The issuer's parts.
+    pub issuer: NameFields,
+    /// The serial number in decimal.
+    pub serial_number: String,
+    /// Start of validity, RFC 3339.
+    pub not_before: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Start of validity, Unix seconds.
+    pub not_before_unix: i64,
+    /// End of validity, Unix seconds.
+    pub not_after_unix: i64,
+    /// Days from the time of the audit to the end of validity.
+    pub days_left: i64,
+    /// Whether it had expired at the time of the audit.
+    pub expired: bool,
+    /// SHA-256 of the DER, upper-case hex with colons.
+    pub fingerprint_sha256: String,
+}
+
+/// Every certificate of each file the audit read (rows with an error
+/// have none), read again after the audit, in the rows' order.
+pub fn certificates(outcome: &AuditOutcome, at: OffsetDateTime) -> Vec<FileCertificates> {
+    outcome
+        .rows
+        .par_iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| FileCertificates {
+            file: r.file.clone(),
+            kind: r.kind.clone(),
+            certificates: certs_of(Path::new(&r.file))
+                .iter()
+                .map(|c| facts(c, at))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The certificates of a zip's entries or of any other input; none when
+/// the file holds none or no longer reads.
+fn certs_of(path: &Path) -> Vec<crate::x509::cert::Cert> {
+    let Ok(bytes) = walk::read_candidate(path) else {
+        return Vec::new();
+    };
+    if zip::is_zip(&bytes) {
+        return zip::read(&bytes)
+            .map(|z| z.certs.into_iter().map(|(_, c)| c).collect())
+            .unwrap_or_default();
+    }
+    input::load_bytes(&path.display().to_string(), &bytes)
+        .map(|l| l.certs)
+        .unwrap_or_default()
+}
+
+fn facts(c: &crate::x509::cert::Cert, at: OffsetDateTime) -> CertFacts {
+    let x = c.x509().ok();
+    let fields = |name: Option<&openssl::x509::X509NameRef>| {
+        use openssl::nid::Nid;
+        let get = |nid: Nid| {
+            name.and_then(|n| n.entries_by_nid(nid).next())
+                .and_then(|e| e.data().to_string().ok())
+                .unwrap_or_default()
+        };
+        NameFields {
+            C: get(Nid::COUNTRYNAME),
+            ST: get(Nid::STATEORPROVINCENAME),
+            L: get(Nid::LOCALITYNAME),
+            O: get(Nid::ORGANIZATIONNAME),
+            OU: get(Nid::ORGANIZATIONALUNITNAME),
+            CN: get(Nid::COMMONNAME),
+        }
+    };
+    let serial_number = x
+        .and_then(|x| x.serial_number().to_bn().ok())
+        .and_then(|b| b.to_dec_str().ok())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let info = c.info(at);
+    CertFacts {
+        subject: fields(x.map(|x| x.subject_name())),
+        issuer: fields(x.map(|x| x.issuer_name())),
+        subject_dn: info.subject_dn,
+        issuer_dn: info.issuer_dn,
+        serial_number,
+        not_before: info.not_before,
+        not_after: info.not_after,
+        not_before_unix: c.not_before().unix_timestamp(),
+        not_after_unix: c.not_after().unix_timestamp(),
+        days_left: info.days_left,
+        expired: info.expired,
+        fingerprint_sha256: info.fingerprint_sha256,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +294,25 @@ mod tests {
         let mut sorted = files.clone();
         sorted.sort();
         assert_eq!(files, sorted);
+    }
+    #[test]
+    fn every_certificate_of_each_file_with_its_names_and_dates() {
+        let opts = AuditOptions {
+            inputs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/service-key.json").into()],
+            at: time::macros::datetime!(2030-01-01 0:00 UTC),
+            warn_days: 30,
+            roots: RootOptions::default(),
+        };
+        let o = run(&opts, &mut |_, _| {}).unwrap();
+        let certs = certificates(&o, opts.at);
+        assert_eq!(certs.len(), 1);
+        let c = &certs[0].certificates;
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[0].subject.O, "btpcert samples");
+        assert_eq!(c[0].issuer.CN, "btpcert Sample Client CA");
+        assert_eq!(c[0].serial_number, "371486", "0x05ab1e in decimal");
+        assert_eq!(c[0].not_after, "2126-10-29T18:51:36Z");
+        assert_eq!(c[0].not_after_unix, 4_948_973_496);
+        assert!(!c[0].expired);
     }
 }

@@ -21,6 +21,7 @@ pub mod key_params;
 pub mod p12;
 pub mod postman;
 pub mod probe;
+pub mod serve;
 pub mod token;
 pub mod trust;
 pub mod truststore;

@@ -163,20 +163,26 @@
       });
     });
     for (const s of v.scenarios || []) {
-      const trust = (s.checks || []).find((x) => x.id === 'root-trusted' || x.id === 'ca-trusted');
       if (s.anchor) {
         const t = certs.find((c) => c.fingerprint === s.anchor.fingerprint_sha256);
         if (t) for (const l of s.anchor.lists || []) if (!t.lists.includes(l)) t.lists.push(l);
-      } else if (trust && trust.status !== 'ok' && certs.length > 1) {
+      }
+      for (const t of (s.checks || []).filter((x) => (x.id === 'root-trusted' || x.id === 'ca-trusted') && x.status !== 'ok')) {
+        if (certs.length < 2) continue;
         const top = certs[certs.length - 1];
-        if (!top.notOn.includes(s.list)) top.notOn.push(s.list);
-        if (/not the CA SAP trusts under that name/.test(trust.message || '')) {
-          const named = certs.find((c) => (trust.message || '').includes("'" + c.title + "'"));
-          (named || top).lookAlike = trust.message;
+        // The list the check names ("is not on btp-approved"), else the scenario's.
+        const named = /is not on ([a-z0-9-]+)/.exec(t.message || '');
+        const list = named ? named[1] : s.list;
+        if (!top.notOn.includes(list)) top.notOn.push(list);
+        top.status = worst([top.status, t.status]);
+        top.notOnStatus = worst([top.notOnStatus || 'ok', t.status]);
+        if (/not the CA SAP trusts under that name/.test(t.message || '')) {
+          const by = certs.find((c) => (t.message || '').includes("'" + c.title + "'"));
+          (by || top).lookAlike = t.message;
+          (by || top).status = 'fail';
         }
       }
     }
-    for (const c of certs) if (c.notOn.length || c.lookAlike) c.status = 'fail';
     return certs;
   }
 
@@ -298,7 +304,7 @@
     const w = 720;
     const lines = [];
     if (c.lists.length) lines.push({ status: 'ok', text: 'on SAP list ' + c.lists.join(', ') });
-    if (c.notOn.length) lines.push({ status: 'fail', text: 'not on ' + c.notOn.join(', ') });
+    if (c.notOn.length) lines.push({ status: c.notOnStatus || 'fail', text: 'not on ' + c.notOn.join(', ') });
     if (c.lookAlike) lines.push({ status: 'fail', text: 'look-alike: ' + c.lookAlike });
     for (const p of c.problems) lines.push({ status: p.status, text: p.message });
     const height = 92 + lines.length * 17;

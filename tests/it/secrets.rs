@@ -214,3 +214,21 @@ fn a_closed_standard_output_keeps_the_exit_status() {
         .unwrap();
     assert_eq!(status.code(), Some(1), "problems found, output or not");
 }
+
+#[test]
+fn an_untrusted_server_with_roots_given_is_not_told_to_give_roots() {
+    let d = TestDir::new();
+    let (s, _root) = nginx(&d);
+    let key = secret_key(&d, &format!("https://127.0.0.1:{}/oauth/token", s.port));
+    // A root that did not issue the server's certificate.
+    let other = d.put("other.pem", Hierarchy::new(Alg::EcP256).root.cert_pem());
+    let a = btpcert()
+        .args(["token", &key, "--ca", &other])
+        .assert()
+        .code(1);
+    let err = stderr_of(&a);
+    assert!(err.contains("not trusted"), "{err}");
+    assert!(!err.contains("give its root with --ca"), "{err}");
+    let a = btpcert().args(["token", &key]).assert().code(1);
+    assert!(stderr_of(&a).contains("--ca"), "{}", stderr_of(&a));
+}

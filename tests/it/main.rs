@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod golden;
 mod inspect;
 mod keystore;
+mod limbo;
 mod secrets;
 mod token;
 mod unescape;

@@ -13,6 +13,7 @@ mod golden;
 mod inspect;
 mod jks;
 mod keystore;
+mod limbo;
 mod secrets;
 mod token;
 mod unescape;

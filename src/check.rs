@@ -57,6 +57,10 @@ check_ids! {
     KeyStrength => "key-strength",
     /// The algorithm a certificate was signed with.
     SignatureAlgorithm => "signature-algorithm",
+    /// A critical extension TLS stacks do not process.
+    CriticalExtension => "critical-extension",
+    /// Extensions given twice, or that do not decode.
+    Extensions => "extensions",
     /// Whether the chain was given leaf first.
     Order => "order",
     /// A certificate given twice.

@@ -6,6 +6,10 @@ pub mod chain;
 pub mod csr;
 pub mod key;
 pub mod material;
+pub mod name;
 pub mod pem;
 pub mod roots;
 pub mod verify;
+
+#[cfg(test)]
+mod pathval_tests;

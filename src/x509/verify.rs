@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::check::{Check, CheckId};
-use crate::x509::cert::{rfc3339, Cert, KeyInfo};
+use crate::x509::cert::{rfc3339, Cert, KeyInfo, EXPLICIT_CURVE};
 use crate::x509::chain::{self, Chain};
 use crate::x509::key::PrivateKey;
 use crate::x509::roots::{Origin, RootStore};
@@ -195,13 +195,14 @@ impl Place<'_> {
 type CertCheck = fn(&Place, &mut Vec<Check>);
 
 /// The checks of each certificate, in the order they are reported.
-const CERT_CHECKS: [CertCheck; 6] = [
+const CERT_CHECKS: [CertCheck; 7] = [
     signature,
     validity,
     basic_constraints,
     key_usage,
     key_strength_of,
     signature_algorithm,
+    extensions,
 ];
 
 fn cert_report(p: &Place) -> CertReport {
@@ -241,17 +242,19 @@ fn signature(p: &Place, out: &mut Vec<Check>) {
     }
 }
 
-/// `validity`: not yet valid, expired, expiring within the warning days, or fine.
+/// `validity`: not yet valid, expired, expiring within the warning days, or
+/// fine. As in a TLS handshake, time counts in whole seconds and a
+/// certificate has expired from its notAfter second on.
 fn validity(p: &Place, out: &mut Vec<Check>) {
     let at = p.opts.at;
     let (nb, na) = (p.cert.not_before(), p.cert.not_after());
     let days = (na - at).whole_days();
-    out.push(if at < nb {
+    out.push(if p.cert.not_yet_valid_at(at) {
         Check::fail(
             CheckId::Validity,
             format!("not valid yet: valid from {}", rfc3339(nb)),
         )
-    } else if at > na {
+    } else if p.cert.expired_at(at) {
         Check::fail(
             CheckId::Validity,
             format!("expired on {} ({} days ago)", rfc3339(na), -days),
@@ -270,21 +273,31 @@ fn validity(p: &Place, out: &mut Vec<Check>) {
 }
 
 /// `basic-constraints` and `path-length`: every certificate above the leaf
-/// must be a CA within its path length; a leaf that is a CA is odd.
+/// must be a CA within its path length, where self-issued intermediates do
+/// not count (RFC 5280 6.1.4 (l)). A leaf that is a CA is odd; one whose
+/// basicConstraints and keyUsage contradict each other is refused.
 fn basic_constraints(p: &Place, out: &mut Vec<Check>) {
     let bc = p.cert.basic_constraints();
     if p.is_leaf() {
         if bc.is_some_and(|(ca, _)| ca) && p.path.certs.len() > 1 {
-            out.push(Check::warn(
-                CheckId::BasicConstraints,
-                "the leaf is a CA certificate",
-            ));
+            out.push(if p.cert.has_key_cert_sign() == Some(false) {
+                Check::fail(
+                    CheckId::BasicConstraints,
+                    "the leaf says CA:TRUE, yet its key usage does not allow Certificate Sign: the extensions contradict each other (a subscriber certificate has CA:FALSE, CA/Browser Forum Baseline Requirements 7.1.2.7.8)",
+                )
+            } else {
+                Check::warn(CheckId::BasicConstraints, "the leaf is a CA certificate")
+            });
         }
         return;
     }
     out.push(match bc {
         Some((true, path_len)) => {
-            let below = p.index - 1; // intermediates between this CA and the leaf
+            // CA certificates between this one and the leaf.
+            let below = p.path.certs[1..p.index]
+                .iter()
+                .filter(|(c, _)| !c.is_self_issued())
+                .count();
             match path_len {
                 Some(n) if (n as usize) < below => Check::fail(
                     CheckId::PathLength,
@@ -300,13 +313,21 @@ fn basic_constraints(p: &Place, out: &mut Vec<Check>) {
     });
 }
 
-/// `key-usage`: Certificate Sign for CAs, Digital Signature for the leaf.
+/// `key-usage`: Certificate Sign for CAs, Digital Signature for the leaf,
+/// and no Certificate Sign for a leaf that is no CA.
 fn key_usage(p: &Place, out: &mut Vec<Check>) {
     if p.is_leaf() {
         if p.cert.has_digital_signature() == Some(false) {
             out.push(Check::fail(
                 CheckId::KeyUsage,
-                "key usage lacks Digital Signature, which TLS client authentication needs",
+                "key usage lacks Digital Signature, which TLS authentication with this certificate needs",
+            ));
+        }
+        let ca = p.cert.basic_constraints().is_some_and(|(ca, _)| ca);
+        if p.role() == "leaf" && !ca && p.cert.has_key_cert_sign() == Some(true) {
+            out.push(Check::fail(
+                CheckId::KeyUsage,
+                "key usage allows Certificate Sign (keyCertSign), but the certificate is no CA: RFC 5280 4.2.1.9 forbids keyCertSign without CA:TRUE",
             ));
         }
     } else if p.cert.has_key_cert_sign() == Some(false) {
@@ -334,20 +355,77 @@ fn signature_algorithm(p: &Place, out: &mut Vec<Check>) {
     }
 }
 
-/// RSA needs 2048 bits; EC P-256 and P-384 are what SAP accepts.
+/// `critical-extension` and `extensions`: TLS stacks refuse a certificate
+/// with a critical extension they do not process, or with an extension
+/// given twice or that does not decode (RFC 5280 4.2). Every certificate of
+/// the path counts, the root too.
+fn extensions(p: &Place, out: &mut Vec<Check>) {
+    for name in p.cert.unhandled_critical_extensions() {
+        out.push(Check::fail(
+            CheckId::CriticalExtension,
+            format!("critical extension {name} is one TLS stacks do not process: they refuse the certificate (RFC 5280 4.2)"),
+        ));
+    }
+    for problem in p.cert.extension_problems() {
+        out.push(if problem.fatal {
+            Check::fail(
+                CheckId::Extensions,
+                format!("{}: TLS stacks refuse the certificate", problem.message),
+            )
+        } else {
+            Check::warn(
+                CheckId::Extensions,
+                format!("{}: not critical, so TLS stacks ignore it", problem.message),
+            )
+        });
+    }
+}
+
+/// What OpenSSL's default security level accepts, as the handshake judges
+/// keys: level 2 (Debian's default, and upstream's since OpenSSL 3.2) wants
+/// 112 bits of security, so RSA and DSA of at least 2048 bits and elliptic
+/// curves of at least 224 bits. Explicit curve parameters are refused
+/// (RFC 5480 allows named curves only), and so is DSA (TLS 1.3 has no DSA
+/// signature scheme, RFC 8446). RSA and ECDSA on P-256, P-384 and P-521 are
+/// what public CAs issue; other keys OpenSSL accepts get a warning.
 pub fn key_strength(k: &KeyInfo) -> Check {
+    const LEVEL: &str = "OpenSSL's default security level (2 on Debian and since OpenSSL 3.2)";
+    let fail = |m: String| Check::fail(CheckId::KeyStrength, m);
     match (k.algorithm.as_str(), k.curve.as_deref()) {
-        ("RSA", _) if k.bits < 2048 => Check::fail(
-            CheckId::KeyStrength,
-            format!("RSA key of {} bits: at least 2048 are needed", k.bits),
+        ("RSA", _) if k.bits < 2048 => fail(format!(
+            "RSA key of {} bits: {LEVEL} needs at least 2048, so TLS stacks refuse it",
+            k.bits
+        )),
+        ("DSA", _) if k.bits < 2048 => fail(format!(
+            "DSA key of {} bits: {LEVEL} needs at least 2048, so TLS stacks refuse it",
+            k.bits
+        )),
+        ("DSA", _) => fail(format!(
+            "DSA key of {} bits: TLS 1.3 has no DSA signature scheme (RFC 8446), and public CAs may not issue DSA keys",
+            k.bits
+        )),
+        ("EC", Some(EXPLICIT_CURVE)) => fail(
+            "EC key with explicit curve parameters instead of a named curve: RFC 5480 forbids them, and OpenSSL refuses the certificate".to_string(),
         ),
-        ("RSA", _) | ("EC", Some("P-256" | "P-384")) => {
+        ("EC", _) if k.bits < 224 => fail(format!(
+            "key {} ({} bits): {LEVEL} needs curves of at least 224 bits, so TLS stacks refuse it",
+            k.describe(),
+            k.bits
+        )),
+        ("RSA", _) | ("EC", Some("P-256" | "P-384" | "P-521")) => {
             Check::ok(CheckId::KeyStrength, format!("key {}", k.describe()))
         }
+        ("EC" | "Ed25519" | "Ed448", _) => Check::warn(
+            CheckId::KeyStrength,
+            format!(
+                "key {}: strong enough for {LEVEL}, but public CAs issue RSA and EC P-256, P-384 and P-521 keys only, and not every TLS stack accepts others",
+                k.describe()
+            ),
+        ),
         _ => Check::warn(
             CheckId::KeyStrength,
             format!(
-                "key {}: SAP documents RSA 2048+ and EC P-256/P-384 only",
+                "key {}: an algorithm btpcert cannot judge; TLS stacks may refuse it",
                 k.describe()
             ),
         ),
@@ -393,6 +471,15 @@ fn unrelated(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
     }
 }
 
+/// Where a certificate of the path came from, in words.
+fn whence(origin: &Origin) -> &'static str {
+    match origin {
+        Origin::Chain => "in the chain given",
+        Origin::RootsFile => "from --roots",
+        Origin::System => "from the system's CA bundle",
+    }
+}
+
 /// `complete`: the root the path ends in, or the issuer that is missing
 /// (and whether a certificate of that name was given whose signature does
 /// not verify).
@@ -400,34 +487,46 @@ fn complete(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
     match (&path.missing_issuer, path.root()) {
         (_, Some(root)) => {
             let origin = &path.certs.last().expect("path has a root").1;
-            let whence = match origin {
-                Origin::Chain => "in the chain given",
-                Origin::RootsFile => "from --roots",
-                Origin::System => "from the system's CA bundle",
-            };
             out.push(Check::ok(
                 CheckId::Complete,
-                format!("ends in the root '{}' ({whence})", root.common_name()),
+                format!(
+                    "ends in the root '{}' ({})",
+                    root.common_name(),
+                    whence(origin)
+                ),
             ));
         }
         (Some(issuer), None) => {
             let top = &path.certs.last().expect("path is never empty").0;
-            // A certificate with the right name whose signature does not verify.
-            let impostor = path
-                .chain
-                .unrelated
+            // A certificate with the right name (the top itself, when it
+            // names itself) whose key verifies the signature, but that the
+            // authority key identifier rules out; or one whose key does not.
+            let named: Vec<&Cert> = std::iter::once(top)
+                .filter(|t| t.is_self_issued())
+                .chain(path.chain.unrelated.iter().filter(|u| u.der() != top.der()))
+                .filter(|u| u.subject_key() == top.issuer_key())
+                .collect();
+            let ruled_out = named
                 .iter()
-                .any(|u| u.subject_dn() == *issuer && u.der() != top.der());
-            let msg = if impostor {
-                format!(
+                .find(|u| top.authority_key_id_names_another(u) && top.signature_verifies_with(u));
+            let msg = match ruled_out {
+                Some(u) if u.der() == top.der() => format!(
+                    "incomplete: '{}' is signed with its own key, but its authority key identifier names another issuer, so TLS stacks do not take it as a root; that issuer '{issuer}' was not found",
+                    top.common_name()
+                ),
+                Some(u) => format!(
+                    "incomplete: '{}' was signed with the key of '{}', but its authority key identifier names another issuer, so TLS stacks do not take that certificate as its issuer; the issuer '{issuer}' named was not found",
+                    top.common_name(),
+                    u.common_name()
+                ),
+                None if named.iter().any(|u| u.der() != top.der()) => format!(
                     "incomplete: '{}' names '{issuer}' as issuer, and a certificate of that name was given, but the signature does not verify with its key (wrong or replaced certificate)",
                     top.common_name()
-                )
-            } else {
-                format!(
+                ),
+                None => format!(
                     "incomplete: issuer '{issuer}' of '{}' not found; add it to the input or give it with --roots",
                     top.common_name()
-                )
+                ),
             };
             out.push(Check::fail(CheckId::Complete, msg));
         }

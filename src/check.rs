@@ -67,6 +67,8 @@ check_ids! {
     Duplicate => "duplicate",
     /// A certificate on no path from the leaf.
     Unrelated => "unrelated",
+    /// A certificate given above the root the path ends at.
+    NotNeeded => "not-needed",
     /// Whether the path reaches a root.
     Complete => "complete",
     /// Whether the private key belongs to the leaf.

@@ -6,6 +6,7 @@
 
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -79,6 +80,8 @@ pub struct ExtensionProblem {
 struct Inner {
     der: Vec<u8>,
     meta: Meta,
+    /// Signature checks made, by the issuer's SubjectPublicKeyInfo.
+    signatures: Mutex<Vec<(Box<[u8]>, bool)>>,
     /// OpenSSL's view, parsed when first needed (keystores, public key).
     x509: OnceLock<Option<X509>>,
     public_key: OnceLock<Option<PKey<Public>>>,
@@ -126,6 +129,7 @@ impl Cert {
         let cert = Cert(Arc::new(Inner {
             der: der.to_vec(),
             meta,
+            signatures: Mutex::new(Vec::new()),
             x509: OnceLock::new(),
             public_key: OnceLock::new(),
             self_signed: OnceLock::new(),
@@ -264,9 +268,24 @@ impl Cert {
     }
 
     /// Whether the signature verifies with `issuer`'s public key, names
-    /// aside.
+    /// aside. Each key is tried once per certificate: the result is kept.
     pub fn signature_verifies_with(&self, issuer: &Cert) -> bool {
-        self.verify_with(issuer)
+        let spki = issuer.spki_der();
+        if let Some(&(_, ok)) = self
+            .0
+            .signatures
+            .lock()
+            .ok()
+            .as_ref()
+            .and_then(|v| v.iter().find(|(k, _)| **k == *spki))
+        {
+            return ok;
+        }
+        let ok = self.verify_with(issuer);
+        if let Ok(mut v) = self.0.signatures.lock() {
+            v.push((spki.into(), ok));
+        }
+        ok
     }
 
     fn verify_with(&self, issuer: &Cert) -> bool {
@@ -274,6 +293,7 @@ impl Cert {
         let Some(key) = issuer.public_key_ref() else {
             return false;
         };
+        VERIFICATIONS.with(|n| n.set(n.get() + 1));
         match verify_fast(
             &m.signature_oid,
             key,
@@ -444,6 +464,17 @@ impl Cert {
             fingerprint_sha1: self.fingerprint(MessageDigest::sha1()),
         }
     }
+}
+
+thread_local! {
+    static VERIFICATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many signatures this thread has verified so far. Tests bound the
+/// work of ordering and path building with it, rather than timing it.
+#[doc(hidden)]
+pub fn signature_verifications() -> u64 {
+    VERIFICATIONS.with(Cell::get)
 }
 
 /// `at` without the fraction of a second: a TLS stack sees the clock so.

@@ -1,6 +1,7 @@
 //! Path validation on generated chains: names compared as RFC 5280 7.1
 //! folds them, the authority key identifier, extensions, keys, the edges of
-//! validity, self-issued certificates and pathLenConstraint.
+//! validity, self-issued certificates and pathLenConstraint, and paths that
+//! end at a root of the store (trusted first).
 
 use openssl::asn1::{Asn1Integer, Asn1Object, Asn1OctetString, Asn1Time, Asn1Type};
 use openssl::bn::BigNum;
@@ -18,7 +19,7 @@ use time::OffsetDateTime;
 use crate::check::{CheckId, Status};
 use crate::x509::cert::{Cert, KeyInfo};
 use crate::x509::roots::{Origin, RootStore};
-use crate::x509::verify::{self, build_path, key_strength, Options, Report};
+use crate::x509::verify::{self, build_path_at, key_strength, Options, Report};
 
 /// 2020-01-01 and 2120-01-01.
 const FROM: i64 = 1_577_836_800;
@@ -164,7 +165,7 @@ fn store_of(roots: &[&Node]) -> RootStore {
 
 fn report(certs: &[&Node], store: &RootStore) -> (verify::Path, Report) {
     let certs: Vec<Cert> = certs.iter().map(|n| n.cert()).collect();
-    let path = build_path(&certs, store);
+    let path = build_path_at(&certs, store, at_2030());
     let r = verify::verify(
         &path,
         None,
@@ -512,4 +513,74 @@ fn rsa_key_sizes_are_counted_exactly() {
         );
         assert_eq!(n.cert().key_info().bits, bits);
     }
+}
+
+#[test]
+fn the_path_ends_at_the_stores_root_before_an_expired_cross_certificate() {
+    // The chain of pain: the leaf's issuer X is a root of the store, and
+    // the chain given still carries X cross-signed by Y, expired.
+    let x_key = ec_key();
+    let x = issue(
+        &name("Root X"),
+        None,
+        Opts {
+            key: Some(x_key.clone()),
+            ..ca()
+        },
+    );
+    let y = issue(&name("Root Y"), None, ca());
+    let cross = issue(
+        &name("Root X"),
+        Some(&y),
+        Opts {
+            key: Some(x_key),
+            window: Some((FROM, FROM + 86_400)),
+            ..ca()
+        },
+    );
+    let leaf = issue(&name("leaf"), Some(&x), Opts::default());
+    let store = store_of(&[&x, &y]);
+    let (path, r) = report(&[&leaf, &cross], &store);
+    assert_eq!(path.certs.len(), 2);
+    assert_eq!(path.certs[1].0.der(), x.cert().der());
+    assert_eq!(path.certs[1].1, Origin::RootsFile);
+    assert_eq!(failing(&r), vec![]);
+    assert!(message(&r, CheckId::NotNeeded).contains("'CN=Root X' is not needed"));
+    assert!(openssl_accepts(&leaf, &[&cross], &[&x, &y]));
+    // Given the other way round, the same.
+    let (path, _) = report(&[&cross, &leaf], &store);
+    assert_eq!(path.certs.len(), 2);
+    // With the self-signed X given too, the chain itself ends there.
+    let (path, r) = report(&[&leaf, &cross, &x], &RootStore::default());
+    assert_eq!(path.certs.len(), 2);
+    assert_eq!(path.certs[1].1, Origin::Chain);
+    assert_eq!(failing(&r), vec![]);
+}
+
+#[test]
+fn a_valid_path_given_beats_an_expired_root_of_the_store() {
+    let x_key = ec_key();
+    let x_old = issue(
+        &name("Root X"),
+        None,
+        Opts {
+            key: Some(x_key.clone()),
+            window: Some((FROM, FROM + 86_400)),
+            ..ca()
+        },
+    );
+    let y = issue(&name("Root Y"), None, ca());
+    let cross = issue(
+        &name("Root X"),
+        Some(&y),
+        Opts {
+            key: Some(x_key),
+            ..ca()
+        },
+    );
+    let leaf = issue(&name("leaf"), Some(&x_old), Opts::default());
+    let (path, r) = report(&[&leaf, &cross, &y], &store_of(&[&x_old]));
+    assert_eq!(path.certs.len(), 3);
+    assert!(path.not_needed.is_empty());
+    assert_eq!(failing(&r), vec![]);
 }

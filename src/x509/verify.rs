@@ -78,6 +78,9 @@ pub struct Path {
     pub certs: Vec<(Cert, Origin)>,
     /// The issuer DN that could not be found, when the path ends without a root.
     pub missing_issuer: Option<String>,
+    /// Certificates of the chain given above the point where the path
+    /// ends at a root of the store instead (a cross-certificate, say).
+    pub not_needed: Vec<Cert>,
 }
 
 impl Path {
@@ -93,45 +96,123 @@ impl Path {
     pub fn leaf(&self) -> Option<&Cert> {
         self.certs.first().map(|(c, _)| c)
     }
+
+    /// How far the path is from validating at `at`: whether it fails to
+    /// reach a root, then how many of its certificates are not valid then.
+    fn shortfall(&self, at: OffsetDateTime) -> (bool, usize) {
+        let invalid = self
+            .certs
+            .iter()
+            .filter(|(c, _)| c.expired_at(at) || c.not_yet_valid_at(at))
+            .count();
+        (self.root().is_none(), invalid)
+    }
+}
+
+/// [`build_path_at`], preferring among several paths the one valid now.
+pub fn build_path(certs: &[Cert], store: &RootStore) -> Path {
+    build_path_at(certs, store, OffsetDateTime::now_utc())
 }
 
 /// Orders `certs` and completes the path up to a root: first from
 /// certificates given that were on no path (a root given after a gap),
 /// then from `store`.
-pub fn build_path(certs: &[Cert], store: &RootStore) -> Path {
-    let mut chain = chain::order(certs);
-    let mut path: Vec<(Cert, Origin)> = chain
+///
+/// Trusted first, as OpenSSL builds paths: when the store holds a
+/// self-signed certificate that issued a certificate of the chain, the
+/// path may end there, and what the chain holds above it is not needed.
+/// Of that path and the one the chain given leads to, the one that reaches
+/// a root and has fewer certificates invalid at `at` is taken; on a tie,
+/// the store's root. A chain that still carries an expired
+/// cross-certificate of a root the store holds (AddTrust and USERTrust,
+/// DST Root CA X3 and ISRG Root X1) so ends at that root.
+pub fn build_path_at(certs: &[Cert], store: &RootStore, at: OffsetDateTime) -> Path {
+    let chain = chain::order(certs);
+    let given: Vec<(Cert, Origin)> = chain
         .certs
         .iter()
         .cloned()
         .map(|c| (c, Origin::Chain))
         .collect();
-    let mut missing_issuer = None;
+    let anchored = trusted_first(&chain, store, at);
+    let mut unrelated = chain.unrelated.clone();
+    let (certs, missing_issuer) = extend_to_root(given, &mut unrelated, store, at);
+    let mut path = Path {
+        chain,
+        certs,
+        missing_issuer,
+        not_needed: Vec::new(),
+    };
+    if let Some(alternative) = anchored {
+        if alternative.shortfall(at) <= path.shortfall(at) {
+            return alternative;
+        }
+    }
+    path.chain.unrelated = unrelated;
+    path
+}
+
+/// The path that ends at the first root of the store that issued a
+/// certificate of the chain, the certificates of the chain above it not
+/// needed; `None` when the chain given reaches that root itself, or no
+/// root of the store issued any of its certificates.
+fn trusted_first(chain: &Chain, store: &RootStore, at: OffsetDateTime) -> Option<Path> {
+    for (k, c) in chain.certs.iter().enumerate() {
+        if c.is_self_signed() {
+            return None;
+        }
+        let Some((anchor, origin)) = store.anchor_for(c, at) else {
+            continue;
+        };
+        if chain
+            .certs
+            .get(k + 1)
+            .is_some_and(|n| n.der() == anchor.der())
+        {
+            return None;
+        }
+        let mut certs: Vec<(Cert, Origin)> = chain.certs[..=k]
+            .iter()
+            .cloned()
+            .map(|c| (c, Origin::Chain))
+            .collect();
+        certs.push((anchor.clone(), origin.clone()));
+        return Some(Path {
+            chain: chain.clone(),
+            certs,
+            missing_issuer: None,
+            not_needed: chain.certs[k + 1..].to_vec(),
+        });
+    }
+    None
+}
+
+/// Extends `path` up to a root: from `unrelated` (taking what it uses),
+/// then from `store`. Returns the path and the issuer not found, if any.
+fn extend_to_root(
+    mut path: Vec<(Cert, Origin)>,
+    unrelated: &mut Vec<Cert>,
+    store: &RootStore,
+    at: OffsetDateTime,
+) -> (Vec<(Cert, Origin)>, Option<String>) {
     for _ in 0..8 {
         let Some((top, _)) = path.last() else { break };
         if top.is_self_signed() {
             break;
         }
         let top = top.clone();
-        if let Some(i) = chain.unrelated.iter().position(|u| top.is_signed_by(u)) {
-            path.push((chain.unrelated.remove(i), Origin::Chain));
+        if let Some(i) = unrelated.iter().position(|u| top.is_signed_by(u)) {
+            path.push((unrelated.remove(i), Origin::Chain));
             continue;
         }
-        match store.issuer_of(&top) {
+        match store.issuer_of(&top, at) {
             Some((c, o)) if !path.iter().any(|(p, _)| p.der() == c.der()) => {
                 path.push((c.clone(), o.clone()));
             }
-            _ => {
-                missing_issuer = Some(top.issuer_dn());
-                break;
-            }
+            _ => return (path, Some(top.issuer_dn())),
         }
     }
-    Path {
-        chain,
-        certs: path,
-        missing_issuer,
-    }
+    (path, None)
 }
 
 /// Runs every check of the path. `key` is the private key to match
@@ -436,7 +517,9 @@ pub fn key_strength(k: &KeyInfo) -> Check {
 type ChainCheck = fn(&Path, Option<&PrivateKey>, &mut Vec<Check>);
 
 /// The checks of the chain, in the order they are reported.
-const CHAIN_CHECKS: [ChainCheck; 5] = [order, duplicates, unrelated, complete, key_match];
+const CHAIN_CHECKS: [ChainCheck; 6] = [
+    order, duplicates, unrelated, not_needed, complete, key_match,
+];
 
 /// `order`: clients must send the leaf first.
 fn order(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
@@ -467,6 +550,25 @@ fn unrelated(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
         out.push(Check::warn(
             CheckId::Unrelated,
             format!("'{}' belongs to no path from the leaf", u.subject_dn()),
+        ));
+    }
+}
+
+/// `not-needed`: each certificate given above the root of the store the
+/// path ends at.
+fn not_needed(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
+    let Some((root, origin)) = path.certs.last() else {
+        return;
+    };
+    for c in &path.not_needed {
+        out.push(Check::warn(
+            CheckId::NotNeeded,
+            format!(
+                "'{}' is not needed: the path ends at the root '{}' {} before it, as TLS stacks build it",
+                c.subject_dn(),
+                root.common_name(),
+                whence(origin)
+            ),
         ));
     }
 }

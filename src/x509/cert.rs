@@ -219,7 +219,10 @@ impl Cert {
     fn public_key_ref(&self) -> Option<&PKey<Public>> {
         self.0
             .public_key
-            .get_or_init(|| self.x509().ok().and_then(|x| x.public_key().ok()))
+            .get_or_init(|| {
+                public_key_of(self.spki_der())
+                    .or_else(|| self.x509().ok().and_then(|x| x.public_key().ok()))
+            })
             .as_ref()
     }
 
@@ -761,6 +764,61 @@ fn unsigned_bits(b: &[u8]) -> u32 {
         Some(first) => 8 * b.len() as u32 - first.leading_zeros(),
         None => 0,
     }
+}
+
+/// The public key of a SubjectPublicKeyInfo for RSA, EC on a named curve
+/// and Ed25519, built from its parts: OpenSSL 3's decoders cost tens of
+/// microseconds a key, which a chain of thousands of certificates feels.
+/// `None` for the rest, which OpenSSL reads from the certificate.
+fn public_key_of(spki_der: &[u8]) -> Option<PKey<Public>> {
+    use openssl::bn::{BigNum, BigNumContext};
+    use openssl::ec::{EcKey, EcPoint};
+    use x509_parser::public_key::PublicKey;
+    let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der).ok()?;
+    let rsa_encryption = spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1";
+    match spki.parsed().ok()? {
+        PublicKey::RSA(rsa) if rsa_encryption => {
+            let n = BigNum::from_slice(rsa.modulus).ok()?;
+            let e = BigNum::from_slice(rsa.exponent).ok()?;
+            PKey::from_rsa(openssl::rsa::Rsa::from_public_components(n, e).ok()?).ok()
+        }
+        PublicKey::EC(point) => {
+            let params = spki.algorithm.parameters.as_ref()?;
+            if params.tag() != x509_parser::asn1_rs::Tag::Oid {
+                return None;
+            }
+            let nid = match params.as_oid().ok()?.to_id_string().as_str() {
+                "1.2.840.10045.3.1.7" => Nid::X9_62_PRIME256V1,
+                "1.3.132.0.34" => Nid::SECP384R1,
+                "1.3.132.0.35" => Nid::SECP521R1,
+                _ => return None,
+            };
+            let group = curve(nid)?;
+            let mut ctx = BigNumContext::new().ok()?;
+            let point = EcPoint::from_bytes(group, point.data(), &mut ctx).ok()?;
+            PKey::from_ec_key(EcKey::from_public_key(group, &point).ok()?).ok()
+        }
+        _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+            PKey::public_key_from_raw_bytes(&spki.subject_public_key.data, Id::ED25519).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The named curves keys are built on, made once: making one costs more
+/// than the key.
+fn curve(nid: Nid) -> Option<&'static openssl::ec::EcGroup> {
+    static CURVES: OnceLock<Vec<(Nid, openssl::ec::EcGroup)>> = OnceLock::new();
+    CURVES
+        .get_or_init(|| {
+            [Nid::X9_62_PRIME256V1, Nid::SECP384R1, Nid::SECP521R1]
+                .into_iter()
+                .filter_map(|n| Some((n, openssl::ec::EcGroup::from_curve_name(n).ok()?)))
+                .collect()
+        })
+        .iter()
+        .find(|(n, _)| *n == nid)
+        .map(|(_, g)| g)
 }
 
 /// Verifies a signature over `tbs` for the common algorithms, with

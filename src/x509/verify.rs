@@ -218,6 +218,16 @@ fn extend_to_root(
 /// Runs every check of the path. `key` is the private key to match
 /// against the leaf.
 pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
+    // For each certificate, the CA certificates between it and the leaf
+    // that count against a path length: those not self-issued.
+    let mut ca_below = Vec::with_capacity(path.certs.len());
+    let mut counted = 0;
+    for (i, (cert, _)) in path.certs.iter().enumerate() {
+        ca_below.push(counted);
+        if i > 0 && !cert.is_self_issued() {
+            counted += 1;
+        }
+    }
     let certificates = path
         .certs
         .iter()
@@ -229,6 +239,7 @@ pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
                 origin,
                 path,
                 opts,
+                ca_below: ca_below[index],
             })
         })
         .collect();
@@ -252,6 +263,9 @@ struct Place<'a> {
     origin: &'a Origin,
     path: &'a Path,
     opts: &'a Options,
+    /// CA certificates between this one and the leaf, self-issued ones
+    /// not counted (RFC 5280 6.1.4 (l)).
+    ca_below: usize,
 }
 
 impl Place<'_> {
@@ -374,11 +388,7 @@ fn basic_constraints(p: &Place, out: &mut Vec<Check>) {
     }
     out.push(match bc {
         Some((true, path_len)) => {
-            // CA certificates between this one and the leaf.
-            let below = p.path.certs[1..p.index]
-                .iter()
-                .filter(|(c, _)| !c.is_self_issued())
-                .count();
+            let below = p.ca_below;
             match path_len {
                 Some(n) if (n as usize) < below => Check::fail(
                     CheckId::PathLength,

@@ -14,6 +14,7 @@ mod inspect;
 mod jks;
 mod keystore;
 mod limbo;
+mod scale;
 mod secrets;
 mod token;
 mod unescape;

@@ -480,6 +480,24 @@ pub fn signature_verifications() -> u64 {
     VERIFICATIONS.with(Cell::get)
 }
 
+/// Runs `f` on the threads of rayon's pool for each item, counting the
+/// signature verifications they make as this thread's own.
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    use rayon::prelude::*;
+    let before = signature_verifications();
+    let (out, counts): (Vec<T>, Vec<u64>) = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let start = signature_verifications();
+            let r = f(i);
+            (r, signature_verifications() - start)
+        })
+        .unzip();
+    // Work that ran on this thread is in `counts` too: set, do not add.
+    VERIFICATIONS.with(|c| c.set(before + counts.iter().sum::<u64>()));
+    out
+}
+
 /// `at` without the fraction of a second: a TLS stack sees the clock so.
 fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
     at.replace_nanosecond(0).unwrap_or(at)
@@ -844,6 +862,21 @@ fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opti
     if rsa != (key.id() == Id::RSA) || (!rsa && key.id() != Id::EC) {
         return Some(false);
     }
+    if !rsa {
+        // ECDSA on the key itself: EVP would copy a key built from its
+        // parts into a provider key, curve and all, at every verification.
+        if let Ok(ec) = key.ec_key() {
+            let digest = openssl::hash::hash(md, tbs).ok()?;
+            let Ok(parsed) = openssl::ecdsa::EcdsaSig::from_der(sig) else {
+                return Some(false);
+            };
+            // As ECDSA_verify: only the DER encoding of the signature counts.
+            if parsed.to_der().ok()? != sig {
+                return Some(false);
+            }
+            return Some(parsed.verify(&digest, &ec).unwrap_or(false));
+        }
+    }
     let mut v = Verifier::new(md, key).ok()?;
     v.update(tbs).ok()?;
     Some(v.verify(sig).unwrap_or(false))
@@ -1012,4 +1045,39 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime> {
         "'{}' is not a date: use 2026-05-01 or 2026-05-01T12:00:00Z",
         crate::sanitize::sanitize(s)
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::pkey::PKey;
+    use openssl::sign::Signer;
+
+    #[test]
+    fn ecdsa_signatures_verify_in_their_der_encoding_only() {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let private = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let public =
+            public_key_of(&private.public_key_to_der().unwrap()).expect("a P-256 key from parts");
+        let tbs = b"to be signed";
+        let mut signer = Signer::new(MessageDigest::sha256(), &private).unwrap();
+        let sig = signer.sign_oneshot_to_vec(tbs).unwrap();
+        let ecdsa_sha256 = "1.2.840.10045.4.3.2";
+        assert_eq!(verify_fast(ecdsa_sha256, &public, tbs, &sig), Some(true));
+        assert_eq!(
+            verify_fast(ecdsa_sha256, &public, b"other", &sig),
+            Some(false)
+        );
+        // The same signature with a long-form length: BER, not DER.
+        assert!(sig[1] < 0x80);
+        let mut ber = vec![0x30, 0x81];
+        ber.extend_from_slice(&sig[1..]);
+        assert_eq!(verify_fast(ecdsa_sha256, &public, tbs, &ber), Some(false));
+        // A key of another type never verifies.
+        assert_eq!(
+            verify_fast("1.2.840.113549.1.1.11", &public, tbs, &sig),
+            Some(false)
+        );
+    }
 }

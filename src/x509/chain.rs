@@ -37,6 +37,9 @@ impl Chain {
     }
 }
 
+/// From this many certificates on, signatures are checked in parallel.
+const PARALLEL_FROM: usize = 256;
+
 /// Orders `input` leaf first. See the module documentation.
 pub fn order(input: &[Cert]) -> Chain {
     let mut certs: Vec<&Cert> = Vec::with_capacity(input.len());
@@ -63,23 +66,27 @@ pub fn order(input: &[Cert]) -> Chain {
     // self-signed one is preferred (a root, rather than a cross-certificate
     // of it).
     let index = IssuerIndex::new(certs.iter().copied());
-    let issuer: Vec<Option<usize>> = (0..n)
-        .map(|i| {
-            if certs[i].is_self_signed() {
-                return None;
-            }
-            let found: Vec<usize> = index
-                .issuers(certs[i], |j| certs[j])
-                .into_iter()
-                .filter(|&j| j != i)
-                .collect();
-            found
-                .iter()
-                .copied()
-                .find(|&j| certs[j].is_self_signed())
-                .or_else(|| found.first().copied())
-        })
-        .collect();
+    let issuer_of = |i: usize| {
+        if certs[i].is_self_signed() {
+            return None;
+        }
+        let found: Vec<usize> = index
+            .issuers(certs[i], |j| certs[j])
+            .into_iter()
+            .filter(|&j| j != i)
+            .collect();
+        found
+            .iter()
+            .copied()
+            .find(|&j| certs[j].is_self_signed())
+            .or_else(|| found.first().copied())
+    };
+    // Signature checks dominate a long input: spread them over the cores.
+    let issuer: Vec<Option<usize>> = if n >= PARALLEL_FROM {
+        crate::x509::cert::par_map(n, issuer_of)
+    } else {
+        (0..n).map(issuer_of).collect()
+    };
     let mut issues_someone = vec![false; n];
     for j in issuer.iter().flatten() {
         issues_someone[*j] = true;

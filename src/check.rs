@@ -57,12 +57,18 @@ check_ids! {
     KeyStrength => "key-strength",
     /// The algorithm a certificate was signed with.
     SignatureAlgorithm => "signature-algorithm",
+    /// A critical extension TLS stacks do not process.
+    CriticalExtension => "critical-extension",
+    /// Extensions given twice, or that do not decode.
+    Extensions => "extensions",
     /// Whether the chain was given leaf first.
     Order => "order",
     /// A certificate given twice.
     Duplicate => "duplicate",
     /// A certificate on no path from the leaf.
     Unrelated => "unrelated",
+    /// A certificate given above the root the path ends at.
+    NotNeeded => "not-needed",
     /// Whether the path reaches a root.
     Complete => "complete",
     /// Whether the private key belongs to the leaf.

@@ -643,6 +643,7 @@ fn client_auth_eku(leaf: &Cert) -> Check {
     }
     let has = match leaf.extended_key_usage() {
         None => "has no extended key usage".to_string(),
+        Some(v) if v.is_empty() => "has an empty extended key usage extension".to_string(),
         Some(v) => format!("has extended key usage {} only", v.join(", ")),
     };
     Check::fail(
@@ -663,10 +664,14 @@ fn server_auth_eku(leaf: &Cert) -> Check {
         {
             Check::fail(
                 CheckId::ServerAuthEku,
-                format!(
-                    "the leaf has extended key usage {} only, not serverAuth",
-                    v.join(", ")
-                ),
+                if v.is_empty() {
+                    "the leaf has an empty extended key usage extension, which allows no purpose: not serverAuth".to_string()
+                } else {
+                    format!(
+                        "the leaf has extended key usage {} only, not serverAuth",
+                        v.join(", ")
+                    )
+                },
             )
         }
         _ => Check::ok(CheckId::ServerAuthEku, "the leaf may serve TLS"),

@@ -6,6 +6,7 @@
 
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,9 +14,10 @@ use openssl::pkey::{Id, PKey, PKeyRef, Public};
 use openssl::x509::X509;
 use serde::Serialize;
 use time::OffsetDateTime;
-use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use crate::error::{Error, Result};
+use crate::x509::name;
 
 /// OID of the Client Authentication extended key usage.
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -27,7 +29,16 @@ struct Meta {
     common_name: Option<String>,
     subject_raw: Vec<u8>,
     issuer_raw: Vec<u8>,
+    /// Subject and issuer in the form RFC 5280 7.1 compares.
+    subject_canon: Vec<u8>,
+    issuer_canon: Vec<u8>,
     serial_hex: String,
+    /// The serial number's content octets, leading zeros removed.
+    serial: Vec<u8>,
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<AuthorityKeyId>,
+    unhandled_critical: Vec<String>,
+    extension_problems: Vec<ExtensionProblem>,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     basic_constraints: Option<(bool, Option<u32>)>,
@@ -46,9 +57,31 @@ struct Meta {
     key_info: KeyInfo,
 }
 
+/// The authority key identifier, as X509_check_akid reads it.
+struct AuthorityKeyId {
+    key_id: Option<Vec<u8>>,
+    /// authorityCertSerialNumber, leading zeros removed.
+    serial: Option<Vec<u8>>,
+    /// The first directory name of authorityCertIssuer, canonical.
+    issuer: Option<Vec<u8>>,
+}
+
+/// An extension a TLS stack cannot use as it is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionProblem {
+    /// What is wrong, e.g. "extension subjectAltName (2.5.29.17) appears twice".
+    pub message: String,
+    /// Whether a TLS stack refuses the certificate for it (a repeated or
+    /// critical extension, or one RFC 5280 defines); a non-critical private
+    /// extension that does not decode is ignored by TLS stacks.
+    pub fatal: bool,
+}
+
 struct Inner {
     der: Vec<u8>,
     meta: Meta,
+    /// Signature checks made, by the issuer's SubjectPublicKeyInfo.
+    signatures: Mutex<Vec<(Box<[u8]>, bool)>>,
     /// OpenSSL's view, parsed when first needed (keystores, public key).
     x509: OnceLock<Option<X509>>,
     public_key: OnceLock<Option<PKey<Public>>>,
@@ -101,6 +134,7 @@ impl Cert {
         let cert = Cert(Arc::new(Inner {
             der: der.to_vec(),
             meta,
+            signatures: Mutex::new(Vec::new()),
             x509: OnceLock::new(),
             public_key: OnceLock::new(),
             self_signed: OnceLock::new(),
@@ -190,7 +224,10 @@ impl Cert {
     fn public_key_ref(&self) -> Option<&PKey<Public>> {
         self.0
             .public_key
-            .get_or_init(|| self.x509().ok().and_then(|x| x.public_key().ok()))
+            .get_or_init(|| {
+                public_key_of(self.spki_der())
+                    .or_else(|| self.x509().ok().and_then(|x| x.public_key().ok()))
+            })
             .as_ref()
     }
 
@@ -199,18 +236,72 @@ impl Cert {
         &self.0.der[self.meta().spki.clone()]
     }
 
-    /// Whether `issuer` signed this certificate: names chain and the
+    /// Whether `issuer` signed this certificate: the names chain, the
+    /// authority key identifier does not name another issuer, and the
     /// signature verifies with the issuer's key.
     pub fn is_signed_by(&self, issuer: &Cert) -> bool {
+        self.may_be_issued_by(issuer) && self.signature_verifies_with(issuer)
+    }
+
+    /// Whether names and authority key identifier allow `issuer` to have
+    /// issued this certificate, as OpenSSL's `X509_check_issued` decides
+    /// before it checks a signature: the issuer's subject is this
+    /// certificate's issuer (RFC 5280 7.1), and the authority key identifier
+    /// does not contradict it.
+    pub fn may_be_issued_by(&self, issuer: &Cert) -> bool {
         let (m, im) = (self.meta(), issuer.meta());
-        let names_match =
-            m.issuer_raw == im.subject_raw || m.issuer_dn.eq_ignore_ascii_case(&im.subject_dn);
-        if !names_match {
+        let names_match = m.issuer_raw == im.subject_raw || m.issuer_canon == im.subject_canon;
+        names_match && !self.authority_key_id_names_another(issuer)
+    }
+
+    /// Whether the authority key identifier names another issuer than
+    /// `issuer` (OpenSSL's `X509_check_akid`): a key identifier that differs
+    /// from the issuer's subject key identifier, a serial number that differs
+    /// from the issuer's, or a directory name that differs from the issuer's
+    /// own issuer.
+    pub fn authority_key_id_names_another(&self, issuer: &Cert) -> bool {
+        let Some(aki) = &self.meta().authority_key_id else {
             return false;
+        };
+        let im = issuer.meta();
+        if let (Some(k), Some(s)) = (&aki.key_id, &im.subject_key_id) {
+            if k != s {
+                return true;
+            }
         }
+        if aki.serial.as_ref().is_some_and(|s| *s != im.serial) {
+            return true;
+        }
+        aki.issuer.as_ref().is_some_and(|n| *n != im.issuer_canon)
+    }
+
+    /// Whether the signature verifies with `issuer`'s public key, names
+    /// aside. Each key is tried once per certificate: the result is kept.
+    pub fn signature_verifies_with(&self, issuer: &Cert) -> bool {
+        let spki = issuer.spki_der();
+        if let Some(&(_, ok)) = self
+            .0
+            .signatures
+            .lock()
+            .ok()
+            .as_ref()
+            .and_then(|v| v.iter().find(|(k, _)| **k == *spki))
+        {
+            return ok;
+        }
+        let ok = self.verify_with(issuer);
+        if let Ok(mut v) = self.0.signatures.lock() {
+            v.push((spki.into(), ok));
+        }
+        ok
+    }
+
+    fn verify_with(&self, issuer: &Cert) -> bool {
+        let m = self.meta();
         let Some(key) = issuer.public_key_ref() else {
             return false;
         };
+        VERIFICATIONS.with(|n| n.set(n.get() + 1));
         match verify_fast(
             &m.signature_oid,
             key,
@@ -232,6 +323,49 @@ impl Cert {
         *self.0.self_signed.get_or_init(|| self.is_signed_by(self))
     }
 
+    /// Subject equals issuer (RFC 5280 7.1), whoever signed it: a CA's
+    /// certificate for a new key of its own is self-issued.
+    pub fn is_self_issued(&self) -> bool {
+        let m = self.meta();
+        m.subject_raw == m.issuer_raw || m.subject_canon == m.issuer_canon
+    }
+
+    /// The subject in the form RFC 5280 7.1 compares (for look-ups; never
+    /// printed).
+    pub fn subject_key(&self) -> &[u8] {
+        &self.meta().subject_canon
+    }
+
+    /// The issuer in the form RFC 5280 7.1 compares (for look-ups; never
+    /// printed).
+    pub fn issuer_key(&self) -> &[u8] {
+        &self.meta().issuer_canon
+    }
+
+    /// The subject key identifier, if the certificate has one.
+    pub fn subject_key_id(&self) -> Option<&[u8]> {
+        self.meta().subject_key_id.as_deref()
+    }
+
+    /// The key identifier of the authority key identifier, if any.
+    pub fn authority_key_id(&self) -> Option<&[u8]> {
+        self.meta()
+            .authority_key_id
+            .as_ref()
+            .and_then(|a| a.key_id.as_deref())
+    }
+
+    /// Critical extensions a TLS stack does not process, by name: OpenSSL
+    /// refuses a certificate with any ("unhandled critical extension").
+    pub fn unhandled_critical_extensions(&self) -> &[String] {
+        &self.meta().unhandled_critical
+    }
+
+    /// Extensions given twice, or that do not decode.
+    pub fn extension_problems(&self) -> &[ExtensionProblem] {
+        &self.meta().extension_problems
+    }
+
     /// Start of validity.
     pub fn not_before(&self) -> OffsetDateTime {
         self.meta().not_before
@@ -240,6 +374,19 @@ impl Cert {
     /// End of validity.
     pub fn not_after(&self) -> OffsetDateTime {
         self.meta().not_after
+    }
+
+    /// Whether the certificate has expired at `at`. As in OpenSSL, the
+    /// time counts in whole seconds and validity ends *at* notAfter: at
+    /// that second the certificate is expired (RFC 5280 would still count
+    /// it as valid; the TLS handshake does not).
+    pub fn expired_at(&self, at: OffsetDateTime) -> bool {
+        whole_second(at) >= self.not_after()
+    }
+
+    /// Whether the certificate is not valid yet at `at` (whole seconds).
+    pub fn not_yet_valid_at(&self, at: OffsetDateTime) -> bool {
+        whole_second(at) < self.not_before()
     }
 
     /// basicConstraints: (CA, pathLenConstraint); `None` without the extension.
@@ -310,8 +457,8 @@ impl Cert {
             not_before: rfc3339(not_before),
             not_after: rfc3339(not_after),
             days_left: (not_after - at).whole_days(),
-            expired: at > not_after,
-            not_yet_valid: at < not_before,
+            expired: self.expired_at(at),
+            not_yet_valid: self.not_yet_valid_at(at),
             public_key: self.key_info(),
             signature_algorithm: self.signature_algorithm(),
             subject_alt_names: self.subject_alt_names(),
@@ -325,6 +472,156 @@ impl Cert {
             fingerprint_sha1: self.fingerprint(MessageDigest::sha1()),
         }
     }
+}
+
+thread_local! {
+    static VERIFICATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many signatures this thread has verified so far. Tests bound the
+/// work of ordering and path building with it, rather than timing it.
+#[doc(hidden)]
+pub fn signature_verifications() -> u64 {
+    VERIFICATIONS.with(Cell::get)
+}
+
+/// Runs `f` on the threads of rayon's pool for each item, counting the
+/// signature verifications they make as this thread's own.
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    use rayon::prelude::*;
+    let before = signature_verifications();
+    let (out, counts): (Vec<T>, Vec<u64>) = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let start = signature_verifications();
+            let r = f(i);
+            (r, signature_verifications() - start)
+        })
+        .unzip();
+    // Work that ran on this thread is in `counts` too: set, do not add.
+    VERIFICATIONS.with(|c| c.set(before + counts.iter().sum::<u64>()));
+    out
+}
+
+/// `at` without the fraction of a second: a TLS stack sees the clock so.
+fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(0).unwrap_or(at)
+}
+
+/// Extensions OpenSSL processes, so may be critical (its
+/// `X509_supported_extension`): Netscape cert type, keyUsage,
+/// subjectAltName, basicConstraints, certificatePolicies,
+/// cRLDistributionPoints, extKeyUsage, IP and AS resources, OCSP no-check,
+/// policyConstraints, proxyCertInfo, nameConstraints, policyMappings,
+/// inhibitAnyPolicy.
+const PROCESSED_EXTENSIONS: [&str; 15] = [
+    "2.16.840.1.113730.1.1",
+    "2.5.29.15",
+    "2.5.29.17",
+    "2.5.29.19",
+    "2.5.29.32",
+    "2.5.29.31",
+    "2.5.29.37",
+    "1.3.6.1.5.5.7.1.7",
+    "1.3.6.1.5.5.7.1.8",
+    "1.3.6.1.5.5.7.48.1.5",
+    "2.5.29.36",
+    "1.3.6.1.5.5.7.1.14",
+    "2.5.29.30",
+    "2.5.29.33",
+    "2.5.29.54",
+];
+
+/// Extensions RFC 5280 defines (4.2.1 and 4.2.2).
+const RFC5280_EXTENSIONS: [&str; 17] = [
+    "2.5.29.35",
+    "2.5.29.14",
+    "2.5.29.15",
+    "2.5.29.32",
+    "2.5.29.33",
+    "2.5.29.17",
+    "2.5.29.18",
+    "2.5.29.9",
+    "2.5.29.19",
+    "2.5.29.30",
+    "2.5.29.36",
+    "2.5.29.37",
+    "2.5.29.31",
+    "2.5.29.54",
+    "2.5.29.46",
+    "1.3.6.1.5.5.7.1.1",
+    "1.3.6.1.5.5.7.1.11",
+];
+
+/// Critical extensions no TLS stack processes, and extensions given twice
+/// or that do not decode.
+fn extension_facts(p: &X509Certificate<'_>) -> (Vec<String>, Vec<ExtensionProblem>) {
+    let mut unhandled = Vec::new();
+    let mut problems: Vec<ExtensionProblem> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for ext in p.extensions() {
+        let oid = ext.oid.to_id_string();
+        let name =
+            match x509_parser::objects::oid2sn(&ext.oid, x509_parser::objects::oid_registry()) {
+                Ok(sn) => format!("{sn} ({oid})"),
+                Err(_) => oid.clone(),
+            };
+        if seen.contains(&oid) {
+            let message = format!("extension {name} appears more than once");
+            if !problems.iter().any(|p| p.message == message) {
+                problems.push(ExtensionProblem {
+                    message,
+                    fatal: true,
+                });
+            }
+            continue;
+        }
+        seen.push(oid.clone());
+        if ext.critical && !PROCESSED_EXTENSIONS.contains(&oid.as_str()) {
+            unhandled.push(name.clone());
+        }
+        if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
+            problems.push(ExtensionProblem {
+                message: format!("extension {name} cannot be decoded"),
+                fatal: ext.critical || RFC5280_EXTENSIONS.contains(&oid.as_str()),
+            });
+        }
+    }
+    (unhandled, problems)
+}
+
+/// The authority key identifier, when the certificate has one that decodes.
+fn authority_key_id_of(p: &X509Certificate<'_>) -> Option<AuthorityKeyId> {
+    p.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => Some(AuthorityKeyId {
+                key_id: a.key_identifier.as_ref().map(|k| k.0.to_vec()),
+                serial: a.authority_cert_serial.map(strip_zeros),
+                issuer: a.authority_cert_issuer.as_ref().and_then(|names| {
+                    names.iter().find_map(|g| match g {
+                        GeneralName::DirectoryName(n) => Some(name::canonical(n)),
+                        _ => None,
+                    })
+                }),
+            }),
+            _ => None,
+        })
+}
+
+fn subject_key_id_of(p: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    p.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+}
+
+/// An unsigned integer's content octets without leading zeros.
+fn strip_zeros(b: &[u8]) -> Vec<u8> {
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    b[start..].to_vec()
 }
 
 fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
@@ -383,6 +680,7 @@ fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
             .map(str::to_string)
             .unwrap_or_else(|_| sig_oid.to_id_string());
     let spki = &p.tbs_certificate.subject_pki;
+    let (unhandled_critical, extension_problems) = extension_facts(p);
     Meta {
         subject_dn: p.subject().to_string(),
         issuer_dn: p.issuer().to_string(),
@@ -393,7 +691,14 @@ fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
             .and_then(|a| a.as_str().ok().map(str::to_string)),
         subject_raw: p.subject().as_raw().to_vec(),
         issuer_raw: p.issuer().as_raw().to_vec(),
+        subject_canon: name::canonical(p.subject()),
+        issuer_canon: name::canonical(p.issuer()),
         serial_hex: p.raw_serial_as_string(),
+        serial: strip_zeros(p.raw_serial()),
+        subject_key_id: subject_key_id_of(p),
+        authority_key_id: authority_key_id_of(p),
+        unhandled_critical,
+        extension_problems,
         not_before: p.validity().not_before.to_datetime(),
         not_after: p.validity().not_after.to_datetime(),
         basic_constraints,
@@ -417,21 +722,27 @@ fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
     match (alg.as_str(), spki.parsed()) {
         (_, Ok(PublicKey::RSA(rsa))) => KeyInfo {
             algorithm: "RSA".into(),
-            bits: rsa.key_size() as u32,
+            bits: unsigned_bits(rsa.modulus),
             curve: None,
         },
         (_, Ok(PublicKey::EC(point))) => {
-            let curve_oid = spki
-                .algorithm
-                .parameters
-                .as_ref()
+            let params = spki.algorithm.parameters.as_ref();
+            // as_oid() reads any content as an OID: the tag decides.
+            let curve_oid = params
+                .filter(|p| p.tag() == x509_parser::asn1_rs::Tag::Oid)
                 .and_then(|p| p.as_oid().ok())
                 .map(|o| o.to_id_string());
             let (curve, bits) = match curve_oid.as_deref() {
                 Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), 256),
                 Some("1.3.132.0.34") => ("P-384".to_string(), 384),
                 Some("1.3.132.0.35") => ("P-521".to_string(), 521),
+                Some("1.3.132.0.33") => ("P-224".to_string(), 224),
+                Some("1.2.840.10045.3.1.1") => ("P-192".to_string(), 192),
                 Some(o) => (o.to_string(), point.key_size() as u32),
+                // specifiedCurve: the curve spelled out, which RFC 5480 forbids.
+                None if params.is_some_and(|p| p.tag() == x509_parser::asn1_rs::Tag::Sequence) => {
+                    (EXPLICIT_CURVE.to_string(), point.key_size() as u32)
+                }
                 None => ("unknown".to_string(), point.key_size() as u32),
             };
             KeyInfo {
@@ -450,9 +761,12 @@ fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
             bits: 456,
             curve: None,
         },
-        (_, Ok(PublicKey::DSA(_))) => KeyInfo {
+        (_, Ok(PublicKey::DSA(y))) => KeyInfo {
             algorithm: "DSA".into(),
-            bits: 0,
+            // The size of p, which only OpenSSL reads for us.
+            bits: PKey::public_key_from_der(spki.raw)
+                .map(|k| k.bits())
+                .unwrap_or_else(|_| unsigned_bits(y)),
             curve: None,
         },
         _ => KeyInfo {
@@ -461,6 +775,73 @@ fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
             curve: None,
         },
     }
+}
+
+/// The curve of an EC key whose parameters spell the curve out.
+pub const EXPLICIT_CURVE: &str = "explicit parameters";
+
+/// The size in bits of an unsigned big-endian integer.
+fn unsigned_bits(b: &[u8]) -> u32 {
+    let b = &b[b.iter().position(|&x| x != 0).unwrap_or(b.len())..];
+    match b.first() {
+        Some(first) => 8 * b.len() as u32 - first.leading_zeros(),
+        None => 0,
+    }
+}
+
+/// The public key of a SubjectPublicKeyInfo for RSA, EC on a named curve
+/// and Ed25519, built from its parts: OpenSSL 3's decoders cost tens of
+/// microseconds a key, which a chain of thousands of certificates feels.
+/// `None` for the rest, which OpenSSL reads from the certificate.
+fn public_key_of(spki_der: &[u8]) -> Option<PKey<Public>> {
+    use openssl::bn::{BigNum, BigNumContext};
+    use openssl::ec::{EcKey, EcPoint};
+    use x509_parser::public_key::PublicKey;
+    let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der).ok()?;
+    let rsa_encryption = spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1";
+    match spki.parsed().ok()? {
+        PublicKey::RSA(rsa) if rsa_encryption => {
+            let n = BigNum::from_slice(rsa.modulus).ok()?;
+            let e = BigNum::from_slice(rsa.exponent).ok()?;
+            PKey::from_rsa(openssl::rsa::Rsa::from_public_components(n, e).ok()?).ok()
+        }
+        PublicKey::EC(point) => {
+            let params = spki.algorithm.parameters.as_ref()?;
+            if params.tag() != x509_parser::asn1_rs::Tag::Oid {
+                return None;
+            }
+            let nid = match params.as_oid().ok()?.to_id_string().as_str() {
+                "1.2.840.10045.3.1.7" => Nid::X9_62_PRIME256V1,
+                "1.3.132.0.34" => Nid::SECP384R1,
+                "1.3.132.0.35" => Nid::SECP521R1,
+                _ => return None,
+            };
+            let group = curve(nid)?;
+            let mut ctx = BigNumContext::new().ok()?;
+            let point = EcPoint::from_bytes(group, point.data(), &mut ctx).ok()?;
+            PKey::from_ec_key(EcKey::from_public_key(group, &point).ok()?).ok()
+        }
+        _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+            PKey::public_key_from_raw_bytes(&spki.subject_public_key.data, Id::ED25519).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The named curves keys are built on, made once: making one costs more
+/// than the key.
+fn curve(nid: Nid) -> Option<&'static openssl::ec::EcGroup> {
+    static CURVES: OnceLock<Vec<(Nid, openssl::ec::EcGroup)>> = OnceLock::new();
+    CURVES
+        .get_or_init(|| {
+            [Nid::X9_62_PRIME256V1, Nid::SECP384R1, Nid::SECP521R1]
+                .into_iter()
+                .filter_map(|n| Some((n, openssl::ec::EcGroup::from_curve_name(n).ok()?)))
+                .collect()
+        })
+        .iter()
+        .find(|(n, _)| *n == nid)
+        .map(|(_, g)| g)
 }
 
 /// Verifies a signature over `tbs` for the common algorithms, with
@@ -485,6 +866,21 @@ fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opti
     // The key type must fit the algorithm, as X509_verify insists.
     if rsa != (key.id() == Id::RSA) || (!rsa && key.id() != Id::EC) {
         return Some(false);
+    }
+    if !rsa {
+        // ECDSA on the key itself: EVP would copy a key built from its
+        // parts into a provider key, curve and all, at every verification.
+        if let Ok(ec) = key.ec_key() {
+            let digest = openssl::hash::hash(md, tbs).ok()?;
+            let Ok(parsed) = openssl::ecdsa::EcdsaSig::from_der(sig) else {
+                return Some(false);
+            };
+            // As ECDSA_verify: only the DER encoding of the signature counts.
+            if parsed.to_der().ok()? != sig {
+                return Some(false);
+            }
+            return Some(parsed.verify(&digest, &ec).unwrap_or(false));
+        }
     }
     let mut v = Verifier::new(md, key).ok()?;
     v.update(tbs).ok()?;
@@ -543,7 +939,8 @@ pub struct KeyInfo {
     pub algorithm: String,
     /// Key size in bits.
     pub bits: u32,
-    /// `P-256`, `P-384`, `P-521` or OpenSSL's curve name; EC keys only.
+    /// `P-256`, `P-384`, `P-521`, `P-224`, `P-192`, another curve's OID or
+    /// OpenSSL's name, or `explicit parameters`; EC keys only.
     pub curve: Option<String>,
 }
 
@@ -667,4 +1064,39 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime> {
         "'{}' is not a date: use 2026-05-01 or 2026-05-01T12:00:00Z",
         crate::sanitize::sanitize(s)
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::pkey::PKey;
+    use openssl::sign::Signer;
+
+    #[test]
+    fn ecdsa_signatures_verify_in_their_der_encoding_only() {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let private = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let public =
+            public_key_of(&private.public_key_to_der().unwrap()).expect("a P-256 key from parts");
+        let tbs = b"to be signed";
+        let mut signer = Signer::new(MessageDigest::sha256(), &private).unwrap();
+        let sig = signer.sign_oneshot_to_vec(tbs).unwrap();
+        let ecdsa_sha256 = "1.2.840.10045.4.3.2";
+        assert_eq!(verify_fast(ecdsa_sha256, &public, tbs, &sig), Some(true));
+        assert_eq!(
+            verify_fast(ecdsa_sha256, &public, b"other", &sig),
+            Some(false)
+        );
+        // The same signature with a long-form length: BER, not DER.
+        assert!(sig[1] < 0x80);
+        let mut ber = vec![0x30, 0x81];
+        ber.extend_from_slice(&sig[1..]);
+        assert_eq!(verify_fast(ecdsa_sha256, &public, tbs, &ber), Some(false));
+        // A key of another type never verifies.
+        assert_eq!(
+            verify_fast("1.2.840.113549.1.1.11", &public, tbs, &sig),
+            Some(false)
+        );
+    }
 }

@@ -1,11 +1,16 @@
 //! Orders certificates leaf -> root by their signatures.
 //!
 //! Names and key identifiers only narrow the search: a certificate is the
-//! issuer of another when the names chain *and* the signature verifies with
-//! its key. Certificates that belong to no path from the leaf are reported,
-//! never dropped; duplicates are counted and removed.
+//! issuer of another when the names chain (RFC 5280 7.1), its authority key
+//! identifier does not name another issuer, *and* the signature verifies
+//! with its key. Candidates are looked up by name, never tried one by one
+//! (see [`crate::x509::issuers`]). Certificates that belong to no path from
+//! the leaf are reported, never dropped; duplicates are counted and removed.
+
+use std::collections::HashSet;
 
 use crate::x509::cert::Cert;
+use crate::x509::issuers::IssuerIndex;
 
 /// Certificates ordered into a path, and what was left over.
 #[derive(Debug, Clone)]
@@ -32,15 +37,19 @@ impl Chain {
     }
 }
 
+/// From this many certificates on, signatures are checked in parallel.
+const PARALLEL_FROM: usize = 256;
+
 /// Orders `input` leaf first. See the module documentation.
 pub fn order(input: &[Cert]) -> Chain {
     let mut certs: Vec<&Cert> = Vec::with_capacity(input.len());
     let mut duplicates = Vec::new();
+    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(input.len());
     for c in input {
-        if certs.iter().any(|k| k.der() == c.der()) {
-            duplicates.push(c.clone());
-        } else {
+        if seen.insert(c.der()) {
             certs.push(c);
+        } else {
+            duplicates.push(c.clone());
         }
     }
     let n = certs.len();
@@ -52,19 +61,47 @@ pub fn order(input: &[Cert]) -> Chain {
             reordered: false,
         };
     }
-    // issuer[i] = index of the certificate that signed certs[i].
-    let issuer: Vec<Option<usize>> = (0..n)
-        .map(|i| (0..n).find(|&j| j != i && certs[i].is_signed_by(certs[j])))
-        .collect();
-    let issues_someone: Vec<bool> = (0..n).map(|j| issuer.contains(&Some(j))).collect();
+    // issuer[i] = index of the certificate that signed certs[i]. A
+    // self-signed certificate ends a path; among several issuers, a
+    // self-signed one is preferred (a root, rather than a cross-certificate
+    // of it).
+    let index = IssuerIndex::new(certs.iter().copied());
+    let issuer_of = |i: usize| {
+        if certs[i].is_self_signed() {
+            return None;
+        }
+        let found: Vec<usize> = index
+            .issuers(certs[i], |j| certs[j])
+            .into_iter()
+            .filter(|&j| j != i)
+            .collect();
+        found
+            .iter()
+            .copied()
+            .find(|&j| certs[j].is_self_signed())
+            .or_else(|| found.first().copied())
+    };
+    // Signature checks dominate a long input: spread them over the cores.
+    let issuer: Vec<Option<usize>> = if n >= PARALLEL_FROM {
+        crate::x509::cert::par_map(n, issuer_of)
+    } else {
+        (0..n).map(issuer_of).collect()
+    };
+    let mut issues_someone = vec![false; n];
+    for j in issuer.iter().flatten() {
+        issues_someone[*j] = true;
+    }
 
     let path_from = |start: usize| -> Vec<usize> {
+        let mut on_path = vec![false; n];
         let mut path = vec![start];
+        on_path[start] = true;
         let mut at = start;
         while let Some(next) = issuer[at] {
-            if path.contains(&next) {
+            if on_path[next] {
                 break;
             }
+            on_path[next] = true;
             path.push(next);
             at = next;
         }
@@ -73,18 +110,22 @@ pub fn order(input: &[Cert]) -> Chain {
     // The leaf: a certificate that issued none of the others; among several,
     // an end-entity one before a CA, then the one with the longest path, then
     // the first given.
-    let rank = |p: &Vec<usize>| (!is_ca(certs[p[0]]), p.len());
-    let mut best: Option<Vec<usize>> = None;
+    let lengths = path_lengths(&issuer);
+    let rank = |i: usize| (!is_ca(certs[i]), lengths[i]);
+    let mut best: Option<usize> = None;
     for i in (0..n).filter(|&i| !issues_someone[i]) {
-        let p = path_from(i);
-        if best.as_ref().is_none_or(|b| rank(&p) > rank(b)) {
-            best = Some(p);
+        if best.is_none_or(|b| rank(i) > rank(b)) {
+            best = Some(i);
         }
     }
-    let path = best.unwrap_or_else(|| path_from(0));
+    let path = path_from(best.unwrap_or(0));
     let reordered = path.windows(2).any(|w| w[0] > w[1]);
+    let mut on_path = vec![false; n];
+    for &i in &path {
+        on_path[i] = true;
+    }
     let unrelated = (0..n)
-        .filter(|i| !path.contains(i))
+        .filter(|&i| !on_path[i])
         .map(|i| certs[i].clone())
         .collect();
     Chain {
@@ -93,6 +134,47 @@ pub fn order(input: &[Cert]) -> Chain {
         duplicates,
         reordered,
     }
+}
+
+/// The length of the path from each certificate up its issuers, a cycle
+/// counted once; in linear time.
+fn path_lengths(issuer: &[Option<usize>]) -> Vec<usize> {
+    let n = issuer.len();
+    let mut len = vec![0usize; n];
+    for start in 0..n {
+        if len[start] != 0 {
+            continue;
+        }
+        // Walk up until a known length, the top, or a cycle.
+        let mut walk = Vec::new();
+        let mut on_walk = std::collections::HashMap::new();
+        let mut at = Some(start);
+        let mut base = 0;
+        while let Some(i) = at {
+            if len[i] != 0 {
+                base = len[i];
+                break;
+            }
+            if let Some(&pos) = on_walk.get(&i) {
+                // A cycle: each of its certificates reaches all of it.
+                let cycle = walk.len() - pos;
+                for &c in &walk[pos..] {
+                    len[c] = cycle;
+                }
+                walk.truncate(pos);
+                base = cycle;
+                break;
+            }
+            on_walk.insert(i, walk.len());
+            walk.push(i);
+            at = issuer[i];
+        }
+        for &c in walk.iter().rev() {
+            base += 1;
+            len[c] = base;
+        }
+    }
+    len
 }
 
 fn is_ca(c: &Cert) -> bool {

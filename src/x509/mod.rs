@@ -4,8 +4,13 @@
 pub mod cert;
 pub mod chain;
 pub mod csr;
+pub mod issuers;
 pub mod key;
 pub mod material;
+pub mod name;
 pub mod pem;
 pub mod roots;
 pub mod verify;
+
+#[cfg(test)]
+mod pathval_tests;

@@ -2,7 +2,10 @@
 //! root: those the user names (`--roots`) and the system's CA bundle. The
 //! store only holds them; reading files is the input layer's job.
 
+use time::OffsetDateTime;
+
 use crate::x509::cert::Cert;
+use crate::x509::issuers::IssuerIndex;
 
 /// Where a certificate of the path came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,17 +19,20 @@ pub enum Origin {
     System,
 }
 
-/// Extra CA certificates to complete a chain with.
+/// Extra CA certificates to complete a chain with, indexed by subject.
 #[derive(Debug, Default)]
 pub struct RootStore {
     certs: Vec<(Cert, Origin)>,
+    index: IssuerIndex,
 }
 
 impl RootStore {
     /// Adds certificates that came from `origin`.
     pub fn add(&mut self, certs: impl IntoIterator<Item = Cert>, origin: Origin) {
-        self.certs
-            .extend(certs.into_iter().map(|c| (c, origin.clone())));
+        for c in certs {
+            self.index.push(self.certs.len(), &c);
+            self.certs.push((c, origin.clone()));
+        }
     }
 
     /// Whether the store holds no certificate.
@@ -34,11 +40,38 @@ impl RootStore {
         self.certs.is_empty()
     }
 
-    /// A certificate of the store that signed `cert` (names and signature).
-    pub fn issuer_of(&self, cert: &Cert) -> Option<(&Cert, &Origin)> {
-        self.certs
-            .iter()
-            .find(|(c, _)| c.der() != cert.der() && cert.is_signed_by(c))
-            .map(|(c, o)| (c, o))
+    /// The certificates of the store that issued `cert` (names, authority
+    /// key identifier and signature), best first: valid at `at` before
+    /// expired or not yet valid, then self-signed (a root) before a
+    /// cross-certificate, then the order they were added in.
+    fn issuers(&self, cert: &Cert, at: OffsetDateTime) -> Vec<(&Cert, &Origin)> {
+        let mut found: Vec<(&Cert, &Origin)> = self
+            .index
+            .issuers(cert, |i| &self.certs[i].0)
+            .into_iter()
+            .map(|i| (&self.certs[i].0, &self.certs[i].1))
+            .filter(|(c, _)| c.der() != cert.der())
+            .collect();
+        found.sort_by_key(|(c, _)| {
+            (
+                c.expired_at(at) || c.not_yet_valid_at(at),
+                !c.is_self_signed(),
+            )
+        });
+        found
+    }
+
+    /// The certificate of the store that issued `cert`, the best by the
+    /// order of preference above.
+    pub fn issuer_of(&self, cert: &Cert, at: OffsetDateTime) -> Option<(&Cert, &Origin)> {
+        self.issuers(cert, at).into_iter().next()
+    }
+
+    /// A self-signed certificate of the store that issued `cert`: a trust
+    /// anchor the path can end at, valid at `at` preferred.
+    pub fn anchor_for(&self, cert: &Cert, at: OffsetDateTime) -> Option<(&Cert, &Origin)> {
+        self.issuers(cert, at)
+            .into_iter()
+            .find(|(c, _)| c.is_self_signed())
     }
 }

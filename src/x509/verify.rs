@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::check::{Check, CheckId};
-use crate::x509::cert::{rfc3339, Cert, KeyInfo};
+use crate::x509::cert::{rfc3339, Cert, KeyInfo, EXPLICIT_CURVE};
 use crate::x509::chain::{self, Chain};
 use crate::x509::key::PrivateKey;
 use crate::x509::roots::{Origin, RootStore};
@@ -78,6 +78,9 @@ pub struct Path {
     pub certs: Vec<(Cert, Origin)>,
     /// The issuer DN that could not be found, when the path ends without a root.
     pub missing_issuer: Option<String>,
+    /// Certificates of the chain given above the point where the path
+    /// ends at a root of the store instead (a cross-certificate, say).
+    pub not_needed: Vec<Cert>,
 }
 
 impl Path {
@@ -93,50 +96,138 @@ impl Path {
     pub fn leaf(&self) -> Option<&Cert> {
         self.certs.first().map(|(c, _)| c)
     }
+
+    /// How far the path is from validating at `at`: whether it fails to
+    /// reach a root, then how many of its certificates are not valid then.
+    fn shortfall(&self, at: OffsetDateTime) -> (bool, usize) {
+        let invalid = self
+            .certs
+            .iter()
+            .filter(|(c, _)| c.expired_at(at) || c.not_yet_valid_at(at))
+            .count();
+        (self.root().is_none(), invalid)
+    }
+}
+
+/// [`build_path_at`], preferring among several paths the one valid now.
+pub fn build_path(certs: &[Cert], store: &RootStore) -> Path {
+    build_path_at(certs, store, OffsetDateTime::now_utc())
 }
 
 /// Orders `certs` and completes the path up to a root: first from
 /// certificates given that were on no path (a root given after a gap),
 /// then from `store`.
-pub fn build_path(certs: &[Cert], store: &RootStore) -> Path {
-    let mut chain = chain::order(certs);
-    let mut path: Vec<(Cert, Origin)> = chain
+///
+/// Trusted first, as OpenSSL builds paths: when the store holds a
+/// self-signed certificate that issued a certificate of the chain, the
+/// path may end there, and what the chain holds above it is not needed.
+/// Of that path and the one the chain given leads to, the one that reaches
+/// a root and has fewer certificates invalid at `at` is taken; on a tie,
+/// the store's root. A chain that still carries an expired
+/// cross-certificate of a root the store holds (AddTrust and USERTrust,
+/// DST Root CA X3 and ISRG Root X1) so ends at that root.
+pub fn build_path_at(certs: &[Cert], store: &RootStore, at: OffsetDateTime) -> Path {
+    let chain = chain::order(certs);
+    let given: Vec<(Cert, Origin)> = chain
         .certs
         .iter()
         .cloned()
         .map(|c| (c, Origin::Chain))
         .collect();
-    let mut missing_issuer = None;
+    let anchored = trusted_first(&chain, store, at);
+    let mut unrelated = chain.unrelated.clone();
+    let (certs, missing_issuer) = extend_to_root(given, &mut unrelated, store, at);
+    let mut path = Path {
+        chain,
+        certs,
+        missing_issuer,
+        not_needed: Vec::new(),
+    };
+    if let Some(alternative) = anchored {
+        if alternative.shortfall(at) <= path.shortfall(at) {
+            return alternative;
+        }
+    }
+    path.chain.unrelated = unrelated;
+    path
+}
+
+/// The path that ends at the first root of the store that issued a
+/// certificate of the chain, the certificates of the chain above it not
+/// needed; `None` when the chain given reaches that root itself, or no
+/// root of the store issued any of its certificates.
+fn trusted_first(chain: &Chain, store: &RootStore, at: OffsetDateTime) -> Option<Path> {
+    for (k, c) in chain.certs.iter().enumerate() {
+        if c.is_self_signed() {
+            return None;
+        }
+        let Some((anchor, origin)) = store.anchor_for(c, at) else {
+            continue;
+        };
+        if chain
+            .certs
+            .get(k + 1)
+            .is_some_and(|n| n.der() == anchor.der())
+        {
+            return None;
+        }
+        let mut certs: Vec<(Cert, Origin)> = chain.certs[..=k]
+            .iter()
+            .cloned()
+            .map(|c| (c, Origin::Chain))
+            .collect();
+        certs.push((anchor.clone(), origin.clone()));
+        return Some(Path {
+            chain: chain.clone(),
+            certs,
+            missing_issuer: None,
+            not_needed: chain.certs[k + 1..].to_vec(),
+        });
+    }
+    None
+}
+
+/// Extends `path` up to a root: from `unrelated` (taking what it uses),
+/// then from `store`. Returns the path and the issuer not found, if any.
+fn extend_to_root(
+    mut path: Vec<(Cert, Origin)>,
+    unrelated: &mut Vec<Cert>,
+    store: &RootStore,
+    at: OffsetDateTime,
+) -> (Vec<(Cert, Origin)>, Option<String>) {
     for _ in 0..8 {
         let Some((top, _)) = path.last() else { break };
         if top.is_self_signed() {
             break;
         }
         let top = top.clone();
-        if let Some(i) = chain.unrelated.iter().position(|u| top.is_signed_by(u)) {
-            path.push((chain.unrelated.remove(i), Origin::Chain));
+        if let Some(i) = unrelated.iter().position(|u| top.is_signed_by(u)) {
+            path.push((unrelated.remove(i), Origin::Chain));
             continue;
         }
-        match store.issuer_of(&top) {
+        match store.issuer_of(&top, at) {
             Some((c, o)) if !path.iter().any(|(p, _)| p.der() == c.der()) => {
                 path.push((c.clone(), o.clone()));
             }
-            _ => {
-                missing_issuer = Some(top.issuer_dn());
-                break;
-            }
+            _ => return (path, Some(top.issuer_dn())),
         }
     }
-    Path {
-        chain,
-        certs: path,
-        missing_issuer,
-    }
+    (path, None)
 }
 
 /// Runs every check of the path. `key` is the private key to match
 /// against the leaf.
 pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
+    // For each certificate, the CA certificates between it and the leaf
+    // that count against a path length: those not self-issued.
+    let mut ca_below = Vec::with_capacity(path.certs.len());
+    let mut counted = 0;
+    for (i, (cert, _)) in path.certs.iter().enumerate() {
+        ca_below.push(counted);
+        if i > 0 && !cert.is_self_issued() {
+            counted += 1;
+        }
+    }
     let certificates = path
         .certs
         .iter()
@@ -148,6 +239,7 @@ pub fn verify(path: &Path, key: Option<&PrivateKey>, opts: &Options) -> Report {
                 origin,
                 path,
                 opts,
+                ca_below: ca_below[index],
             })
         })
         .collect();
@@ -171,6 +263,9 @@ struct Place<'a> {
     origin: &'a Origin,
     path: &'a Path,
     opts: &'a Options,
+    /// CA certificates between this one and the leaf, self-issued ones
+    /// not counted (RFC 5280 6.1.4 (l)).
+    ca_below: usize,
 }
 
 impl Place<'_> {
@@ -195,13 +290,14 @@ impl Place<'_> {
 type CertCheck = fn(&Place, &mut Vec<Check>);
 
 /// The checks of each certificate, in the order they are reported.
-const CERT_CHECKS: [CertCheck; 6] = [
+const CERT_CHECKS: [CertCheck; 7] = [
     signature,
     validity,
     basic_constraints,
     key_usage,
     key_strength_of,
     signature_algorithm,
+    extensions,
 ];
 
 fn cert_report(p: &Place) -> CertReport {
@@ -241,17 +337,19 @@ fn signature(p: &Place, out: &mut Vec<Check>) {
     }
 }
 
-/// `validity`: not yet valid, expired, expiring within the warning days, or fine.
+/// `validity`: not yet valid, expired, expiring within the warning days, or
+/// fine. As in a TLS handshake, time counts in whole seconds and a
+/// certificate has expired from its notAfter second on.
 fn validity(p: &Place, out: &mut Vec<Check>) {
     let at = p.opts.at;
     let (nb, na) = (p.cert.not_before(), p.cert.not_after());
     let days = (na - at).whole_days();
-    out.push(if at < nb {
+    out.push(if p.cert.not_yet_valid_at(at) {
         Check::fail(
             CheckId::Validity,
             format!("not valid yet: valid from {}", rfc3339(nb)),
         )
-    } else if at > na {
+    } else if p.cert.expired_at(at) {
         Check::fail(
             CheckId::Validity,
             format!("expired on {} ({} days ago)", rfc3339(na), -days),
@@ -270,21 +368,27 @@ fn validity(p: &Place, out: &mut Vec<Check>) {
 }
 
 /// `basic-constraints` and `path-length`: every certificate above the leaf
-/// must be a CA within its path length; a leaf that is a CA is odd.
+/// must be a CA within its path length, where self-issued intermediates do
+/// not count (RFC 5280 6.1.4 (l)). A leaf that is a CA is odd; one whose
+/// basicConstraints and keyUsage contradict each other is refused.
 fn basic_constraints(p: &Place, out: &mut Vec<Check>) {
     let bc = p.cert.basic_constraints();
     if p.is_leaf() {
         if bc.is_some_and(|(ca, _)| ca) && p.path.certs.len() > 1 {
-            out.push(Check::warn(
-                CheckId::BasicConstraints,
-                "the leaf is a CA certificate",
-            ));
+            out.push(if p.cert.has_key_cert_sign() == Some(false) {
+                Check::fail(
+                    CheckId::BasicConstraints,
+                    "the leaf says CA:TRUE, yet its key usage does not allow Certificate Sign: the extensions contradict each other (a subscriber certificate has CA:FALSE, CA/Browser Forum Baseline Requirements 7.1.2.7.8)",
+                )
+            } else {
+                Check::warn(CheckId::BasicConstraints, "the leaf is a CA certificate")
+            });
         }
         return;
     }
     out.push(match bc {
         Some((true, path_len)) => {
-            let below = p.index - 1; // intermediates between this CA and the leaf
+            let below = p.ca_below;
             match path_len {
                 Some(n) if (n as usize) < below => Check::fail(
                     CheckId::PathLength,
@@ -300,13 +404,21 @@ fn basic_constraints(p: &Place, out: &mut Vec<Check>) {
     });
 }
 
-/// `key-usage`: Certificate Sign for CAs, Digital Signature for the leaf.
+/// `key-usage`: Certificate Sign for CAs, Digital Signature for the leaf,
+/// and no Certificate Sign for a leaf that is no CA.
 fn key_usage(p: &Place, out: &mut Vec<Check>) {
     if p.is_leaf() {
         if p.cert.has_digital_signature() == Some(false) {
             out.push(Check::fail(
                 CheckId::KeyUsage,
-                "key usage lacks Digital Signature, which TLS client authentication needs",
+                "key usage lacks Digital Signature, which TLS authentication with this certificate needs",
+            ));
+        }
+        let ca = p.cert.basic_constraints().is_some_and(|(ca, _)| ca);
+        if p.role() == "leaf" && !ca && p.cert.has_key_cert_sign() == Some(true) {
+            out.push(Check::fail(
+                CheckId::KeyUsage,
+                "key usage allows Certificate Sign (keyCertSign), but the certificate is no CA: RFC 5280 4.2.1.9 forbids keyCertSign without CA:TRUE",
             ));
         }
     } else if p.cert.has_key_cert_sign() == Some(false) {
@@ -334,20 +446,77 @@ fn signature_algorithm(p: &Place, out: &mut Vec<Check>) {
     }
 }
 
-/// RSA needs 2048 bits; EC P-256 and P-384 are what SAP accepts.
+/// `critical-extension` and `extensions`: TLS stacks refuse a certificate
+/// with a critical extension they do not process, or with an extension
+/// given twice or that does not decode (RFC 5280 4.2). Every certificate of
+/// the path counts, the root too.
+fn extensions(p: &Place, out: &mut Vec<Check>) {
+    for name in p.cert.unhandled_critical_extensions() {
+        out.push(Check::fail(
+            CheckId::CriticalExtension,
+            format!("critical extension {name} is one TLS stacks do not process: they refuse the certificate (RFC 5280 4.2)"),
+        ));
+    }
+    for problem in p.cert.extension_problems() {
+        out.push(if problem.fatal {
+            Check::fail(
+                CheckId::Extensions,
+                format!("{}: TLS stacks refuse the certificate", problem.message),
+            )
+        } else {
+            Check::warn(
+                CheckId::Extensions,
+                format!("{}: not critical, so TLS stacks ignore it", problem.message),
+            )
+        });
+    }
+}
+
+/// What OpenSSL's default security level accepts, as the handshake judges
+/// keys: level 2 (Debian's default, and upstream's since OpenSSL 3.2) wants
+/// 112 bits of security, so RSA and DSA of at least 2048 bits and elliptic
+/// curves of at least 224 bits. Explicit curve parameters are refused
+/// (RFC 5480 allows named curves only), and so is DSA (TLS 1.3 has no DSA
+/// signature scheme, RFC 8446). RSA and ECDSA on P-256, P-384 and P-521 are
+/// what public CAs issue; other keys OpenSSL accepts get a warning.
 pub fn key_strength(k: &KeyInfo) -> Check {
+    const LEVEL: &str = "OpenSSL's default security level (2 on Debian and since OpenSSL 3.2)";
+    let fail = |m: String| Check::fail(CheckId::KeyStrength, m);
     match (k.algorithm.as_str(), k.curve.as_deref()) {
-        ("RSA", _) if k.bits < 2048 => Check::fail(
-            CheckId::KeyStrength,
-            format!("RSA key of {} bits: at least 2048 are needed", k.bits),
+        ("RSA", _) if k.bits < 2048 => fail(format!(
+            "RSA key of {} bits: {LEVEL} needs at least 2048, so TLS stacks refuse it",
+            k.bits
+        )),
+        ("DSA", _) if k.bits < 2048 => fail(format!(
+            "DSA key of {} bits: {LEVEL} needs at least 2048, so TLS stacks refuse it",
+            k.bits
+        )),
+        ("DSA", _) => fail(format!(
+            "DSA key of {} bits: TLS 1.3 has no DSA signature scheme (RFC 8446), and public CAs may not issue DSA keys",
+            k.bits
+        )),
+        ("EC", Some(EXPLICIT_CURVE)) => fail(
+            "EC key with explicit curve parameters instead of a named curve: RFC 5480 forbids them, and OpenSSL refuses the certificate".to_string(),
         ),
-        ("RSA", _) | ("EC", Some("P-256" | "P-384")) => {
+        ("EC", _) if k.bits < 224 => fail(format!(
+            "key {} ({} bits): {LEVEL} needs curves of at least 224 bits, so TLS stacks refuse it",
+            k.describe(),
+            k.bits
+        )),
+        ("RSA", _) | ("EC", Some("P-256" | "P-384" | "P-521")) => {
             Check::ok(CheckId::KeyStrength, format!("key {}", k.describe()))
         }
+        ("EC" | "Ed25519" | "Ed448", _) => Check::warn(
+            CheckId::KeyStrength,
+            format!(
+                "key {}: strong enough for {LEVEL}, but public CAs issue RSA and EC P-256, P-384 and P-521 keys only, and not every TLS stack accepts others",
+                k.describe()
+            ),
+        ),
         _ => Check::warn(
             CheckId::KeyStrength,
             format!(
-                "key {}: SAP documents RSA 2048+ and EC P-256/P-384 only",
+                "key {}: an algorithm btpcert cannot judge; TLS stacks may refuse it",
                 k.describe()
             ),
         ),
@@ -358,7 +527,9 @@ pub fn key_strength(k: &KeyInfo) -> Check {
 type ChainCheck = fn(&Path, Option<&PrivateKey>, &mut Vec<Check>);
 
 /// The checks of the chain, in the order they are reported.
-const CHAIN_CHECKS: [ChainCheck; 5] = [order, duplicates, unrelated, complete, key_match];
+const CHAIN_CHECKS: [ChainCheck; 6] = [
+    order, duplicates, unrelated, not_needed, complete, key_match,
+];
 
 /// `order`: clients must send the leaf first.
 fn order(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
@@ -404,6 +575,34 @@ fn unrelated(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
     }
 }
 
+/// `not-needed`: each certificate given above the root of the store the
+/// path ends at.
+fn not_needed(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
+    let Some((root, origin)) = path.certs.last() else {
+        return;
+    };
+    for c in &path.not_needed {
+        out.push(Check::warn(
+            CheckId::NotNeeded,
+            format!(
+                "'{}' is not needed: the path ends at the root '{}' {} before it, as TLS stacks build it",
+                c.subject_dn(),
+                root.common_name(),
+                whence(origin)
+            ),
+        ));
+    }
+}
+
+/// Where a certificate of the path came from, in words.
+fn whence(origin: &Origin) -> &'static str {
+    match origin {
+        Origin::Chain => "in the chain given",
+        Origin::RootsFile => "from --roots",
+        Origin::System => "from the system's CA bundle",
+    }
+}
+
 /// `complete`: the root the path ends in, or the issuer that is missing
 /// (and whether a certificate of that name was given whose signature does
 /// not verify).
@@ -411,34 +610,46 @@ fn complete(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
     match (&path.missing_issuer, path.root()) {
         (_, Some(root)) => {
             let origin = &path.certs.last().expect("path has a root").1;
-            let whence = match origin {
-                Origin::Chain => "in the chain given",
-                Origin::RootsFile => "from --roots",
-                Origin::System => "from the system's CA bundle",
-            };
             out.push(Check::ok(
                 CheckId::Complete,
-                format!("ends in the root '{}' ({whence})", root.common_name()),
+                format!(
+                    "ends in the root '{}' ({})",
+                    root.common_name(),
+                    whence(origin)
+                ),
             ));
         }
         (Some(issuer), None) => {
             let top = &path.certs.last().expect("path is never empty").0;
-            // A certificate with the right name whose signature does not verify.
-            let impostor = path
-                .chain
-                .unrelated
+            // A certificate with the right name (the top itself, when it
+            // names itself) whose key verifies the signature, but that the
+            // authority key identifier rules out; or one whose key does not.
+            let named: Vec<&Cert> = std::iter::once(top)
+                .filter(|t| t.is_self_issued())
+                .chain(path.chain.unrelated.iter().filter(|u| u.der() != top.der()))
+                .filter(|u| u.subject_key() == top.issuer_key())
+                .collect();
+            let ruled_out = named
                 .iter()
-                .any(|u| u.subject_dn() == *issuer && u.der() != top.der());
-            let msg = if impostor {
-                format!(
+                .find(|u| top.authority_key_id_names_another(u) && top.signature_verifies_with(u));
+            let msg = match ruled_out {
+                Some(u) if u.der() == top.der() => format!(
+                    "incomplete: '{}' is signed with its own key, but its authority key identifier names another issuer, so TLS stacks do not take it as a root; that issuer '{issuer}' was not found",
+                    top.common_name()
+                ),
+                Some(u) => format!(
+                    "incomplete: '{}' was signed with the key of '{}', but its authority key identifier names another issuer, so TLS stacks do not take that certificate as its issuer; the issuer '{issuer}' named was not found",
+                    top.common_name(),
+                    u.common_name()
+                ),
+                None if named.iter().any(|u| u.der() != top.der()) => format!(
                     "incomplete: '{}' names '{issuer}' as issuer, and a certificate of that name was given, but the signature does not verify with its key (wrong or replaced certificate)",
                     top.common_name()
-                )
-            } else {
-                format!(
+                ),
+                None => format!(
                     "incomplete: issuer '{issuer}' of '{}' not found; add it to the input or give it with --roots",
                     top.common_name()
-                )
+                ),
             };
             out.push(Check::fail(CheckId::Complete, msg));
         }

@@ -214,6 +214,7 @@ fn the_token_rule_against_real_roots() {
             },
             certs: certs.into_iter().map(|c| (c, Origin::Chain)).collect(),
             missing_issuer: None,
+            not_needed: Vec::new(),
         }
     };
     let status = |r: &btpcert::sap::scenario::ScenarioReport| {

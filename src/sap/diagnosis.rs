@@ -141,6 +141,10 @@ diagnosis_ids! {
     /// configured exactly once in a service key ...": the certificate is in
     /// no key of the instance, or in several. Source: SAP KBA 3224701.
     CertificateNotInOneKey => "certificate-not-in-one-key", "SAP KBA 3224701";
+    /// HTTP 401 whose text says "Multiple clones found for certificate":
+    /// two unpinned External Certificate keys carry the same subject and
+    /// issuer. Source: SAP KBA 3364579 (`btpcert audit` finds such pairs).
+    MultipleClones => "multiple-clones", "SAP KBA 3364579";
     /// HTTP 401 to a certificate-based token request for another reason.
     /// Source: RFC 6749 section 5.2; SAP KBA 3592653 (troubleshooting 401).
     TokenCertificateRefused => "token-certificate-refused", "SAP KBA 3592653";
@@ -476,6 +480,15 @@ pub fn token_refused(r: &Refusal, auth: AuthKind, sent: Option<&str>) -> Diagnos
             ),
         );
     }
+    if r.says("multiple clones found") {
+        return Diagnosis::fail(
+            DiagnosisId::MultipleClones,
+            format!(
+                "the token server refused the credentials (HTTP {}{described}): two unpinned External Certificate keys carry the same subject and issuer as {cert} (SAP KBA 3364579); 'btpcert audit' over your keys finds the pair: delete one, or pin the certificates",
+                r.status
+            ),
+        );
+    }
     if r.says("not configured exactly once") {
         return Diagnosis::fail(
             DiagnosisId::CertificateNotInOneKey,
@@ -557,6 +570,13 @@ pub fn clientid_mismatch(got: &str, clientid: &str) -> Diagnosis {
 /// for an answer that needs none (2xx, redirects are reported elsewhere).
 pub fn endpoint_answer(r: &Refusal) -> Option<Diagnosis> {
     match r.status {
+        401 if r.says("multiple clones found") => Some(Diagnosis::fail(
+            DiagnosisId::MultipleClones,
+            format!(
+                "the endpoint answered HTTP 401{}: two unpinned External Certificate keys carry the same subject and issuer (SAP KBA 3364579); 'btpcert audit' over your keys finds the pair",
+                r.described()
+            ),
+        )),
         401 if r.says("not configured exactly once") => Some(Diagnosis::fail(
             DiagnosisId::CertificateNotInOneKey,
             format!(

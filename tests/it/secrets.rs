@@ -232,3 +232,17 @@ fn an_untrusted_server_with_roots_given_is_not_told_to_give_roots() {
     let a = btpcert().args(["token", &key]).assert().code(1);
     assert!(stderr_of(&a).contains("--ca"), "{}", stderr_of(&a));
 }
+
+#[test]
+fn sap_multiple_clones_text_is_diagnosed() {
+    let d = TestDir::new();
+    let (s, root) = nginx(&d);
+    let key = secret_key(&d, &format!("https://127.0.0.1:{}/clones/token", s.port));
+    let a = btpcert()
+        .args(["token", &key, "--ca", &root])
+        .assert()
+        .code(1);
+    let err = stderr_of(&a);
+    assert!(err.contains("KBA 3364579"), "{err}");
+    assert!(err.contains("btpcert audit"), "{err}");
+}

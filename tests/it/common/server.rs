@@ -171,6 +171,9 @@ http {{
         location = /redirect/token {{
             return 302 http://127.0.0.1:{port}/oauth/token;
         }}
+        location = /clones/token {{
+            return 401 '{{"error":"unauthorized","error_description":"Multiple clones found for certificate CN=sender, CN=Some CA"}}';
+        }}
         location = /echo/token {{
             return 401 '{{"error":"invalid_client","error_description":"Bad credentials: $http_authorization"}}';
         }}

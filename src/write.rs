@@ -137,8 +137,11 @@ pub fn write_all(files: &[Planned], force: bool) -> Result<()> {
 }
 
 fn check_plan(files: &[Planned], force: bool) -> Result<()> {
-    for (i, f) in files.iter().enumerate() {
-        if files[..i].iter().any(|g| g.path == f.path) {
+    // A set, not a comparison with every earlier file: `chain split` of a
+    // long chain plans thousands.
+    let mut seen = std::collections::HashSet::with_capacity(files.len());
+    for f in files {
+        if !seen.insert(f.path.as_path()) {
             return Err(Error::usage(format!(
                 "{}: would be written twice",
                 f.path.display()

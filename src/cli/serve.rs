@@ -24,6 +24,11 @@ pub struct ServeArgs {
 /// until Ctrl-C ends the process.
 pub fn run(args: ServeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let server = Server::bind(args.port)?;
+    // Ctrl-C stops the page, also when the shell started btpcert with SIGINT
+    // ignored (a background job of a script): nothing was written, so there
+    // is nothing to clean up.
+    ctrlc::set_handler(|| std::process::exit(0))
+        .map_err(|e| Error::internal(format!("cannot handle Ctrl-C ({e})")))?;
     writeln!(out, "{}", server.url())
         .and_then(|_| out.flush())
         .map_err(Error::Stdout)?;

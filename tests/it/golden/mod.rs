@@ -48,9 +48,15 @@ pub fn golden(name: &str, dir: &TestDir, args: &[&str]) {
         shown(&out.stdout),
         shown(&out.stderr)
     );
+    compare_or_bless(name, &actual);
+}
+
+/// Compares `actual` with `tests/golden/NAME.txt`, or writes it there
+/// under `BTPCERT_BLESS=1`.
+pub fn compare_or_bless(name: &str, actual: &str) {
     let file = repo().join("tests/golden").join(format!("{name}.txt"));
     if std::env::var_os("BTPCERT_BLESS").is_some() {
-        std::fs::write(&file, &actual).unwrap();
+        std::fs::write(&file, actual).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&file).unwrap_or_else(|_| {
@@ -59,7 +65,7 @@ pub fn golden(name: &str, dir: &TestDir, args: &[&str]) {
             file.display()
         )
     });
-    assert_lines_eq(&file, &expected, &actual);
+    assert_lines_eq(&file, &expected, actual);
 }
 
 /// Fails with the first differing line and both texts, as ripgrep's

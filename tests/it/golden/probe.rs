@@ -3,7 +3,7 @@
 //! TLS, whose port and generated fingerprints are shown as `$PORT` and
 //! `$SHA256`.
 
-use super::{assert_lines_eq, golden, repo, testdata};
+use super::{compare_or_bless, golden, repo, testdata};
 use crate::common::server::Nginx;
 use crate::common::*;
 
@@ -104,18 +104,7 @@ fn golden_normalised(name: &str, dir: &TestDir, port: u16, args: &[&str]) {
         shown(&out.stdout),
         shown(&out.stderr)
     );
-    let file = repo().join("tests/golden").join(format!("{name}.txt"));
-    if std::env::var_os("BTPCERT_BLESS").is_some() {
-        std::fs::write(&file, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&file).unwrap_or_else(|_| {
-        panic!(
-            "{} is missing: run BTPCERT_BLESS=1 cargo test --test it golden",
-            file.display()
-        )
-    });
-    assert_lines_eq(&file, &expected, &actual);
+    compare_or_bless(name, &actual);
 }
 
 #[test]

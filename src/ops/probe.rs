@@ -9,7 +9,7 @@
 //! reads the CA names the server accepts for client certificates, shakes
 //! hands again with the key's identity, then requests a token and makes one
 //! authenticated GET of `url`. Every finding is a
-//! [`Diagnosis`](crate::sap::diagnosis::Diagnosis) from the one catalogue.
+//! [`Diagnosis`] from the one catalogue.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -642,7 +642,12 @@ fn client_auth_eku(leaf: &Cert) -> Check {
         );
     }
     let has = match leaf.extended_key_usage() {
-        None => "has no extended key usage".to_string(),
+        None => {
+            return Check::warn(
+                CheckId::ClientAuthEku,
+                "the leaf has no extended key usage extension: RFC 5280 leaves it unrestricted, but SAP's load balancer requires Client Authentication (1.3.6.1.5.5.7.3.2) since April 2026 and does not say whether it accepts a certificate without the extension; ask the CA for one with clientAuth to be sure",
+            );
+        }
         Some(v) if v.is_empty() => "has an empty extended key usage extension".to_string(),
         Some(v) => format!("has extended key usage {} only", v.join(", ")),
     };

@@ -480,7 +480,16 @@ fn audit_over_a_mixed_folder() {
         "{}",
         problems("expired-0.json")
     );
-    assert!(problems("noeku-0.json").contains("not Client Authentication"));
+    // No EKU extension: unrestricted under RFC 5280, a note, not a problem.
+    assert!(!problems("noeku-0.json").contains("Client Authentication"));
+    assert!(
+        row("noeku-0.json")["notes"]
+            .to_string()
+            .contains("no extended key usage extension"),
+        "{}",
+        row("noeku-0.json")
+    );
+    assert_eq!(row("noeku-0.json")["client_auth"], false);
     assert_eq!(row("mismatch-0.json")["key_match"], false);
     assert_eq!(row("old-0.json")["kind"], "instance-parameters");
     assert_eq!(row("old-0.json")["deprecated_grant"], true);

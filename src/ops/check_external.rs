@@ -138,7 +138,7 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
     for f in &opts.intermediates {
         certs.extend(input::load(f)?.certs);
     }
-    let path = opts.roots.path(&certs)?;
+    let path = opts.roots.path_at(&certs, opts.at)?;
     let at = Options {
         at: opts.at,
         warn_days: 30,

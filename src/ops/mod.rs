@@ -34,7 +34,8 @@ use crate::keystore::pkcs12::Profile;
 use crate::secret::{Purpose, Secret, SecretSource};
 use crate::x509::cert::Cert;
 use crate::x509::roots::{Origin, RootStore};
-use crate::x509::verify::{build_path, Path};
+use crate::x509::verify::{build_path_at, Path};
+use time::OffsetDateTime;
 
 pub use identity::IdentityOptions;
 
@@ -63,14 +64,20 @@ impl RootOptions {
     /// Orders `certs` and completes the path from the files, then (only if
     /// still needed, as reading it costs) from the system bundle.
     pub fn path(&self, certs: &[Cert]) -> Result<Path> {
+        self.path_at(certs, OffsetDateTime::now_utc())
+    }
+
+    /// [`RootOptions::path`] for a command judging at time `at` (`--at`):
+    /// among several paths, the one valid then is preferred.
+    pub fn path_at(&self, certs: &[Cert], at: OffsetDateTime) -> Result<Path> {
         let mut store = RootStore::default();
         for r in &self.files {
             store.add(input::roots::roots_file(r)?, Origin::RootsFile);
         }
-        let path = build_path(certs, &store);
+        let path = build_path_at(certs, &store, at);
         if path.missing_issuer.is_some() && self.system {
             store.add(input::roots::system_roots()?, Origin::System);
-            return Ok(build_path(certs, &store));
+            return Ok(build_path_at(certs, &store, at));
         }
         Ok(path)
     }

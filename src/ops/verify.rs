@@ -74,7 +74,7 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
     if bundle.certs.is_empty() {
         return Err(Error::input("no certificate in the files given"));
     }
-    let path = opts.roots.path(&bundle.certs)?;
+    let path = opts.roots.path_at(&bundle.certs, opts.at)?;
     let chosen = match (opts.scenario, path.leaf()) {
         (Some(s), _) => Choice::asked(s),
         (None, _) if !keys.is_empty() => Choice::for_keys(&keys),

@@ -22,7 +22,7 @@ use crate::sap::trust_lists::TrustList;
 use crate::x509::cert::{rfc3339, Cert};
 use crate::x509::key::PrivateKey;
 use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path, Options};
+use crate::x509::verify::{build_path_at, Options};
 
 /// What every row is judged against.
 #[derive(Debug)]
@@ -188,7 +188,9 @@ pub fn audit_zip(a: &connectivity::Analysis, ctx: &AuditContext) -> Row {
     };
     let completed = match &a.root {
         Some(_) => None,
-        None => build_path(&a.chain.certs, &ctx.store).root().cloned(),
+        None => build_path_at(&a.chain.certs, &ctx.store, ctx.at)
+            .root()
+            .cloned(),
     };
     if let Some(root) = &completed {
         row.notes.push(format!(
@@ -257,7 +259,7 @@ pub fn audit_material(
     if certs.is_empty() {
         return row;
     }
-    let path = build_path(certs, &ctx.store);
+    let path = build_path_at(certs, &ctx.store, ctx.at);
     let leaf = path.certs[0].0.clone();
     row.subject = Some(leaf.subject_dn());
     fill_validity(&mut row, &leaf, ctx);

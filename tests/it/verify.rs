@@ -817,3 +817,53 @@ fn certificate_details_that_do_not_match_the_leaf() {
     let (_, v) = verify_json(&[sample]);
     assert!(has(&v, "details", "ok", ""), "{v}");
 }
+
+#[test]
+fn the_path_chosen_is_the_one_valid_at_the_time_asked() {
+    // A renewed intermediate in --roots: same name, same key, two validity
+    // periods. `--at` inside the first period must pick the first one.
+    let root = issue(&Spec::ca("Renewal Root"), None);
+    let key = issue(&Spec::ca("Renewed CA"), Some(&root)).key;
+    let old = issue_with_key(
+        &Spec {
+            not_after: Y2020 + 3 * 365 * DAY,
+            ..Spec::ca("Renewed CA")
+        },
+        Some(&root),
+        key.clone(),
+    );
+    let new = issue_with_key(
+        &Spec {
+            not_before: Y2020 + 4 * 365 * DAY,
+            ..Spec::ca("Renewed CA")
+        },
+        Some(&root),
+        key,
+    );
+    let leaf = issue(&Spec::client("renewal-leaf"), Some(&old));
+    let f = TestDir::new();
+    let p = f.put("c.pem", leaf.cert_pem());
+    let r = f.put("roots.pem", pems(&[&root, &new, &old]));
+    let run = |at: &str| {
+        let out = btpcert()
+            .args(["verify", "--json", "--no-system-roots", "--for", "server"])
+            .args(["--at", at, "--roots", &r, &p])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), v)
+    };
+    for (at, want) in [
+        ("2021-06-01T00:00:00Z", &old),
+        ("2030-06-01T00:00:00Z", &new),
+    ] {
+        let (_, v) = run(at);
+        let inter = &v["certificates"][1];
+        assert_eq!(inter["subject_dn"], "C=DE, O=btpcert tests, CN=Renewed CA");
+        assert_eq!(inter["fingerprint_sha256"], want.sha256(), "{at}: {inter}");
+        assert!(
+            !inter["checks"].to_string().contains("\"fail\""),
+            "{at}: {inter}"
+        );
+    }
+}

@@ -310,6 +310,27 @@ impl RootArgs {
         RootOptions {
             files: self.roots.clone(),
             system: !self.no_system_roots,
+            fetch: false,
+        }
+    }
+}
+
+/// Fetching a missing intermediate: opt-in, btpcert stays offline without it.
+#[derive(Debug, Args, Clone)]
+pub struct FetchArgs {
+    /// Fetch an intermediate missing from the chain from the caIssuers URL
+    /// of the certificate it issued (plain HTTP, at most 1 MiB and 10 s
+    /// each); off by default
+    #[arg(long)]
+    pub fetch_intermediates: bool,
+}
+
+impl FetchArgs {
+    /// `roots`, fetching as asked.
+    pub fn with(&self, roots: &RootArgs) -> RootOptions {
+        RootOptions {
+            fetch: self.fetch_intermediates,
+            ..roots.options()
         }
     }
 }

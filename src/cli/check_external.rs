@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{at_or_now, ForceArgs, RootArgs, ScenarioArg};
+use super::args::{at_or_now, FetchArgs, ForceArgs, RootArgs, ScenarioArg};
 use super::style::Style;
 use crate::check::Status;
 use crate::error::{ExitStatus, Result};
@@ -39,6 +39,8 @@ pub struct CheckExternalArgs {
     pub allow_untrusted: bool,
     #[command(flatten)]
     pub roots: RootArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Judge validity at this time instead of now
     #[arg(long, value_name = "DATETIME")]
     pub at: Option<String>,
@@ -65,7 +67,7 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             _ => None,
         },
         allow_untrusted: args.allow_untrusted,
-        roots: args.roots.options(),
+        roots: args.fetch.with(&args.roots),
         output: args.output,
     };
     let outcome = check_external::run(&opts)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, LookAlikeArgs, RootArgs, StoreArgs};
+use super::args::{CliSecrets, FetchArgs, ForceArgs, LookAlikeArgs, RootArgs, StoreArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::connectivity::{self, ConnectivityOptions, ConnectivityOutcome};
 use crate::sanitize::sanitize;
@@ -34,6 +34,8 @@ pub struct ConnectivityArgs {
     /// Where a root the archive lacks may come from.
     pub roots: RootArgs,
     #[command(flatten)]
+    pub fetch: FetchArgs,
+    #[command(flatten)]
     /// A look-alike root written only when named.
     pub look_alike: LookAlikeArgs,
     /// Add the root to this Java truststore (created if missing)
@@ -59,7 +61,7 @@ pub fn run(args: ConnectivityArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         all: args.all,
         root_file: args.root_file,
         der: args.der,
-        roots: args.roots.options(),
+        roots: args.fetch.with(&args.roots),
         accept_look_alike: args.look_alike.accept_look_alike,
         truststore: args.truststore,
         store: args.store.options(),
@@ -129,6 +131,10 @@ fn render_root(out: &mut dyn Write, root: &RootInfo) -> std::io::Result<()> {
             sanitize(e)
         )?,
         (None, "roots-file") => writeln!(out, "  not in the archive: from --roots")?,
+        (None, "fetched") => writeln!(
+            out,
+            "  not in the archive: fetched from a caIssuers URL (judged by its fingerprint)"
+        )?,
         (None, _) => writeln!(out, "  not in the archive: from the system's CA bundle")?,
     }
     if root.lists.is_empty() {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{ConnArgs, ForceArgs, ProfileArg};
+use super::args::{ConnArgs, FetchArgs, ForceArgs, ProfileArg};
 use super::style::Style;
 use crate::error::{ExitStatus, Result};
 use crate::ops::probe::{self, EndpointReport, ProbeOptions, ProbeOutcome};
@@ -31,10 +31,8 @@ pub struct ProbeArgs {
     /// Write the truststore with an empty password (not recommended)
     #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
     pub no_password: bool,
-    /// Fetch intermediates a server does not send from the caIssuers URL of
-    /// its certificate (plain HTTP, at most 1 MiB each); off by default
-    #[arg(long)]
-    pub fetch_intermediates: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     #[command(flatten)]
     pub force: ForceArgs,
     /// Print JSON
@@ -54,7 +52,7 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             format: None,
         },
         force: args.force.force,
-        fetch_intermediates: args.fetch_intermediates,
+        fetch_intermediates: args.fetch.fetch_intermediates,
     };
     let outcome = probe::run(&opts, &args.conn.secrets())?;
     super::finish(out, &outcome, opts.force, Some(args.json), render)

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::args::{at_or_now, CliSecrets, PasswordArgs, RootArgs, ScenarioArg};
+use super::args::{at_or_now, CliSecrets, FetchArgs, PasswordArgs, RootArgs, ScenarioArg};
 use super::style::{plural, Style};
 use crate::check::Status;
 use crate::error::{ExitStatus, Result};
@@ -12,7 +12,6 @@ use crate::ops::verify::{self, VerifyOptions, VerifyOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::scenario::Scenario;
 use crate::sap::trust_lists::versions_line;
-use crate::x509::roots::Origin;
 
 /// `btpcert verify`.
 #[derive(Debug, Args)]
@@ -28,6 +27,8 @@ pub struct VerifyArgs {
     pub scenario: Option<ScenarioArg>,
     #[command(flatten)]
     pub roots: RootArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Judge validity at this time instead of now (2026-05-01 or RFC 3339)
     #[arg(long, value_name = "DATETIME")]
     pub at: Option<String>,
@@ -52,7 +53,7 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         files: args.files,
         key: args.key,
         scenario: args.scenario.map(Into::into),
-        roots: args.roots.options(),
+        roots: args.fetch.with(&args.roots),
         warn_days: args.warn_days,
     };
     let outcome = verify::run(&opts, &CliSecrets::new(&args.password))?;
@@ -89,11 +90,11 @@ pub fn render(out: &mut dyn Write, o: &VerifyOutcome) -> std::io::Result<()> {
         r.at
     )?;
     for c in &r.certificates {
-        let whence = match c.origin {
-            Origin::Chain => "",
-            Origin::RootsFile => " [from --roots]",
-            Origin::System => " [from the system CA bundle]",
-        };
+        let whence = c
+            .origin
+            .whence()
+            .map(|w| format!(" [{w}]"))
+            .unwrap_or_default();
         writeln!(
             out,
             "  {}. {:<12} {}{whence}",

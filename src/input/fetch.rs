@@ -15,9 +15,17 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use time::OffsetDateTime;
+
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize;
 use crate::x509::cert::Cert;
+use crate::x509::roots::{Origin, RootStore};
+use crate::x509::verify::{build_path_at, Path};
+
+/// The most issuers fetched for one chain: real paths are a few levels
+/// deep, and a server that keeps answering must not keep the run going.
+const MAX_FETCHES: usize = 4;
 
 /// OID of `id-ad-caIssuers`.
 const CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
@@ -186,6 +194,78 @@ pub fn certs_of(bytes: &[u8]) -> Result<Vec<Cert>> {
     Err(Error::failed(
         "the answer holds no certificate (neither DER, PKCS#7 nor PEM)",
     ))
+}
+
+/// A path completed by fetching, and what the fetching did.
+#[derive(Debug)]
+pub struct Completion {
+    /// The path, as far as it reaches.
+    pub path: Path,
+    /// What was fetched, and from where.
+    pub fetched: Vec<Fetched>,
+    /// What was said along the way: what was fetched from where, or why
+    /// nothing could be.
+    pub notes: Vec<String>,
+}
+
+/// Completes the path of `certs` by fetching, while an issuer is missing,
+/// the issuer of the path's last certificate from its caIssuers URL (at
+/// most four times). What is fetched joins `store` as
+/// [`Origin::Fetched`]: it completes the path only where its signature
+/// verifies, and is judged by fingerprint like any other root.
+pub fn complete(
+    certs: &[Cert],
+    store: &mut RootStore,
+    at: OffsetDateTime,
+    opts: &FetchOptions,
+) -> Completion {
+    let mut path = build_path_at(certs, store, at);
+    let mut fetched: Vec<Fetched> = Vec::new();
+    let mut notes = Vec::new();
+    while path.missing_issuer.is_some() && fetched.len() < MAX_FETCHES {
+        let Some((top, _)) = path.certs.last() else {
+            break;
+        };
+        let top_dn = sanitize(&top.subject_dn()).into_owned();
+        match fetch_issuer(top, opts) {
+            Ok(Some(f)) => {
+                notes.push(format!(
+                    "fetched {} for '{top_dn}' from {}",
+                    f.certificates
+                        .iter()
+                        .map(|c| format!("'{}'", sanitize(&c.subject_dn())))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    sanitize(&f.url)
+                ));
+                store.add(f.certificates.iter().cloned(), Origin::Fetched);
+                fetched.push(f);
+                let before = path.certs.len();
+                path = build_path_at(certs, store, at);
+                if path.certs.len() == before {
+                    notes.push(format!(
+                        "what was fetched for '{top_dn}' is not its issuer: the chain stays incomplete"
+                    ));
+                    break;
+                }
+            }
+            Ok(None) => {
+                notes.push(format!(
+                    "'{top_dn}' names no http:// caIssuers URL: its issuer cannot be fetched"
+                ));
+                break;
+            }
+            Err(e) => {
+                notes.push(format!("fetching the issuer of '{top_dn}': {e}"));
+                break;
+            }
+        }
+    }
+    Completion {
+        path,
+        fetched,
+        notes,
+    }
 }
 
 #[cfg(test)]

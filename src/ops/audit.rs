@@ -263,6 +263,7 @@ mod tests {
             roots: RootOptions {
                 files: Vec::new(),
                 system: false,
+                fetch: false,
             },
         };
         let mut calls = Vec::new();

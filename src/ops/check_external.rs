@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use crate::check::{self, Check, Status};
 use crate::error::{Error, ExitStatus, Result};
 use crate::input;
+use crate::input::fetch::Fetched;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
 use crate::sap::external;
@@ -94,6 +95,12 @@ pub struct CheckExternalOutcome {
     pub trust_lists: Vec<ListVersion>,
     /// The service-key parameters; null when a check failed.
     pub parameters: Option<serde_json::Value>,
+    /// Intermediates fetched (`--fetch-intermediates`), and from where.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetched: Vec<Fetched>,
+    /// What fetching said, for standard error.
+    #[serde(skip)]
+    pub notes: Vec<String>,
     /// The certificate's own checks (leaf, CAs, chain).
     #[serde(skip)]
     pub common: Vec<Check>,
@@ -114,6 +121,9 @@ impl Outcome for CheckExternalOutcome {
     }
     fn files(&self) -> &[Planned] {
         &self.files
+    }
+    fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
@@ -138,7 +148,8 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
     for f in &opts.intermediates {
         certs.extend(input::load(f)?.certs);
     }
-    let path = opts.roots.path_at(&certs, opts.at)?;
+    let done = opts.roots.complete_at(&certs, opts.at)?;
+    let path = done.path;
     let at = Options {
         at: opts.at,
         warn_days: 30,
@@ -188,6 +199,8 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
         scenarios,
         trust_lists: verdict.trust_lists,
         parameters,
+        fetched: done.fetched,
+        notes: done.notes,
         common,
         asked: opts.scenario.is_some(),
         output: opts.output.as_ref().map(|p| p.display().to_string()),
@@ -216,6 +229,7 @@ mod tests {
             roots: RootOptions {
                 files: Vec::new(),
                 system: false,
+                fetch: false,
             },
             at: time::macros::datetime!(2030-01-01 0:00 UTC),
             output: Some("params.json".into()),

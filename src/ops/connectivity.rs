@@ -4,6 +4,7 @@
 //! CA's name on another certificate) is written nowhere unless the user
 //! names its fingerprint with `--accept-look-alike`.
 
+use crate::input::fetch::Fetched;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -89,6 +90,9 @@ pub struct ConnectivityOutcome {
     pub files: Vec<String>,
     /// The trust lists the root was looked up in, and their versions.
     pub trust_lists: Vec<ListVersion>,
+    /// Intermediates fetched (`--fetch-intermediates`), and from where.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetched: Vec<Fetched>,
     /// Entries passed over, and why.
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -120,7 +124,8 @@ pub fn run(opts: &ConnectivityOptions, secrets: &dyn SecretSource) -> Result<Con
         .iter()
         .map(|(entry, why)| format!("{name}: {entry}: passed over ({why})"))
         .collect();
-    let (root_cert, from) = root_of(opts, &a, &name, &mut notes)?;
+    let mut fetched = Vec::new();
+    let (root_cert, from) = root_of(opts, &a, &name, &mut notes, &mut fetched)?;
     let problem = match &root_cert {
         Some(_) if a.root.is_none() => None,
         _ => problem(&a),
@@ -161,6 +166,7 @@ pub fn run(opts: &ConnectivityOptions, secrets: &dyn SecretSource) -> Result<Con
             .map(|p| p.path.display().to_string())
             .collect(),
         trust_lists: trust_lists::versions(TrustList::ALL),
+        fetched,
         notes,
         planned,
     })
@@ -173,6 +179,7 @@ fn root_of(
     a: &Analysis,
     name: &str,
     notes: &mut Vec<String>,
+    fetched: &mut Vec<Fetched>,
 ) -> Result<(Option<Cert>, &'static str)> {
     if let Some(r) = &a.root {
         return Ok((Some(r.clone()), "archive"));
@@ -180,14 +187,24 @@ fn root_of(
     if a.chain.certs.is_empty() {
         return Ok((None, "archive"));
     }
-    let path = opts.roots.path(&a.chain.certs)?;
+    let done = opts
+        .roots
+        .complete_at(&a.chain.certs, time::OffsetDateTime::now_utc())?;
+    notes.extend(done.notes);
+    fetched.extend(done.fetched);
+    let path = done.path;
     let Some(root) = path.root().cloned() else {
         return Ok((None, "archive"));
     };
-    let (from, whence) = match path.certs.last().map(|(_, o)| o) {
-        Some(Origin::RootsFile) => ("roots-file", "from --roots"),
-        _ => ("system", "from the system's CA bundle"),
+    let origin = path.certs.last().map(|(_, o)| o);
+    let from = match origin {
+        Some(Origin::RootsFile) => "roots-file",
+        Some(Origin::Fetched) => "fetched",
+        _ => "system",
     };
+    let whence = origin
+        .and_then(Origin::whence)
+        .unwrap_or("from the archive");
     notes.push(format!(
         "{name}: the archive holds no root (the server did not send it); completed with '{}' {whence}",
         root.common_name()

@@ -267,11 +267,10 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
 }
 
 /// Where a certificate of the chain came from, in words.
-pub fn whence(o: &Origin) -> &'static str {
-    match o {
-        Origin::Chain => "in the input",
-        Origin::RootsFile => "added from --roots",
-        Origin::System => "added from the system's CA bundle",
+pub fn whence(o: &Origin) -> String {
+    match o.whence() {
+        None => "in the input".to_string(),
+        Some(w) => format!("added {w}"),
     }
 }
 

@@ -14,7 +14,6 @@ use crate::sap::servicekey::KeyKind;
 use crate::secret::{Purpose, SecretSource};
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
-use crate::x509::roots::Origin;
 
 /// How the identity is taken from the input.
 #[derive(Debug, Clone, Default)]
@@ -109,10 +108,8 @@ pub fn key_and_chain(
         ));
     }
     for (c, o) in path.certs.iter().skip(1) {
-        let whence = match o {
-            Origin::Chain => continue,
-            Origin::RootsFile => "from --roots",
-            Origin::System => "from the system's CA bundle",
+        let Some(whence) = o.whence() else {
+            continue;
         };
         notes.push(format!(
             "completed the chain with '{}' {whence}",
@@ -165,6 +162,7 @@ mod tests {
             roots: RootOptions {
                 files: vec![ROOT.into()],
                 system: false,
+                fetch: false,
             },
         };
         let bundle = crate::input::load_many(std::slice::from_ref(&f)).unwrap();

@@ -30,6 +30,7 @@ pub mod verify;
 
 use crate::error::Result;
 use crate::input;
+use crate::input::fetch::{self, Completion, FetchOptions};
 use crate::keystore::pkcs12::Profile;
 use crate::secret::{Purpose, Secret, SecretSource};
 use crate::x509::cert::Cert;
@@ -46,6 +47,9 @@ pub struct RootOptions {
     pub files: Vec<String>,
     /// Whether the system's CA bundle may be used.
     pub system: bool,
+    /// Whether missing issuers may be fetched from the caIssuers URLs of
+    /// the certificates (`--fetch-intermediates`); off by default.
+    pub fetch: bool,
 }
 
 impl RootOptions {
@@ -70,16 +74,35 @@ impl RootOptions {
     /// [`RootOptions::path`] for a command judging at time `at` (`--at`):
     /// among several paths, the one valid then is preferred.
     pub fn path_at(&self, certs: &[Cert], at: OffsetDateTime) -> Result<Path> {
+        Ok(self.complete_at(certs, at)?.path)
+    }
+
+    /// [`RootOptions::path_at`], and then, when [`RootOptions::fetch`]
+    /// allows and an issuer is still missing, the issuers fetched from the
+    /// certificates' caIssuers URLs, with notes saying what came from where.
+    pub fn complete_at(&self, certs: &[Cert], at: OffsetDateTime) -> Result<Completion> {
         let mut store = RootStore::default();
         for r in &self.files {
             store.add(input::roots::roots_file(r)?, Origin::RootsFile);
         }
-        let path = build_path_at(certs, &store, at);
+        let mut path = build_path_at(certs, &store, at);
         if path.missing_issuer.is_some() && self.system {
             store.add(input::roots::system_roots()?, Origin::System);
-            return Ok(build_path_at(certs, &store, at));
+            path = build_path_at(certs, &store, at);
         }
-        Ok(path)
+        if path.missing_issuer.is_some() && self.fetch {
+            return Ok(fetch::complete(
+                certs,
+                &mut store,
+                at,
+                &FetchOptions::default(),
+            ));
+        }
+        Ok(Completion {
+            path,
+            fetched: Vec::new(),
+            notes: Vec::new(),
+        })
     }
 }
 

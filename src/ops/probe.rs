@@ -580,7 +580,7 @@ fn mutual(
 /// The server's chain judged: path to a root, validity, host name, SAP's
 /// lists; intermediates fetched when asked and needed.
 fn judge_server(cx: &mut Context, target: &Target, sent: &[Cert], r: &mut EndpointReport) {
-    let (path, fetched) = complete_path(cx, target, sent);
+    let path = complete_path(cx, target, sent);
     validity_and_name(target, &path, r);
     let host = sanitize(&target.host).into_owned();
     let sent_ders: Vec<&[u8]> = sent.iter().map(|c| c.der()).collect();
@@ -599,54 +599,23 @@ fn judge_server(cx: &mut Context, target: &Target, sent: &[Cert], r: &mut Endpoi
             ),
         ));
     }
-    judge_root(cx, target, &path, &fetched, r);
+    judge_root(cx, target, &path, r);
 }
 
 /// The path from the server's chain to a root: from the chain, the `--ca`
 /// files and the system's bundle, and (when asked) what the certificates'
-/// caIssuers URLs give. Returns the path and the DER of what was fetched.
-fn complete_path(
-    cx: &mut Context,
-    target: &Target,
-    sent: &[Cert],
-) -> (crate::x509::verify::Path, Vec<Vec<u8>>) {
-    let host = sanitize(&target.host).into_owned();
-    let mut certs = sent.to_vec();
-    let mut fetched_ders: Vec<Vec<u8>> = Vec::new();
-    let mut path = build_path(&certs, &cx.store);
-    while cx.fetch && path.missing_issuer.is_some() && fetched_ders.len() < 4 {
-        let Some((top, _)) = path.certs.last() else {
-            break;
-        };
-        match fetch::fetch_issuer(top, &FetchOptions::default()) {
-            Ok(Some(f)) if !f.certificates.is_empty() => {
-                fetched_ders.extend(f.certificates.iter().map(|c| c.der().to_vec()));
-                certs.extend(f.certificates.iter().cloned());
-                cx.notes.push(format!(
-                    "fetched {} for '{}' from {}",
-                    f.certificates
-                        .iter()
-                        .map(|c| format!("'{}'", c.subject_dn()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    f.for_subject_dn,
-                    f.url
-                ));
-                cx.fetched.push(f);
-                let before = path.certs.len();
-                path = build_path(&certs, &cx.store);
-                if path.certs.len() == before {
-                    break;
-                }
-            }
-            Ok(_) => break,
-            Err(e) => {
-                cx.notes.push(format!("{host}: {e}"));
-                break;
-            }
-        }
+/// caIssuers URLs give.
+fn complete_path(cx: &mut Context, target: &Target, sent: &[Cert]) -> crate::x509::verify::Path {
+    if !cx.fetch {
+        return build_path(sent, &cx.store);
     }
-    (path, fetched_ders)
+    let host = sanitize(&target.host).into_owned();
+    let now = time::OffsetDateTime::now_utc();
+    let done = fetch::complete(sent, &mut cx.store, now, &FetchOptions::default());
+    cx.notes
+        .extend(done.notes.into_iter().map(|n| format!("{host}: {n}")));
+    cx.fetched.extend(done.fetched);
+    done.path
 }
 
 /// Validity of every certificate of the path, and the leaf's names.
@@ -698,7 +667,6 @@ fn judge_root(
     cx: &Context,
     target: &Target,
     path: &crate::x509::verify::Path,
-    fetched_ders: &[Vec<u8>],
     r: &mut EndpointReport,
 ) {
     let host = sanitize(&target.host).into_owned();
@@ -720,14 +688,11 @@ fn judge_root(
         ));
         return;
     };
-    let origin = if fetched_ders.iter().any(|d| d == root.der()) {
-        "fetched"
-    } else {
-        match path.certs.last().map(|(_, o)| o) {
-            Some(Origin::RootsFile) => "ca-file",
-            Some(Origin::System) => "system",
-            _ => "sent",
-        }
+    let origin = match path.certs.last().map(|(_, o)| o) {
+        Some(Origin::RootsFile) => "ca-file",
+        Some(Origin::System) => "system",
+        Some(Origin::Fetched) => "fetched",
+        _ => "sent",
     };
     let info = root_info(&root);
     r.server_root_on = info.lists.clone();

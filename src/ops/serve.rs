@@ -294,6 +294,7 @@ fn system_roots() -> RootOptions {
     RootOptions {
         files: Vec::new(),
         system: true,
+        fetch: false,
     }
 }
 

@@ -140,6 +140,7 @@ mod tests {
         RootOptions {
             files: Vec::new(),
             system: false,
+            fetch: false,
         }
     }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::check::Status;
 use crate::error::{Error, ExitStatus, Result};
 use crate::input;
+use crate::input::fetch::Fetched;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
 use crate::sap::scenario::{judge_as, Choice, Issuance, Scenario, Verdict};
@@ -42,11 +43,20 @@ pub struct VerifyOutcome {
     pub verdict: Verdict,
     /// Which scenarios were judged, and why.
     pub scenarios_chosen: Choice,
+    /// Intermediates fetched (`--fetch-intermediates`), and from where.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetched: Vec<Fetched>,
+    /// What fetching said, for standard error.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 impl Outcome for VerifyOutcome {
     fn exit_status(&self) -> ExitStatus {
         ExitStatus::problems_if(self.verdict.status == Status::Fail)
+    }
+    fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
@@ -74,7 +84,8 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
     if bundle.certs.is_empty() {
         return Err(Error::input("no certificate in the files given"));
     }
-    let path = opts.roots.path_at(&bundle.certs, opts.at)?;
+    let done = opts.roots.complete_at(&bundle.certs, opts.at)?;
+    let path = done.path;
     let chosen = match (opts.scenario, path.leaf()) {
         (Some(s), _) => Choice::asked(s),
         (None, _) if !keys.is_empty() => Choice::for_keys(&keys),
@@ -103,6 +114,8 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
     Ok(VerifyOutcome {
         verdict,
         scenarios_chosen: chosen,
+        fetched: done.fetched,
+        notes: done.notes,
     })
 }
 
@@ -135,6 +148,7 @@ mod tests {
             roots: RootOptions {
                 files: Vec::new(),
                 system: false,
+                fetch: false,
             },
             at: time::macros::datetime!(2030-01-01 0:00 UTC),
             warn_days: 30,

@@ -17,6 +17,21 @@ pub enum Origin {
     RootsFile,
     /// From the system's CA bundle.
     System,
+    /// Fetched from a certificate's caIssuers URL (`--fetch-intermediates`).
+    Fetched,
+}
+
+impl Origin {
+    /// Where a certificate added to a chain came from, in words (`from
+    /// --roots`); `None` for one of the chain given.
+    pub fn whence(&self) -> Option<&'static str> {
+        match self {
+            Origin::Chain => None,
+            Origin::RootsFile => Some("from --roots"),
+            Origin::System => Some("from the system's CA bundle"),
+            Origin::Fetched => Some("fetched from a caIssuers URL"),
+        }
+    }
 }
 
 /// Extra CA certificates to complete a chain with, indexed by subject.

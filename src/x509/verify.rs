@@ -596,11 +596,7 @@ fn not_needed(path: &Path, _: Option<&PrivateKey>, out: &mut Vec<Check>) {
 
 /// Where a certificate of the path came from, in words.
 fn whence(origin: &Origin) -> &'static str {
-    match origin {
-        Origin::Chain => "in the chain given",
-        Origin::RootsFile => "from --roots",
-        Origin::System => "from the system's CA bundle",
-    }
+    origin.whence().unwrap_or("in the chain given")
 }
 
 /// `complete`: the root the path ends in, or the issuer that is missing

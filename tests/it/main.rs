@@ -8,6 +8,7 @@ mod cli;
 mod creation;
 mod csr;
 mod extract;
+mod fetch;
 mod fleet;
 mod fleet_checks;
 mod fuzz_regressions;

@@ -5,12 +5,12 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use crate::common::server::{fake_jwt, free_port, Nginx, NginxExtra, Server};
+use crate::common::server::{fake_jwt, free_port, http_server, Nginx, NginxExtra, Server};
 use crate::common::*;
 
 /// Token endpoints and calls that refuse the way SAP's do.
@@ -741,89 +741,16 @@ fn probes_go_through_the_https_proxy() {
     assert!(has(&v["endpoints"][0], "connection-failed"), "{v:#}");
 }
 
-/// A plain HTTP server on 127.0.0.1 serving `routes`; counts requests.
-fn http_server(routes: Vec<(&'static str, Vec<u8>)>) -> (u16, Arc<AtomicUsize>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let count = Arc::new(AtomicUsize::new(0));
-    let n = count.clone();
-    std::thread::spawn(move || {
-        for conn in l.incoming() {
-            let Ok(mut c) = conn else { break };
-            n.fetch_add(1, Ordering::SeqCst);
-            let mut head = Vec::new();
-            let mut b = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") {
-                if c.read(&mut b).unwrap_or(0) == 0 {
-                    break;
-                }
-                head.push(b[0]);
-            }
-            let text = String::from_utf8_lossy(&head).into_owned();
-            let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
-            let body = routes.iter().find(|(p, _)| *p == path).map(|(_, b)| b);
-            let _ = match body {
-                Some(b) => c
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            b.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .and_then(|_| c.write_all(b)),
-                None => c.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
-            };
-        }
-    });
-    (port, count)
-}
-
 /// A server certificate for 127.0.0.1 under `issuer` whose AIA caIssuers
 /// URL is `aia`.
-#[allow(deprecated)] // X509Extension::new_nid is the one way to write AIA
 fn server_with_aia(issuer: &Node, aia: &str) -> Node {
-    use openssl::asn1::{Asn1Integer, Asn1Time};
-    use openssl::bn::BigNum;
-    use openssl::hash::MessageDigest;
-    use openssl::nid::Nid;
-    use openssl::x509::extension::{ExtendedKeyUsage, SubjectAlternativeName};
-    use openssl::x509::{X509Builder, X509Extension, X509NameBuilder};
-    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-    let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", "127.0.0.1").unwrap();
-    let name = name.build();
-    let mut b = X509Builder::new().unwrap();
-    b.set_version(2).unwrap();
-    b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(7).unwrap()).unwrap())
-        .unwrap();
-    b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(issuer.cert.subject_name()).unwrap();
-    b.set_pubkey(&key).unwrap();
-    b.set_not_before(&Asn1Time::from_unix(Y2020).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::from_unix(Y2120).unwrap())
-        .unwrap();
-    b.append_extension(ExtendedKeyUsage::new().server_auth().build().unwrap())
-        .unwrap();
-    let san = SubjectAlternativeName::new()
-        .ip("127.0.0.1")
-        .build(&b.x509v3_context(Some(&issuer.cert), None))
-        .unwrap();
-    b.append_extension(san).unwrap();
-    let ext = X509Extension::new_nid(
-        None,
-        Some(&b.x509v3_context(Some(&issuer.cert), None)),
-        Nid::INFO_ACCESS,
-        &format!("caIssuers;URI:{aia}"),
+    issue(
+        &Spec {
+            aia: Some(aia.to_string()),
+            ..Spec::server("127.0.0.1")
+        },
+        Some(issuer),
     )
-    .unwrap();
-    b.append_extension(ext).unwrap();
-    b.sign(&issuer.key, MessageDigest::sha256()).unwrap();
-    Node {
-        cert: b.build(),
-        key,
-    }
 }
 
 #[test]

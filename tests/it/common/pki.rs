@@ -48,6 +48,8 @@ pub struct Spec {
     pub alg: Alg,
     pub san_dns: Vec<String>,
     pub key_usage: bool,
+    /// An Authority Information Access caIssuers URL, if any.
+    pub aia: Option<String>,
 }
 
 impl Spec {
@@ -66,6 +68,7 @@ impl Spec {
             alg: Alg::Rsa2048,
             san_dns: Vec::new(),
             key_usage: true,
+            aia: None,
         }
     }
 
@@ -176,6 +179,17 @@ pub fn issue_with_key(spec: &Spec, issuer: Option<&Node>, key: PKey<Private>) ->
         let ext = san
             .build(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None))
             .unwrap();
+        b.append_extension(ext).unwrap();
+    }
+    if let Some(url) = &spec.aia {
+        #[allow(deprecated)] // X509Extension::new_nid is the one way to write AIA
+        let ext = openssl::x509::X509Extension::new_nid(
+            None,
+            Some(&b.x509v3_context(issuer.map(|i| i.cert.as_ref()), None)),
+            openssl::nid::Nid::INFO_ACCESS,
+            &format!("caIssuers;URI:{url}"),
+        )
+        .unwrap();
         b.append_extension(ext).unwrap();
     }
     let ski = SubjectKeyIdentifier::new()

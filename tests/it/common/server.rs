@@ -1,10 +1,14 @@
-//! Local TLS servers for interop tests: bound to 127.0.0.1 on a free port,
+//! Local servers for interop tests (TLS, and plain HTTP for caIssuers
+//! URLs): bound to 127.0.0.1 on a free port,
 //! run under `timeout` so that they end by themselves, and terminated when
 //! dropped.
 
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub struct Server {
@@ -224,4 +228,42 @@ pub fn fake_jwt(client_id: &str) -> String {
         r#"{{"client_id":"{client_id}","scope":["it-rt-sub!b196.ESBMessaging.send"],"exp":4733510400,"iat":1577836800,"zid":"sub"}}"#
     ));
     format!("{header}.{payload}.c2lnbmF0dXJl")
+}
+
+/// A plain HTTP server on 127.0.0.1 serving `routes`; counts requests.
+pub fn http_server(routes: Vec<(&'static str, Vec<u8>)>) -> (u16, Arc<AtomicUsize>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let n = count.clone();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { break };
+            n.fetch_add(1, Ordering::SeqCst);
+            let mut head = Vec::new();
+            let mut b = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if c.read(&mut b).unwrap_or(0) == 0 {
+                    break;
+                }
+                head.push(b[0]);
+            }
+            let text = String::from_utf8_lossy(&head).into_owned();
+            let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+            let body = routes.iter().find(|(p, _)| *p == path).map(|(_, b)| b);
+            let _ = match body {
+                Some(b) => c
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            b.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|_| c.write_all(b)),
+                None => c.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            };
+        }
+    });
+    (port, count)
 }

@@ -501,3 +501,62 @@ fn audit_shows_scenarios_that_do_not_apply_as_n_a() {
     ]);
     assert!(out.contains("iflow:n/a token:no server:n/a"), "{out}");
 }
+
+/// SAP Cloud Root CA as SAP publishes it (testdata/sap): on the lists by
+/// its fingerprint, written to a truststore; a certificate with its name
+/// over another key is not, without the flag that names it.
+#[test]
+fn sap_s_published_root_is_on_its_lists_and_its_look_alike_is_not() {
+    let real = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/sap/SAP-Cloud-Root-CA.pem"
+    );
+    const SAP_ROOT_SHA256: &str = "6F:87:42:22:FA:EA:17:FD:8C:4A:4C:25:EF:26:F2:9F:BE:00:BF:45:82:C3:E1:FE:00:C2:F0:3D:BC:78:B2:81";
+    for (list, code) in [("btp-required", 0), ("btp-approved", 0), ("xsuaa-x509", 1)] {
+        let (c, v) = run_json(&["trust", "check", "--no-system-roots", "--list", list, real]);
+        assert_eq!(c, code, "{list}: {v}");
+        assert_eq!(v["trusted"], code == 0, "{list}: {v}");
+    }
+    let (_, v) = run_json(&["verify", "--no-system-roots", "--for", "server", real]);
+    assert_eq!(
+        v["scenarios"][0]["anchor"]["fingerprint_sha256"], SAP_ROOT_SHA256,
+        "{v}"
+    );
+    assert_eq!(v["scenarios"][0]["trusted"], true, "{v}");
+
+    let h = sap_named();
+    let f = TestDir::new();
+    let fake = f.put("fake-root.pem", h.root.cert_pem());
+    let out = f.p("ts.p12");
+    let a = btpcert()
+        .args(["truststore", "--no-password", "-o", &out, real, &fake])
+        .assert();
+    // Written without the look-alike, which is named with both
+    // fingerprints; exit 1 as something was left out.
+    assert_eq!(a.get_output().status.code(), Some(1));
+    let err = stderr_of(&a);
+    assert!(err.contains(SAP_ROOT_SHA256), "{err}");
+    assert!(err.contains(&h.root.sha256()), "{err}");
+    let listed = |out: &str| {
+        let list = std::process::Command::new("keytool")
+            .args(["-list", "-v", "-storetype", "pkcs12", "-storepass", ""])
+            .args(["-keystore", out])
+            .output()
+            .unwrap();
+        assert!(list.status.success());
+        String::from_utf8_lossy(&list.stdout).into_owned()
+    };
+    let text = listed(&out);
+    assert!(text.contains(SAP_ROOT_SHA256), "{text}");
+    assert!(!text.contains(&h.root.sha256()), "{text}");
+    // Named with --accept-look-alike, it goes in too.
+    let out = f.p("ts2.p12");
+    btpcert()
+        .args(["truststore", "--no-password", "-o", &out, real, &fake])
+        .args(["--accept-look-alike", &h.root.sha256()])
+        .assert()
+        .code(0);
+    let text = listed(&out);
+    assert!(text.contains(SAP_ROOT_SHA256), "{text}");
+    assert!(text.contains(&h.root.sha256()), "{text}");
+}

@@ -560,3 +560,67 @@ fn sap_s_published_root_is_on_its_lists_and_its_look_alike_is_not() {
     assert!(text.contains(SAP_ROOT_SHA256), "{text}");
     assert!(text.contains(&h.root.sha256()), "{text}");
 }
+
+/// A chain SAP generated (testdata/sap: leaf, SAP Cloud Platform Client
+/// CA, SAP Cloud Root CA, all real): trusted for calls to integration
+/// flows and for token requests, as `openssl verify` accepts it, at a time
+/// the leaf was valid.
+#[test]
+fn a_real_sap_generated_chain_is_trusted_for_iflow_and_token() {
+    let chain = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/sap/sap-generated-chain.pem"
+    );
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/sap/SAP-Cloud-Root-CA.pem"
+    );
+    let (code, v) = run_json(&["verify", "--no-system-roots", "--at", "2021-07-30", chain]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(scenario_names(&v), ["iflow", "token"]);
+    for s in v["scenarios"].as_array().unwrap() {
+        assert_eq!(s["trusted"], true, "{s:#}");
+        assert_ne!(s["status"], "fail", "{s:#}");
+    }
+    let certs = v["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 3);
+    assert_eq!(
+        certs[1]["subject_dn"],
+        "C=DE, L=EU10, O=SAP SE, OU=SAP Cloud Platform Clients, CN=SAP Cloud Platform Client CA"
+    );
+    // The handshake's judge agrees at that time.
+    let f = TestDir::new();
+    let text = std::fs::read_to_string(chain).unwrap();
+    let blocks: Vec<&str> = text
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    let leaf = f.put("leaf.pem", blocks[0]);
+    let inter = f.put("inter.pem", blocks[1]);
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-no-CApath",
+            "-attime",
+            "1627603200",
+            "-purpose",
+            "sslclient",
+        ])
+        .args(["-CAfile", root, "-untrusted", &inter, &leaf])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // Today the leaf has expired: a failure of validity, the trust stays.
+    let (code, v) = run_json(&["verify", "--no-system-roots", "--at", "2026-01-01", chain]);
+    assert_eq!(code, 1);
+    assert!(
+        v["certificates"][0]["checks"]
+            .to_string()
+            .contains("expired"),
+        "{v:#}"
+    );
+    assert_eq!(v["scenarios"][0]["trusted"], true);
+}

@@ -130,7 +130,7 @@ impl StoreOptions {
     ) -> Result<Secret> {
         if self.no_password {
             notes.push(format!(
-                "{what}: written with an empty password, as asked; anyone who has the file has the key"
+                "{what}: written with an empty password, as asked: nothing protects what it holds"
             ));
             return Ok(Secret::empty());
         }

@@ -9,6 +9,7 @@ pub mod truststore;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// The container of a keystore file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,6 +67,41 @@ impl Format {
             Format::Jks => "JKS",
         }
     }
+}
+
+/// Everything a keystore holds, PKCS#12 or JKS, told apart by the file's
+/// magic bytes (never by its name: a PKCS#12 named `.jks` is read as
+/// PKCS#12). A JKS file's trusted entries are certificates unrelated to
+/// its key; of several key entries, the first is the key.
+pub fn read_any(bytes: &[u8], password: &Secret) -> Result<(Format, pkcs12::Store)> {
+    if !jks::is_jks(bytes) {
+        return Ok((Format::Pkcs12, pkcs12::read_store(bytes, password)?));
+    }
+    let mut key = None;
+    let mut certs = Vec::new();
+    for e in jks::read(bytes, password)? {
+        match e {
+            jks::Entry::Key {
+                alias,
+                key: k,
+                chain,
+            } => {
+                key.get_or_insert(k);
+                let mut chain = chain.into_iter();
+                certs.extend(chain.next().map(|c| (Some(alias), c)));
+                certs.extend(chain.map(|c| (None, c)));
+            }
+            jks::Entry::Trusted { alias, cert } => certs.push((Some(alias), cert)),
+        }
+    }
+    Ok((
+        Format::Jks,
+        pkcs12::Store {
+            certs: pkcs12::relate(key.as_ref(), certs),
+            key,
+            trusted_usage: Vec::new(),
+        },
+    ))
 }
 
 /// The sample key and chain of `testdata/service-key.json`, for tests.

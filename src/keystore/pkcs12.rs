@@ -142,9 +142,27 @@ pub struct Store {
     /// Every certificate, leaf and chain first, then the others in file
     /// order; with its alias (friendly name) when it has one.
     pub certs: Vec<(Option<String>, Cert, Relation)>,
+    /// Oracle's trusted-key-usage attribute (2.16.840.1.113894.746875.1.1)
+    /// of the certificate bags that carry it: the usages (OIDs), by the
+    /// certificate's DER. Java lists only such certificates without a key
+    /// as trusted entries.
+    pub trusted_usage: Vec<(Vec<u8>, Vec<String>)>,
 }
 
 impl Store {
+    /// The trusted-key-usage OIDs of `cert`, when its bag carries them.
+    pub fn trusted_usage_of(&self, cert: &Cert) -> Option<&[String]> {
+        self.trusted_usage
+            .iter()
+            .find(|(der, _)| der.as_slice() == cert.der())
+            .map(|(_, u)| u.as_slice())
+    }
+
+    /// True when it holds certificates and no key: a truststore.
+    pub fn is_truststore(&self) -> bool {
+        self.key.is_none() && !self.certs.is_empty()
+    }
+
     /// The key and its chain, leaf first; an error when there is no key.
     pub fn identity(self) -> Result<(PrivateKey, Vec<Cert>)> {
         let key = self
@@ -211,6 +229,7 @@ pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
     Ok(Store {
         certs: relate(key.as_ref(), certs),
         key,
+        trusted_usage: super::ffi::trusted_usages(der, password),
     })
 }
 

@@ -122,6 +122,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_keystore_is_told_by_its_bytes() {
+        let (key, chain) = sample_identity();
+        let pw = Secret::new("changeit");
+        let p12 = pkcs12::build_keystore(&key, &chain, "a", pkcs12::Profile::Modern, &pw).unwrap();
+        let (format, store) = read_any(&p12, &pw).unwrap();
+        assert_eq!(format, Format::Pkcs12);
+        assert_eq!(store.certs.len(), 3);
+        let entries = vec![
+            jks::Entry::Key {
+                alias: "me".into(),
+                key,
+                chain: chain[..2].to_vec(),
+            },
+            jks::Entry::Trusted {
+                alias: "root".into(),
+                cert: chain[2].clone(),
+            },
+        ];
+        let bytes = jks::write(&entries, &pw).unwrap();
+        let (format, store) = read_any(&bytes, &pw).unwrap();
+        assert_eq!(format, Format::Jks);
+        let relations: Vec<_> = store.certs.iter().map(|(_, _, r)| *r).collect();
+        // The trusted root is the chain's issuer: it belongs to the chain.
+        assert_eq!(
+            relations,
+            [
+                pkcs12::Relation::Leaf,
+                pkcs12::Relation::Chain,
+                pkcs12::Relation::Chain
+            ]
+        );
+        assert_eq!(store.certs[0].0.as_deref(), Some("me"));
+        assert!(store.key.is_some());
+    }
+
+    #[test]
     fn the_name_and_the_option_must_agree() {
         let f = |p: &str, a| Format::for_output(Path::new(p), a);
         assert_eq!(f("ts.jks", None).unwrap(), Format::Jks);

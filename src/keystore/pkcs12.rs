@@ -314,6 +314,35 @@ mod vector_tests {
     }
 
     #[test]
+    fn the_trusted_usage_attribute_is_read_whatever_the_password_encoding() {
+        // Java wrote this truststore with an empty password, and the
+        // attribute on each certificate bag.
+        let s = read_store(&vector("java-truststore.p12"), &Secret::empty()).unwrap();
+        for (_, c, _) in &s.certs {
+            assert_eq!(
+                s.trusted_usage_of(c),
+                Some(&["2.5.29.37.0".to_string()][..]),
+                "{}",
+                c.subject_dn()
+            );
+        }
+        // btpcert's own truststore, with a password.
+        let (_, chain) = crate::keystore::sample_identity();
+        let pw = Secret::new("changeit");
+        let entries = vec![("root".to_string(), chain[2].clone())];
+        let der = crate::keystore::ffi::build_truststore(&entries, Profile::Modern, &pw).unwrap();
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.is_truststore());
+        assert_eq!(s.certs[0].0.as_deref(), Some("root"));
+        assert!(s.trusted_usage_of(&chain[2]).is_some());
+        // A key store has none.
+        let (key, chain) = crate::keystore::sample_identity();
+        let der = build_keystore(&key, &chain, "a", Profile::Compat, &pw).unwrap();
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.trusted_usage.is_empty() && !s.is_truststore());
+    }
+
+    #[test]
     fn certificate_only_and_key_only_files() {
         let pw = Secret::new("cryptography");
         let s = read_store(&vector("cert-aes256cbc-no-key.p12"), &pw).unwrap();

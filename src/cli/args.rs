@@ -42,10 +42,21 @@ impl PasswordArgs {
     }
 }
 
+/// `--no-password` of commands that read keystores: open them with the
+/// empty password (both of its PKCS#12 encodings are tried), never asking.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OpenEmptyArgs {
+    /// Open keystores (PKCS#12, JKS) with the empty password, without asking
+    #[arg(long = "no-password", conflicts_with_all = ["password_file", "password_env"])]
+    pub no_password: bool,
+}
+
 /// Where one password comes from; without a file or a variable, btpcert
 /// asks on the terminal.
 #[derive(Debug, Clone)]
 pub enum PasswordSource {
+    /// The empty password (`--no-password`), never asked for.
+    Empty,
     /// Ask on the terminal (`/dev/tty`).
     Prompt,
     /// The first line of a file, as `openssl -passin file:` reads it.
@@ -83,6 +94,7 @@ impl PasswordSource {
             }
             PasswordSource::Env(name) => Secret::new(env_password(name)?),
             PasswordSource::Prompt => prompt(what, confirm)?,
+            PasswordSource::Empty => Secret::empty(),
         };
         secret.check_password(what)?;
         Ok(secret)
@@ -156,6 +168,14 @@ impl CliSecrets {
             password: password.source(),
             key_password: PasswordSource::Prompt,
         }
+    }
+
+    /// With `--no-password`, keystores open with the empty password.
+    pub fn open_empty(mut self, empty: OpenEmptyArgs) -> CliSecrets {
+        if empty.no_password {
+            self.password = PasswordSource::Empty;
+        }
+        self
     }
 
     /// Also where an encrypted key's password comes from.
@@ -363,12 +383,15 @@ pub struct ConnArgs {
     /// Private key of the client certificate (an External Certificate key holds none)
     #[arg(long, value_name = "FILE", conflicts_with = "p12")]
     pub key: Option<String>,
-    /// Client certificate and key as PKCS#12 (password: --password-file/--password-env or a prompt)
+    /// Client certificate and key as PKCS#12 or JKS (password: --password-file/--password-env/--no-password or a prompt)
     #[arg(long, value_name = "FILE")]
     pub p12: Option<String>,
     #[command(flatten)]
     /// Where the password of a `--p12` file comes from.
     pub password: PasswordArgs,
+    /// The --p12 file has the empty password: no prompt (probe: the truststore written gets it too)
+    #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
+    pub no_password: bool,
     #[command(flatten)]
     /// Where the password of an encrypted `--key` comes from.
     pub key_password: KeyPasswordArgs,
@@ -399,6 +422,10 @@ impl ConnArgs {
 
     /// Where the passwords come from.
     pub fn secrets(&self) -> CliSecrets {
-        CliSecrets::new(&self.password).with_key_password(&self.key_password)
+        CliSecrets::new(&self.password)
+            .with_key_password(&self.key_password)
+            .open_empty(OpenEmptyArgs {
+                no_password: self.no_password,
+            })
     }
 }

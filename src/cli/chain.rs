@@ -22,12 +22,15 @@ pub struct ChainArgs {
 pub enum ChainCommand {
     /// Write each certificate to its own file, ordered leaf first
     Split {
-        /// Service key, PEM bundle or DER file; - for stdin
+        /// Service key, PEM bundle, DER or PKCS#7 file; - for stdin
         #[arg(value_name = "FILE")]
         file: String,
         /// Folder to write into (created if missing)
         #[arg(short, long, value_name = "DIR", default_value = ".")]
         out_dir: PathBuf,
+        /// Also write the chain as chain.p7b (DER PKCS#7, leaf first), as Windows and Cloud Integration take it
+        #[arg(long)]
+        p7b: bool,
         #[command(flatten)]
         force: ForceArgs,
     },
@@ -38,9 +41,10 @@ pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let ChainCommand::Split {
         file,
         out_dir,
+        p7b,
         force,
     } = args.command;
-    let outcome = chain::split(&SplitOptions { file, out_dir })?;
+    let outcome = chain::split(&SplitOptions { file, out_dir, p7b })?;
     super::finish(out, &outcome, force.force, None, render)
 }
 
@@ -48,6 +52,15 @@ pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 pub fn render(out: &mut dyn Write, o: &SplitOutcome) -> std::io::Result<()> {
     for f in &o.certificates {
         writeln!(out, "{}  {}", sanitize(&f.path), sanitize(&f.subject))?;
+    }
+    if let Some(p) = &o.p7b {
+        writeln!(
+            out,
+            "{}  the chain, {} certificate{} leaf first (PKCS#7, DER)",
+            sanitize(&p.path),
+            p.subjects.len(),
+            if p.subjects.len() == 1 { "" } else { "s" }
+        )?;
     }
     Ok(())
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{at_or_now, FetchArgs, ForceArgs, RootArgs, ScenarioArg};
+use super::args::{
+    at_or_now, CliSecrets, FetchArgs, ForceArgs, OpenEmptyArgs, PasswordArgs, RootArgs, ScenarioArg,
+};
 use super::style::Style;
 use crate::check::Status;
 use crate::error::{ExitStatus, Result};
@@ -52,6 +54,11 @@ pub struct CheckExternalArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// For a keystore given as CERTFILE: where its password comes from
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[command(flatten)]
+    pub open_empty: OpenEmptyArgs,
 }
 
 /// Runs `btpcert check-external`.
@@ -70,7 +77,8 @@ pub fn run(args: CheckExternalArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         roots: args.fetch.with(&args.roots),
         output: args.output,
     };
-    let outcome = check_external::run(&opts)?;
+    let secrets = CliSecrets::new(&args.password).open_empty(args.open_empty);
+    let outcome = check_external::run_with(&opts, &secrets)?;
     super::finish(out, &outcome, args.force.force, Some(args.json), render)
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, PasswordArgs, RootArgs};
+use super::args::{CliSecrets, ForceArgs, OpenEmptyArgs, PasswordArgs, RootArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::extract::{self, whence, ExtractOptions, ExtractOutcome};
 use crate::sanitize::sanitize;
@@ -15,7 +15,7 @@ use crate::x509::roots::Origin;
 /// `btpcert extract`.
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// Service key (cockpit JSON, cf or btp output, flat JSON) or PEM file; - for stdin
+    /// Service key (cockpit JSON, cf or btp output, flat JSON), PEM, PKCS#7 or keystore (.p12/.pfx, .jks); - for stdin
     #[arg(value_name = "KEYFILE")]
     pub input: String,
     /// Folder to write into (created if missing)
@@ -30,6 +30,9 @@ pub struct ExtractArgs {
     /// Also write each certificate to its own file, leaf first
     #[arg(long)]
     pub split: bool,
+    /// Also write the chain as chain.p7b (DER PKCS#7, leaf first), as Windows and Cloud Integration take it
+    #[arg(long)]
+    pub p7b: bool,
     #[command(flatten)]
     /// Where the intermediates and the root a sender must present come from
     /// when the input lacks them (an External Certificate key holds the leaf only).
@@ -41,6 +44,8 @@ pub struct ExtractArgs {
     pub force: ForceArgs,
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub open_empty: OpenEmptyArgs,
 }
 
 /// Runs `btpcert extract`.
@@ -51,14 +56,16 @@ pub fn run(args: ExtractArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         pkcs8: args.pkcs8,
         decrypt: args.decrypt,
         split: args.split,
+        p7b: args.p7b,
         roots: args.roots.options(),
     };
-    // extract reads no keystore: --password-* give the input key's password.
+    // --password-* give the input keystore's or the input key's password.
     let source = args.password.source();
     let secrets = CliSecrets {
         password: source.clone(),
         key_password: source,
-    };
+    }
+    .open_empty(args.open_empty);
     let outcome = extract::run(&opts, &secrets)?;
     super::finish(out, &outcome, args.force.force, Some(args.json), render)
 }
@@ -101,14 +108,17 @@ pub fn render(out: &mut dyn Write, o: &ExtractOutcome) -> std::io::Result<()> {
         writeln!(out, "✗ {}", sanitize(p))?;
     }
     render_key(out, o)?;
-    // The files of --split; certificate.pem was named above.
-    for f in o
-        .files
-        .iter()
-        .skip(1)
-        .filter(|f| f.content == "certificate")
-    {
-        writeln!(out, "Wrote {}", sanitize(&f.path))?;
+    // The files of --p7b and --split; certificate.pem was named above.
+    for f in o.files.iter().skip(1) {
+        match f.content {
+            "certificate" => writeln!(out, "Wrote {}", sanitize(&f.path))?,
+            "certificate-chain-pkcs7" => writeln!(
+                out,
+                "Wrote {}: the same chain as DER PKCS#7 (.p7b)",
+                sanitize(&f.path)
+            )?,
+            _ => {}
+        }
     }
     render_postman(out, o, chain_file)
 }

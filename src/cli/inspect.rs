@@ -5,10 +5,11 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::args::{at_or_now, CliSecrets, PasswordArgs};
+use super::args::{at_or_now, CliSecrets, OpenEmptyArgs, PasswordArgs};
 use super::note;
 use crate::error::{ExitStatus, Result};
 use crate::input::Form;
+use crate::keystore::pkcs12::Relation;
 use crate::ops::inspect::{self, FileReport, InspectOptions, InspectOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::servicekey::SerialNumber;
@@ -17,7 +18,7 @@ use crate::x509::cert::CertInfo;
 /// `btpcert inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Service keys, PEM or DER files; - for stdin
+    /// Service keys, PEM, DER, PKCS#7 (.p7b) or keystore files (PKCS#12, JKS); - for stdin
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
     /// Judge validity at this time instead of now (2026-05-01 or RFC 3339)
@@ -29,6 +30,8 @@ pub struct InspectArgs {
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub open_empty: OpenEmptyArgs,
     /// Also write the result as a self-contained HTML page (replaced if it exists)
     #[arg(long, value_name = "FILE")]
     pub html: Option<std::path::PathBuf>,
@@ -40,7 +43,8 @@ pub fn run(args: InspectArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         files: args.files,
         at: at_or_now(&args.at)?,
     };
-    let outcome = inspect::run(&opts, &CliSecrets::new(&args.password))?;
+    let secrets = CliSecrets::new(&args.password).open_empty(args.open_empty);
+    let outcome = inspect::run(&opts, &secrets)?;
     let reports = html_report(args.html.as_deref(), &outcome, opts.at);
     super::finish_with(out, &outcome, reports, false, Some(args.json), render)
 }
@@ -107,6 +111,7 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             n => writeln!(out, "    repeated:     given {n} more times in this file")?,
         }
     }
+    render_entries(out, r)?;
     if let Some(e) = &r.effective_expiry {
         let set_by = match e.role {
             "leaf" => "the leaf".to_string(),
@@ -129,6 +134,44 @@ fn render_file(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             Some(false) => writeln!(out, "    DOES NOT match the leaf certificate")?,
             None => {}
         }
+    }
+    Ok(())
+}
+
+/// A keystore's entries: alias, relation to the key, Java's trusted
+/// usage, fingerprint and the SAP lists each is on.
+fn render_entries(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
+    if r.entries.is_empty() {
+        return Ok(());
+    }
+    let s = |x: &str| sanitize(x).into_owned();
+    let what = if r.private_key.is_some() {
+        "keystore"
+    } else {
+        "truststore: certificates, no private key"
+    };
+    writeln!(out, "  entries ({what}):")?;
+    for (i, e) in r.entries.iter().enumerate() {
+        let relation = match e.relation {
+            Relation::Leaf => "leaf",
+            Relation::Chain => "chain",
+            Relation::Unrelated => "unrelated",
+        };
+        let alias = e.alias.as_deref().map(s).unwrap_or_else(|| "-".into());
+        writeln!(out, "    {}. {relation:<9} alias {alias}", i + 1)?;
+        writeln!(out, "       subject:       {}", s(&e.subject_dn))?;
+        writeln!(out, "       SHA-256:       {}", e.fingerprint_sha256)?;
+        writeln!(out, "       Java trust:    {}", e.usage_words())?;
+        let lists: Vec<&str> = e.lists.iter().map(|l| l.as_str()).collect();
+        writeln!(
+            out,
+            "       SAP lists:     {}",
+            if lists.is_empty() {
+                "none".to_string()
+            } else {
+                lists.join(", ")
+            }
+        )?;
     }
     Ok(())
 }

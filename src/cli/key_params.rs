@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::args::ForceArgs;
+use super::args::{CliSecrets, ForceArgs, OpenEmptyArgs, PasswordArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::key_params::{self, KeyParamsOptions, KeyParamsOutcome, KeyType};
 use crate::sanitize::sanitize;
@@ -27,7 +27,7 @@ pub enum KeyTypeArg {
 /// `btpcert key-params`.
 #[derive(Debug, Args)]
 pub struct KeyParamsArgs {
-    /// Existing service keys (External Certificate or Certificate; any kind with --type certificate)
+    /// Existing service keys (External Certificate or Certificate; any kind with --type certificate), or keystores (PKCS#12, JKS) whose leaf to reuse
     #[arg(value_name = "KEYFILE")]
     pub inputs: Vec<String>,
     /// Write the parameters to FILE instead of standard output (one key)
@@ -48,6 +48,11 @@ pub struct KeyParamsArgs {
     pub key_length: Option<u32>,
     #[command(flatten)]
     pub force: ForceArgs,
+    /// For keystores given: where their password comes from
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[command(flatten)]
+    pub open_empty: OpenEmptyArgs,
 }
 
 /// Runs `btpcert key-params`.
@@ -63,7 +68,8 @@ pub fn run(args: KeyParamsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         validity: args.validity,
         key_length: args.key_length,
     };
-    let outcome = key_params::run(&opts)?;
+    let secrets = CliSecrets::new(&args.password).open_empty(args.open_empty);
+    let outcome = key_params::run_with(&opts, &secrets)?;
     super::finish(out, &outcome, args.force.force, None, render)
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{CliSecrets, ForceArgs, KeyChainArgs, StoreArgs};
+use super::args::{CliSecrets, ForceArgs, KeyChainArgs, OpenEmptyArgs, StoreArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::postman::{self, PostmanOptions, PostmanOutcome, CERT_LIST, COLLECTION};
 use crate::sanitize::sanitize;
@@ -18,7 +18,9 @@ pub struct PostmanArgs {
     /// The service key
     #[arg(value_name = "KEYFILE")]
     pub input: String,
-    /// Your private key, for an External Certificate key
+    /// Your private key, for an External Certificate key: PEM, or a keystore
+    /// (.p12/.pfx, .jks) with key and chain, opened with the kit's password
+    /// (--password-file, --password-env, --no-password or a prompt)
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
     /// Folder to write into (created if missing)
@@ -51,8 +53,11 @@ pub fn run(args: PostmanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         identity: args.source.options(),
         force: args.force.force,
     };
-    let secrets =
-        CliSecrets::new(&args.store.password).with_key_password(&args.source.key_password);
+    let secrets = CliSecrets::new(&args.store.password)
+        .with_key_password(&args.source.key_password)
+        .open_empty(OpenEmptyArgs {
+            no_password: args.store.no_password,
+        });
     let outcome = postman::run(&opts, &secrets)?;
     super::finish(out, &outcome, opts.force, None, render)
 }

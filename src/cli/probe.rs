@@ -28,9 +28,6 @@ pub struct ProbeArgs {
     /// Encryption profile of the truststore
     #[arg(long, value_enum, default_value = "modern")]
     pub profile: ProfileArg,
-    /// Write the truststore with an empty password (not recommended)
-    #[arg(long, conflicts_with_all = ["password_file", "password_env"])]
-    pub no_password: bool,
     #[command(flatten)]
     pub fetch: FetchArgs,
     #[command(flatten)]
@@ -48,7 +45,7 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         truststore: args.truststore,
         store: StoreOptions {
             profile: args.profile.into(),
-            no_password: args.no_password,
+            no_password: args.conn.no_password,
             format: None,
         },
         force: args.force.force,

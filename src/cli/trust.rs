@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::args::RootArgs;
+use super::args::{CliSecrets, OpenEmptyArgs, PasswordArgs, RootArgs};
 use crate::error::{ExitStatus, Result};
 use crate::ops::trust::{self, CheckOptions, CheckOutcome, ListOptions, ListOutcome};
 use crate::sanitize::sanitize;
@@ -32,7 +32,7 @@ pub enum TrustCommand {
     },
     /// Is a CA of FILE's chain on a list? Exit 0 yes, 1 no
     Check {
-        /// Certificate, chain or service key
+        /// Certificate, chain, service key, keystore or truststore (PKCS#12, JKS)
         #[arg(value_name = "FILE")]
         file: String,
         /// btp-approved, btp-required or xsuaa-x509
@@ -43,6 +43,11 @@ pub enum TrustCommand {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// For keystores: where their password comes from
+        #[command(flatten)]
+        password: PasswordArgs,
+        #[command(flatten)]
+        open_empty: OpenEmptyArgs,
     },
 }
 
@@ -61,13 +66,16 @@ pub fn run(args: TrustArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             list,
             roots,
             json,
+            password,
+            open_empty,
         } => {
             let opts = CheckOptions {
                 list: list.parse()?,
                 file,
                 roots: roots.options(),
             };
-            let outcome = trust::check(&opts)?;
+            let secrets = CliSecrets::new(&password).open_empty(open_empty);
+            let outcome = trust::check_with(&opts, &secrets)?;
             super::finish(out, &outcome, false, Some(json), render_check)
         }
     }
@@ -102,6 +110,15 @@ pub fn render_check(out: &mut dyn Write, o: &CheckOutcome) -> std::io::Result<()
             "yes: '{}' (SHA-256 {}) is on {list}",
             sanitize(&m.subject_dn),
             m.fingerprint_sha256
+        );
+    }
+    if o.truststore {
+        return writeln!(
+            out,
+            "no: none of the {} certificate{} of the truststore {} is on {list}",
+            o.path.len(),
+            if o.path.len() == 1 { "" } else { "s" },
+            sanitize(&o.source)
         );
     }
     let Some(top) = o.path.last() else {

@@ -4,11 +4,13 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::args::{at_or_now, CliSecrets, FetchArgs, PasswordArgs, RootArgs, ScenarioArg};
+use super::args::{
+    at_or_now, CliSecrets, FetchArgs, OpenEmptyArgs, PasswordArgs, RootArgs, ScenarioArg,
+};
 use super::style::{plural, Style};
 use crate::check::Status;
 use crate::error::{ExitStatus, Result};
-use crate::ops::verify::{self, VerifyOptions, VerifyOutcome};
+use crate::ops::verify::{self, TruststoreOutcome, Verified, VerifyOptions, VerifyOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::scenario::Scenario;
 use crate::sap::trust_lists::versions_line;
@@ -16,7 +18,7 @@ use crate::sap::trust_lists::versions_line;
 /// `btpcert verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Service key, PEM bundle or DER files; their certificates form one chain
+    /// Service key, PEM bundle, DER, PKCS#7 or keystore (PKCS#12, JKS) files; their certificates form one chain (truststores: their roots are judged)
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
     /// Private key to match against the leaf (a service key's own key is used otherwise)
@@ -41,6 +43,8 @@ pub struct VerifyArgs {
     /// For PKCS#12 files: where their password comes from
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub open_empty: OpenEmptyArgs,
     /// Also write the result as a self-contained HTML page (replaced if it exists)
     #[arg(long, value_name = "FILE")]
     pub html: Option<std::path::PathBuf>,
@@ -56,9 +60,78 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         roots: args.fetch.with(&args.roots),
         warn_days: args.warn_days,
     };
-    let outcome = verify::run(&opts, &CliSecrets::new(&args.password))?;
-    let reports = html_report(args.html.as_deref(), &outcome, opts.at);
-    super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+    let secrets = CliSecrets::new(&args.password).open_empty(args.open_empty);
+    match verify::run_any(&opts, &secrets)? {
+        Verified::Chain(outcome) => {
+            let reports = html_report(args.html.as_deref(), &outcome, opts.at);
+            super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+        }
+        Verified::Truststore(outcome) => {
+            if args.html.is_some() {
+                super::note("--html: a truststore's verdict has no page; btpcert inspect --html shows its certificates");
+            }
+            super::finish(out, &outcome, false, Some(args.json), render_truststore)
+        }
+    }
+}
+
+/// The human rendering of a truststore's verdict: each certificate with
+/// its alias, Java's trusted usage and the lists it is on, then the result.
+pub fn render_truststore(out: &mut dyn Write, o: &TruststoreOutcome) -> std::io::Result<()> {
+    let st = Style::detect();
+    writeln!(
+        out,
+        "{} {} ({} certificate{}, no private key):",
+        st.bold("Truststore"),
+        o.truststores.join(", "),
+        o.certificates.len(),
+        plural(o.certificates.len())
+    )?;
+    for (i, c) in o.certificates.iter().enumerate() {
+        let alias = c.alias.as_deref().map(sanitize).unwrap_or("-".into());
+        writeln!(out, "  {}. [{alias}] {}", i + 1, sanitize(&c.subject_dn))?;
+        writeln!(out, "       SHA-256 {}", c.fingerprint_sha256)?;
+        let lists: Vec<&str> = c.lists.iter().map(|l| l.as_str()).collect();
+        let on = if lists.is_empty() {
+            "on no SAP list".to_string()
+        } else {
+            format!("on {}", lists.join(", "))
+        };
+        let until = if c.expired {
+            format!("EXPIRED {}", c.not_after)
+        } else {
+            format!("valid until {}", c.not_after)
+        };
+        writeln!(out, "       {on}; {until}; Java trust: {}", c.usage_words())?;
+    }
+    writeln!(
+        out,
+        "{} {} ({}, list {}):",
+        st.bold("Scenario"),
+        o.scenario.name(),
+        o.scenario.describe(),
+        o.list
+    )?;
+    let list_status = match o.status {
+        Status::Fail => Status::Fail,
+        _ if o.summary.contains("expired") => Status::Warn,
+        _ => Status::Ok,
+    };
+    writeln!(out, "  {} {}", st.mark(list_status), o.summary)?;
+    for w in &o.warnings {
+        writeln!(out, "  {} {}", st.mark(Status::Warn), sanitize(w))?;
+    }
+    let warns = o.warnings.len() + usize::from(list_status == Status::Warn);
+    let verdict = match o.status {
+        Status::Ok => format!("{} the truststore serves it", st.ok()),
+        Status::Warn => format!(
+            "{} serves it, with {warns} warning{}",
+            st.warn(),
+            plural(warns)
+        ),
+        Status::Fail => format!("{} 1 problem, {warns} warning{}", st.bad(), plural(warns)),
+    };
+    writeln!(out, "Result: {verdict}")
 }
 
 /// `--html FILE`: the verdict as a page.

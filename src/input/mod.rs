@@ -22,6 +22,7 @@ use crate::x509::key::PrivateKey;
 use crate::x509::material::material_from_text;
 use crate::x509::pem as pemtext;
 
+use crate::keystore::pkcs12::Relation;
 use crate::sap::servicekey::ServiceKey;
 
 /// Inputs larger than this are no service key or certificate.
@@ -49,6 +50,10 @@ pub enum Form {
     Der,
     /// A PKCS#12 keystore (read with a password).
     Pkcs12,
+    /// A Java KeyStore (JKS, read with a password).
+    Jks,
+    /// DER PKCS#7 certificates (`.p7b`, `.p7c`).
+    Pkcs7,
 }
 
 impl Form {
@@ -64,6 +69,8 @@ impl Form {
             Form::Pem => "PEM text",
             Form::Der => "DER certificate",
             Form::Pkcs12 => "PKCS#12 keystore",
+            Form::Jks => "JKS keystore",
+            Form::Pkcs7 => "PKCS#7 certificates (DER)",
         }
     }
 }
@@ -82,6 +89,64 @@ pub struct Loaded {
     pub certs: Vec<Cert>,
     /// The private key, if the input holds one.
     pub key: Option<PrivateKey>,
+    /// For a keystore: each certificate of `certs` (same order) as the
+    /// keystore holds it; empty for other inputs.
+    pub entries: Vec<StoreEntry>,
+}
+
+impl Loaded {
+    /// A keystore that holds certificates and no private key (a
+    /// truststore, such as SAP's `required.p12` or `btpcert truststore`'s).
+    pub fn is_truststore(&self) -> bool {
+        matches!(self.form, Form::Pkcs12 | Form::Jks)
+            && self.key.is_none()
+            && !self.certs.is_empty()
+    }
+}
+
+impl Loaded {
+    /// For a keystore with a private key: only the key's leaf and chain,
+    /// with a note naming the certificates left out; other inputs as they are.
+    pub fn key_chain_only(mut self) -> (Loaded, Option<String>) {
+        if self.entries.is_empty() || self.key.is_none() {
+            return (self, None);
+        }
+        let mut left = Vec::new();
+        let (mut certs, mut entries) = (Vec::new(), Vec::new());
+        for (c, e) in self.certs.into_iter().zip(self.entries) {
+            if e.relation == Relation::Unrelated {
+                left.push(c.subject_dn());
+            } else {
+                certs.push(c);
+                entries.push(e);
+            }
+        }
+        self.certs = certs;
+        self.entries = entries;
+        let note = (!left.is_empty()).then(|| {
+            format!(
+                "{}: left out {} certificate{} of the keystore that {} not in the key's chain: {}",
+                crate::sanitize::sanitize(&self.name),
+                left.len(),
+                if left.len() == 1 { "" } else { "s" },
+                if left.len() == 1 { "is" } else { "are" },
+                crate::sanitize::sanitize(&left.join("; "))
+            )
+        });
+        (self, note)
+    }
+}
+
+/// How a keystore holds one of its certificates.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreEntry {
+    /// The alias (friendly name), when there is one.
+    pub alias: Option<String>,
+    /// Its relation to the keystore's private key.
+    pub relation: Relation,
+    /// The usages (OIDs) of Oracle's trusted-key-usage attribute, when its
+    /// PKCS#12 bag carries one (what Java needs to list it as trusted).
+    pub trusted_usage: Option<Vec<String>>,
 }
 
 /// Reads a file, or standard input for `-`: the one way btpcert reads its
@@ -142,23 +207,47 @@ pub fn load_with(
     let (name, bytes) = read_source(path)?;
     let shown = crate::sanitize::sanitize(&name).into_owned();
     if let Some(src) = p12_password {
-        if is_pkcs12(&bytes) {
+        if is_keystore(&bytes) {
             let pw = src.secret(
                 &format!("password of {shown}"),
                 crate::secret::Purpose::Open,
             )?;
-            let (key, certs) = crate::keystore::pkcs12::read_keystore(&bytes, &pw)
-                .map_err(|e| e.with_path(&shown))?;
-            return Ok(Loaded {
-                name,
-                form: Form::Pkcs12,
-                service_key: None,
-                certs,
-                key: Some(key),
-            });
+            return load_store(name, &bytes, &pw).map_err(|e| e.with_path(&shown));
         }
     }
     load_bytes(&name, &bytes).map_err(|e| e.with_path(shown))
+}
+
+/// A keystore's contents as one input: every certificate (leaf and chain
+/// first), each with its entry, and the key if there is one.
+fn load_store(name: String, bytes: &[u8], pw: &crate::secret::Secret) -> Result<Loaded> {
+    let (format, store) = crate::keystore::read_any(bytes, pw)?;
+    let entries = store
+        .certs
+        .iter()
+        .map(|(alias, c, relation)| StoreEntry {
+            alias: alias.clone(),
+            relation: *relation,
+            trusted_usage: store.trusted_usage_of(c).map(<[String]>::to_vec),
+        })
+        .collect();
+    Ok(Loaded {
+        name,
+        form: match format {
+            crate::keystore::Format::Pkcs12 => Form::Pkcs12,
+            crate::keystore::Format::Jks => Form::Jks,
+        },
+        service_key: None,
+        certs: store.certs.into_iter().map(|(_, c, _)| c).collect(),
+        key: store.key,
+        entries,
+    })
+}
+
+/// True for a keystore: a JKS file (by its magic bytes FEEDFEED) or a DER
+/// PKCS#12 file.
+pub fn is_keystore(bytes: &[u8]) -> bool {
+    crate::keystore::jks::is_jks(bytes) || is_pkcs12(bytes)
 }
 
 /// True for a DER PKCS#12 file.
@@ -174,6 +263,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
         service_key,
         certs,
         key,
+        entries: Vec::new(),
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input("the file is empty"));
@@ -193,11 +283,20 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) if bytes[0] != 0x30 || pemtext::has_pem(t) => t,
+        _ if crate::x509::material::is_pkcs7_der(bytes) => {
+            let certs = crate::x509::material::certs_from_pkcs7(bytes)?;
+            return Ok(loaded(Form::Pkcs7, None, certs, None));
+        }
+        _ if crate::keystore::jks::is_jks(bytes) => {
+            return Err(Error::input(
+                "a JKS keystore, which this command does not read (inspect, verify, trust check, extract, check-external, key-params, postman --key and --p12 do)",
+            ));
+        }
         _ => {
             let cert = Cert::from_der(bytes).map_err(|_| {
                 if is_pkcs12(bytes) {
                     Error::input(
-                        "a PKCS#12 keystore: inspect and verify read it with --password-file or --password-env, token and call with --p12",
+                        "a PKCS#12 keystore, which this command does not read (inspect, verify, trust check, extract, check-external, key-params, postman --key and --p12 do, with --password-file, --password-env or --no-password)",
                     )
                 } else {
                     Error::input("binary data that is neither a DER certificate nor PEM text")
@@ -487,9 +586,17 @@ pub fn load_many_with(
     files: &[String],
     p12_password: Option<&dyn crate::secret::SecretSource>,
 ) -> Result<Bundle> {
+    let loaded = files
+        .iter()
+        .map(|f| load_with(f, p12_password))
+        .collect::<Result<Vec<_>>>()?;
+    pool(loaded)
+}
+
+/// Pools inputs already loaded; more than one private key is a usage error.
+pub fn pool(loaded: Vec<Loaded>) -> Result<Bundle> {
     let mut b = Bundle::default();
-    for f in files {
-        let l = load_with(f, p12_password)?;
+    for l in loaded {
         b.certs.extend(l.certs);
         if let Some(k) = l.key {
             if let Some((first, _)) = &b.key {

@@ -10,6 +10,9 @@
 //! `PKCS12_add_cert`, `PKCS12_add_friendlyname_asc`,
 //! `PKCS12_add1_attr_by_txt`, `PKCS12_add_safe`, `PKCS12_add_safes`,
 //! `PKCS12_set_mac`. Every pointer is owned by one guard and freed once.
+//!
+//! Reading goes the other way for what `PKCS12_parse` drops: the attribute
+//! of each certificate bag ([`trusted_usages`]).
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
@@ -66,7 +69,21 @@ extern "C" {
         md_type: *const ffi::EVP_MD,
     ) -> c_int;
     fn PKCS12_SAFEBAG_free(bag: *mut PKCS12_SAFEBAG);
+    fn PKCS12_unpack_authsafes(p12: *const ffi::PKCS12) -> *mut Stack;
+    fn PKCS12_unpack_p7data(p7: *mut ffi::PKCS7) -> *mut Stack;
+    fn PKCS12_unpack_p7encdata(
+        p7: *mut ffi::PKCS7,
+        pass: *const c_char,
+        passlen: c_int,
+    ) -> *mut Stack;
+    fn PKCS12_SAFEBAG_get_nid(bag: *const PKCS12_SAFEBAG) -> c_int;
+    fn PKCS12_SAFEBAG_get1_cert(bag: *const PKCS12_SAFEBAG) -> *mut ffi::X509;
+    fn PKCS12_SAFEBAG_get0_attrs(bag: *const PKCS12_SAFEBAG) -> *const Stack;
+    fn PKCS12_verify_mac(p12: *mut ffi::PKCS12, pass: *const c_char, passlen: c_int) -> c_int;
 }
+
+/// `NID_certBag`.
+const NID_CERT_BAG: c_int = 152;
 
 unsafe extern "C" fn free_bag(p: *mut c_void) {
     // SAFETY: the stack holds only PKCS12_SAFEBAG pointers made by PKCS12_add_cert.
@@ -219,4 +236,134 @@ pub fn build_truststore(
             openssl_reason(&e)
         ))
     })
+}
+
+/// The dotted form of an object identifier.
+///
+/// # Safety
+/// `obj` is a valid ASN1_OBJECT.
+unsafe fn oid_text(obj: *const ffi::ASN1_OBJECT) -> Option<String> {
+    let mut buf = [0u8; 128];
+    // SAFETY: buf is writable for its length; no_name = 1 gives dotted digits.
+    let n = unsafe { ffi::OBJ_obj2txt(buf.as_mut_ptr().cast(), buf.len() as c_int, obj, 1) };
+    let n = usize::try_from(n)
+        .ok()
+        .filter(|&n| n > 0 && n < buf.len())?;
+    Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+/// The usages (OIDs) in Oracle's trusted-key-usage attribute of each
+/// certificate bag that has one, by the certificate's DER. The file was
+/// opened with `password` before (its MAC checked): an empty password is
+/// tried as both encodings PKCS#12 allows. Best effort: a bag that cannot be
+/// decoded here is left out, never an error.
+pub fn trusted_usages(der: &[u8], password: &Secret) -> Vec<(Vec<u8>, Vec<String>)> {
+    let Ok(p12) = Pkcs12::from_der(der) else {
+        return Vec::new();
+    };
+    let Ok(pass) = CString::new(password.expose()) else {
+        return Vec::new();
+    };
+    // An empty password: no bytes at all (NULL), or a lone NUL character ("").
+    let empty_as_null = password.is_empty()
+        // SAFETY: p12 is valid; a NULL password of length 0 is allowed.
+        && unsafe { PKCS12_verify_mac(p12.as_ptr(), ptr::null(), 0) } == 1;
+    let (pass_ptr, pass_len) = if empty_as_null {
+        (ptr::null(), 0)
+    } else {
+        (pass.as_ptr(), -1)
+    };
+    let mut out = Vec::new();
+    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
+    let safes = OwnedStack {
+        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
+        free: free_pkcs7,
+    };
+    if safes.ptr.is_null() {
+        openssl::error::ErrorStack::get();
+        return out;
+    }
+    // SAFETY: safes is a valid stack.
+    let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
+    for i in 0..n {
+        // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
+        let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
+        // SAFETY: p7 is valid; each call checks the content type and returns
+        // NULL when it is not its own; the stack returned is ours.
+        let mut bags = unsafe { PKCS12_unpack_p7data(p7) };
+        if bags.is_null() {
+            // SAFETY: as above; the password is NUL-terminated (-1) or NULL with 0.
+            bags = unsafe { PKCS12_unpack_p7encdata(p7, pass_ptr, pass_len) };
+        }
+        let bags = OwnedStack {
+            ptr: bags,
+            free: free_bag,
+        };
+        if bags.ptr.is_null() {
+            continue;
+        }
+        // SAFETY: bags is a valid stack of safe bags.
+        let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
+        for j in 0..m {
+            // SAFETY: j is within the stack; the bag stays owned by `bags`.
+            let bag = unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) };
+            // SAFETY: bag is a valid PKCS12_SAFEBAG.
+            if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_CERT_BAG {
+                continue;
+            }
+            // SAFETY: bag is valid; the attributes stay owned by the bag.
+            let usages = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) };
+            let Some(usages) = usages else { continue };
+            // SAFETY: bag is a certificate bag; the X509 returned is ours and
+            // moves into the openssl crate's type, which frees it.
+            let x = unsafe { PKCS12_SAFEBAG_get1_cert(bag) };
+            if x.is_null() {
+                continue;
+            }
+            // SAFETY: x is a valid X509 owned from here on by `x509`.
+            let x509 = unsafe { openssl::x509::X509::from_ptr(x) };
+            if let Ok(der) = x509.to_der() {
+                out.push((der, usages));
+            }
+        }
+    }
+    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    openssl::error::ErrorStack::get();
+    out
+}
+
+/// The values of Oracle's trusted-key-usage attribute among `attrs`.
+///
+/// # Safety
+/// `attrs` is NULL or a valid stack of X509_ATTRIBUTE.
+unsafe fn bag_usages(attrs: *const Stack) -> Option<Vec<String>> {
+    if attrs.is_null() {
+        return None;
+    }
+    // SAFETY: attrs is a valid stack.
+    let n = unsafe { ffi::OPENSSL_sk_num(attrs) };
+    for i in 0..n {
+        // SAFETY: i is within the stack; the attribute stays owned by it.
+        let attr = unsafe { ffi::OPENSSL_sk_value(attrs, i) }.cast::<ffi::X509_ATTRIBUTE>();
+        // SAFETY: attr is valid; the object stays owned by it.
+        let oid = unsafe { oid_text(ffi::X509_ATTRIBUTE_get0_object(attr)) };
+        if oid.as_deref() != Some(ORACLE_TRUSTED_KEY_USAGE) {
+            continue;
+        }
+        let mut usages = Vec::new();
+        // SAFETY: attr is valid.
+        let count = unsafe { ffi::X509_ATTRIBUTE_count(attr) };
+        for k in 0..count {
+            // SAFETY: k is within the values; with type V_ASN1_OBJECT the
+            // value is an ASN1_OBJECT owned by the attribute (NULL otherwise).
+            let obj =
+                unsafe { ffi::X509_ATTRIBUTE_get0_data(attr, k, V_ASN1_OBJECT, ptr::null_mut()) };
+            if !obj.is_null() {
+                // SAFETY: obj is a valid ASN1_OBJECT (see above).
+                usages.extend(unsafe { oid_text(obj.cast()) });
+            }
+        }
+        return Some(usages);
+    }
+    None
 }

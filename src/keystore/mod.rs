@@ -9,6 +9,7 @@ pub mod truststore;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// The container of a keystore file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -68,6 +69,41 @@ impl Format {
     }
 }
 
+/// Everything a keystore holds, PKCS#12 or JKS, told apart by the file's
+/// magic bytes (never by its name: a PKCS#12 named `.jks` is read as
+/// PKCS#12). A JKS file's trusted entries are certificates unrelated to
+/// its key; of several key entries, the first is the key.
+pub fn read_any(bytes: &[u8], password: &Secret) -> Result<(Format, pkcs12::Store)> {
+    if !jks::is_jks(bytes) {
+        return Ok((Format::Pkcs12, pkcs12::read_store(bytes, password)?));
+    }
+    let mut key = None;
+    let mut certs = Vec::new();
+    for e in jks::read(bytes, password)? {
+        match e {
+            jks::Entry::Key {
+                alias,
+                key: k,
+                chain,
+            } => {
+                key.get_or_insert(k);
+                let mut chain = chain.into_iter();
+                certs.extend(chain.next().map(|c| (Some(alias), c)));
+                certs.extend(chain.map(|c| (None, c)));
+            }
+            jks::Entry::Trusted { alias, cert } => certs.push((Some(alias), cert)),
+        }
+    }
+    Ok((
+        Format::Jks,
+        pkcs12::Store {
+            certs: pkcs12::relate(key.as_ref(), certs),
+            key,
+            trusted_usage: Vec::new(),
+        },
+    ))
+}
+
 /// The sample key and chain of `testdata/service-key.json`, for tests.
 #[cfg(test)]
 pub(crate) fn sample_identity() -> (crate::x509::key::PrivateKey, Vec<crate::x509::cert::Cert>) {
@@ -84,6 +120,42 @@ pub(crate) fn sample_identity() -> (crate::x509::key::PrivateKey, Vec<crate::x50
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keystore_is_told_by_its_bytes() {
+        let (key, chain) = sample_identity();
+        let pw = Secret::new("changeit");
+        let p12 = pkcs12::build_keystore(&key, &chain, "a", pkcs12::Profile::Modern, &pw).unwrap();
+        let (format, store) = read_any(&p12, &pw).unwrap();
+        assert_eq!(format, Format::Pkcs12);
+        assert_eq!(store.certs.len(), 3);
+        let entries = vec![
+            jks::Entry::Key {
+                alias: "me".into(),
+                key,
+                chain: chain[..2].to_vec(),
+            },
+            jks::Entry::Trusted {
+                alias: "root".into(),
+                cert: chain[2].clone(),
+            },
+        ];
+        let bytes = jks::write(&entries, &pw).unwrap();
+        let (format, store) = read_any(&bytes, &pw).unwrap();
+        assert_eq!(format, Format::Jks);
+        let relations: Vec<_> = store.certs.iter().map(|(_, _, r)| *r).collect();
+        // The trusted root is the chain's issuer: it belongs to the chain.
+        assert_eq!(
+            relations,
+            [
+                pkcs12::Relation::Leaf,
+                pkcs12::Relation::Chain,
+                pkcs12::Relation::Chain
+            ]
+        );
+        assert_eq!(store.certs[0].0.as_deref(), Some("me"));
+        assert!(store.key.is_some());
+    }
 
     #[test]
     fn the_name_and_the_option_must_agree() {

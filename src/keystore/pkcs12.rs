@@ -142,9 +142,27 @@ pub struct Store {
     /// Every certificate, leaf and chain first, then the others in file
     /// order; with its alias (friendly name) when it has one.
     pub certs: Vec<(Option<String>, Cert, Relation)>,
+    /// Oracle's trusted-key-usage attribute (2.16.840.1.113894.746875.1.1)
+    /// of the certificate bags that carry it: the usages (OIDs), by the
+    /// certificate's DER. Java lists only such certificates without a key
+    /// as trusted entries.
+    pub trusted_usage: Vec<(Vec<u8>, Vec<String>)>,
 }
 
 impl Store {
+    /// The trusted-key-usage OIDs of `cert`, when its bag carries them.
+    pub fn trusted_usage_of(&self, cert: &Cert) -> Option<&[String]> {
+        self.trusted_usage
+            .iter()
+            .find(|(der, _)| der.as_slice() == cert.der())
+            .map(|(_, u)| u.as_slice())
+    }
+
+    /// True when it holds certificates and no key: a truststore.
+    pub fn is_truststore(&self) -> bool {
+        self.key.is_none() && !self.certs.is_empty()
+    }
+
     /// The key and its chain, leaf first; an error when there is no key.
     pub fn identity(self) -> Result<(PrivateKey, Vec<Cert>)> {
         let key = self
@@ -211,6 +229,7 @@ pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
     Ok(Store {
         certs: relate(key.as_ref(), certs),
         key,
+        trusted_usage: super::ffi::trusted_usages(der, password),
     })
 }
 
@@ -292,6 +311,35 @@ mod vector_tests {
         assert!(s.key.is_none());
         assert_eq!(s.certs.len(), 2);
         assert!(s.certs.iter().all(|(_, _, r)| *r == Relation::Unrelated));
+    }
+
+    #[test]
+    fn the_trusted_usage_attribute_is_read_whatever_the_password_encoding() {
+        // Java wrote this truststore with an empty password, and the
+        // attribute on each certificate bag.
+        let s = read_store(&vector("java-truststore.p12"), &Secret::empty()).unwrap();
+        for (_, c, _) in &s.certs {
+            assert_eq!(
+                s.trusted_usage_of(c),
+                Some(&["2.5.29.37.0".to_string()][..]),
+                "{}",
+                c.subject_dn()
+            );
+        }
+        // btpcert's own truststore, with a password.
+        let (_, chain) = crate::keystore::sample_identity();
+        let pw = Secret::new("changeit");
+        let entries = vec![("root".to_string(), chain[2].clone())];
+        let der = crate::keystore::ffi::build_truststore(&entries, Profile::Modern, &pw).unwrap();
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.is_truststore());
+        assert_eq!(s.certs[0].0.as_deref(), Some("root"));
+        assert!(s.trusted_usage_of(&chain[2]).is_some());
+        // A key store has none.
+        let (key, chain) = crate::keystore::sample_identity();
+        let der = build_keystore(&key, &chain, "a", Profile::Compat, &pw).unwrap();
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.trusted_usage.is_empty() && !s.is_truststore());
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct SplitOptions {
     pub file: String,
     /// The folder to write into (created if missing).
     pub out_dir: PathBuf,
+    /// Also write the chain (leaf first, unrelated certificates left out)
+    /// as `chain.p7b`, DER PKCS#7.
+    pub p7b: bool,
 }
 
 /// One file of the split.
@@ -31,6 +34,15 @@ pub struct SplitFile {
     pub subject: String,
 }
 
+/// The chain as one DER PKCS#7 file.
+#[derive(Debug, Serialize)]
+pub struct SplitP7b {
+    /// The file to write.
+    pub path: String,
+    /// The subjects of its certificates, leaf first.
+    pub subjects: Vec<String>,
+}
+
 /// The files planned, in order: the path leaf first, then the unrelated
 /// certificates.
 #[derive(Debug, Serialize)]
@@ -39,6 +51,8 @@ pub struct SplitOutcome {
     pub certificates: Vec<SplitFile>,
     /// What the user should know: order, duplicates, unrelated certificates.
     pub notes: Vec<String>,
+    /// With `--p7b`: the `chain.p7b` planned, and the subjects in it, leaf first.
+    pub p7b: Option<SplitP7b>,
     /// The files, planned.
     #[serde(skip)]
     pub files: Vec<Planned>,
@@ -84,19 +98,32 @@ pub fn split(opts: &SplitOptions) -> Result<SplitOutcome> {
             c.subject_dn()
         ));
     }
-    let (files, certificates) = split_plan(&ordered, &opts.out_dir)
-        .into_iter()
-        .map(|(f, c)| {
-            let entry = SplitFile {
-                path: f.path.display().to_string(),
-                subject: c.subject_dn(),
-            };
-            (f, entry)
-        })
-        .unzip();
+    let (mut files, certificates): (Vec<Planned>, Vec<SplitFile>) =
+        split_plan(&ordered, &opts.out_dir)
+            .into_iter()
+            .map(|(f, c)| {
+                let entry = SplitFile {
+                    path: f.path.display().to_string(),
+                    subject: c.subject_dn(),
+                };
+                (f, entry)
+            })
+            .unzip();
+    let p7b = opts.p7b.then(|| {
+        let path = opts.out_dir.join(crate::ops::extract::P7B);
+        files.push(
+            Planned::public(&path, crate::x509::material::pkcs7_der(&ordered.certs))
+                .creating_folder(),
+        );
+        SplitP7b {
+            path: path.display().to_string(),
+            subjects: ordered.certs.iter().map(Cert::subject_dn).collect(),
+        }
+    });
     Ok(SplitOutcome {
         certificates,
         notes,
+        p7b,
         files,
     })
 }
@@ -141,6 +168,7 @@ mod tests {
     #[test]
     fn plans_one_public_file_per_certificate_leaf_first() {
         let o = split(&SplitOptions {
+            p7b: false,
             file: SAMPLE.into(),
             out_dir: "out".into(),
         })
@@ -171,6 +199,7 @@ mod tests {
     #[test]
     fn a_key_without_certificates_is_an_error() {
         let e = split(&SplitOptions {
+            p7b: false,
             file: SECRET.into(),
             out_dir: "out".into(),
         })

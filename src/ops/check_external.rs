@@ -131,11 +131,27 @@ impl Outcome for CheckExternalOutcome {
 /// integration flows and token requests unless one is asked for), and
 /// plans the parameters file when nothing failed.
 pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
-    let loaded = input::load(&opts.cert)?;
+    run_with(opts, &crate::secret::NoSecrets)
+}
+
+/// Like [`run`]; the certificate may also come from a keystore (PKCS#12,
+/// JKS) opened with a password from `secrets`: its leaf is the certificate
+/// checked, the rest of its chain counts as intermediates.
+pub fn run_with(
+    opts: &CheckExternalOptions,
+    secrets: &dyn crate::secret::SecretSource,
+) -> Result<CheckExternalOutcome> {
+    let (mut loaded, _) = input::load_with(&opts.cert, Some(secrets))?.key_chain_only();
     let name = sanitize(&loaded.name).into_owned();
     if loaded.certs.is_empty() {
         return Err(Error::input(format!("{name}: holds no certificate")));
     }
+    // A keystore's leaf is the key's certificate; the rest is its chain.
+    let from_store = if loaded.entries.is_empty() || loaded.key.is_none() {
+        Vec::new()
+    } else {
+        loaded.certs.split_off(1)
+    };
     let leaf = chain::order(&loaded.certs)
         .leaf()
         .expect("non-empty")
@@ -145,6 +161,7 @@ pub fn run(opts: &CheckExternalOptions) -> Result<CheckExternalOutcome> {
     checks.push(external::leaf_key_strength(&leaf));
 
     let mut certs = loaded.certs;
+    certs.extend(from_store);
     for f in &opts.intermediates {
         certs.extend(input::load(f)?.certs);
     }

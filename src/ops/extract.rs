@@ -40,6 +40,8 @@ pub struct ExtractOptions {
     pub decrypt: bool,
     /// Also write each certificate to its own file, leaf first.
     pub split: bool,
+    /// Also write the chain as `chain.p7b` (DER PKCS#7, leaf first).
+    pub p7b: bool,
     /// Where the certificates that complete the chain come from.
     pub roots: RootOptions,
 }
@@ -49,7 +51,8 @@ pub struct ExtractOptions {
 pub struct Written {
     /// The file.
     pub path: String,
-    /// `certificate-chain`, `certificate` or `private-key`.
+    /// `certificate-chain`, `certificate`, `private-key` or
+    /// `certificate-chain-pkcs7` (`chain.p7b`).
     pub content: &'static str,
     /// Subjects of the certificates in it, in file order.
     pub subjects: Vec<String>,
@@ -129,7 +132,7 @@ impl Outcome for ExtractOutcome {
 /// prepares the key as asked (a password, when one is needed, comes from
 /// `secrets` as [`Purpose::DecryptKey`]) and plans the files.
 pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractOutcome> {
-    let loaded = input::load(&opts.input)?;
+    let (loaded, left_out) = input::load_with(&opts.input, Some(secrets))?.key_chain_only();
     let name = sanitize(&loaded.name).into_owned();
     let kind = loaded.service_key.as_ref().map(|sk| sk.kind);
     if let Some(sk) = &loaded.service_key {
@@ -179,6 +182,7 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         .collect();
     let identity = key.is_some() || kind.is_some();
     let mut notes = notes(&name, &ordered);
+    notes.extend(left_out);
     if unchecked_key {
         notes.push(format!(
             "{name}: the private key is encrypted, so btpcert could not check that it belongs to the leaf; --decrypt checks it (and writes it decrypted), as does btpcert verify"
@@ -252,6 +256,20 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
         o.planned
             .push(Planned::secret(&key_path, k.to_pem()).creating_folder());
     }
+    if opts.p7b {
+        let p7b_path = opts.out_dir.join(P7B);
+        o.files.push(Written {
+            path: p7b_path.display().to_string(),
+            content: "certificate-chain-pkcs7",
+            subjects: ordered.certs.iter().map(Cert::subject_dn).collect(),
+            key_format: None,
+            mode: "0644",
+        });
+        o.planned.push(
+            Planned::public(&p7b_path, crate::x509::material::pkcs7_der(&ordered.certs))
+                .creating_folder(),
+        );
+    }
     if opts.split {
         for (f, c) in split_plan(ordered, &opts.out_dir) {
             o.files.push(Written {
@@ -265,6 +283,10 @@ fn plan(o: &mut ExtractOutcome, ordered: &Chain, key: Option<&PrivateKey>, opts:
         }
     }
 }
+
+/// The name of the chain as DER PKCS#7, as Windows and Cloud Integration
+/// write it.
+pub const P7B: &str = "chain.p7b";
 
 /// Where a certificate of the chain came from, in words.
 pub fn whence(o: &Origin) -> String {
@@ -346,6 +368,7 @@ mod tests {
             pkcs8: false,
             decrypt: false,
             split: false,
+            p7b: false,
             roots: RootOptions::default(),
         }
     }

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::error::{ExitStatus, Result};
 use crate::input::{self, Form, Loaded};
+use crate::ops::trust::StoreCert;
 use crate::ops::Outcome;
 use crate::sap::audit::{effective_expiry, EffectiveExpiry};
 use crate::sap::servicekey::KeyKind;
@@ -17,7 +18,7 @@ use crate::x509::key::KeyFormat;
 /// What to inspect.
 #[derive(Debug, Clone)]
 pub struct InspectOptions {
-    /// Service keys, PEM, DER or PKCS#12 files; `-` for standard input.
+    /// Service keys, PEM, DER, PKCS#7, PKCS#12 or JKS files; `-` for standard input.
     pub files: Vec<String>,
     /// The time validity is judged at.
     pub at: OffsetDateTime,
@@ -59,6 +60,10 @@ pub struct FileReport {
     pub effective_expiry: Option<EffectiveExpiry>,
     /// The private key, without its value.
     pub private_key: Option<PrivateKeyInfo>,
+    /// For a keystore (PKCS#12, JKS): each certificate as it holds it
+    /// (alias, relation to the key, Java's trusted usage, SAP lists), in the
+    /// order of `certificates`; empty for other inputs.
+    pub entries: Vec<StoreCert>,
 }
 
 /// The fields of a service key worth seeing (never its secrets).
@@ -109,6 +114,7 @@ pub fn run(opts: &InspectOptions, secrets: &dyn SecretSource) -> Result<InspectO
                 certificates: Vec::new(),
                 effective_expiry: None,
                 private_key: None,
+                entries: Vec::new(),
             },
         })
         .collect();
@@ -133,13 +139,19 @@ pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
             fields: sk.fields.clone(),
         }),
         certificates: l.certs.iter().map(|c| c.info(at)).collect(),
-        effective_expiry: effective_expiry(&ordered.certs, at),
+        // A truststore's roots are no chain: each has its own end.
+        effective_expiry: if l.is_truststore() {
+            None
+        } else {
+            effective_expiry(&ordered.certs, at)
+        },
         private_key: l.key.as_ref().map(|k| PrivateKeyInfo {
             format: k.format(),
             encrypted: k.is_encrypted(),
             key: k.info(),
             matches_leaf: leaf.as_ref().and_then(|c| k.matches(c)),
         }),
+        entries: StoreCert::all_of(l, at),
     }
 }
 

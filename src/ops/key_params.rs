@@ -103,6 +103,16 @@ pub const CERTIFICATE_NEXT_STEPS: &str = "next: cf create-service-key INSTANCE N
 
 /// Reads the old keys and builds one set of parameters for each.
 pub fn run(opts: &KeyParamsOptions) -> Result<KeyParamsOutcome> {
+    run_with(opts, &crate::secret::NoSecrets)
+}
+
+/// Like [`run`]; an input may also be a keystore (PKCS#12, JKS), opened
+/// with a password from `secrets`: its leaf becomes the certificate of an
+/// External Certificate key.
+pub fn run_with(
+    opts: &KeyParamsOptions,
+    secrets: &dyn crate::secret::SecretSource,
+) -> Result<KeyParamsOutcome> {
     let key_type = key_type(opts)?;
     let certificate = match key_type {
         KeyType::Certificate => Some(external::certificate_parameters(
@@ -124,7 +134,13 @@ pub fn run(opts: &KeyParamsOptions) -> Result<KeyParamsOutcome> {
     let mut notes = Vec::new();
     let mut keys = Vec::new();
     for input in &opts.inputs {
-        keys.push(new_key(input, certificate.as_ref(), opts, &mut notes)?);
+        keys.push(new_key(
+            input,
+            certificate.as_ref(),
+            opts,
+            secrets,
+            &mut notes,
+        )?);
     }
     if keys.is_empty() {
         keys.push(NewKey {
@@ -186,19 +202,48 @@ fn new_key(
     input: &str,
     certificate: Option<&serde_json::Value>,
     opts: &KeyParamsOptions,
+    secrets: &dyn crate::secret::SecretSource,
     notes: &mut Vec<String>,
 ) -> Result<NewKey> {
-    let loaded = input::load(input)?;
+    let (loaded, _) = input::load_with(input, Some(secrets))?.key_chain_only();
     let name = sanitize(&loaded.name).into_owned();
-    let sk = loaded
-        .service_key
-        .as_ref()
-        .ok_or_else(|| Error::input(format!("{name}: not a service key")))?;
     let output = match (&opts.out_dir, &opts.output) {
         (Some(dir), _) => Some(dir.join(params_name(input)).display().to_string()),
         (None, Some(p)) => Some(p.display().to_string()),
         (None, None) => None,
     };
+    if matches!(loaded.form, input::Form::Pkcs12 | input::Form::Jks) {
+        // A keystore's key certificate (the leaf): an External Certificate key.
+        let parameters = match certificate {
+            Some(p) => p.clone(),
+            None => {
+                let ordered = chain::order(&loaded.certs);
+                let leaf = match loaded.key {
+                    Some(_) => loaded.certs.first(),
+                    None => ordered.leaf(),
+                }
+                .ok_or_else(|| Error::input(format!("{name}: holds no certificate")))?
+                .clone();
+                if loaded.certs.len() > 1 {
+                    notes.push(format!(
+                        "{name}: the keystore holds a chain of {}; only the leaf goes into the parameters",
+                        loaded.certs.len()
+                    ));
+                }
+                external::key_parameters(&leaf, None)
+            }
+        };
+        return Ok(NewKey {
+            input: Some(loaded.name.clone()),
+            kind: None,
+            parameters,
+            output,
+        });
+    }
+    let sk = loaded
+        .service_key
+        .as_ref()
+        .ok_or_else(|| Error::input(format!("{name}: not a service key")))?;
     let parameters = match certificate {
         Some(p) => p.clone(),
         None => external_parameters(&loaded, sk.kind, sk.certificate_pinning, &name, notes)?,

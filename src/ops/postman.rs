@@ -128,7 +128,7 @@ fn endpoint(opts: &PostmanOptions, url: &str) -> (String, String, String) {
 pub fn run(opts: &PostmanOptions, secrets: &dyn SecretSource) -> Result<PostmanOutcome> {
     let mut files = vec![opts.input.clone()];
     files.extend(opts.key.clone());
-    let bundle = input::load_many(&files)?;
+    let bundle = input::load_many_with(&files, Some(secrets))?;
     let (_, sk) = bundle.service_keys.first().ok_or_else(|| {
         Error::input("not a service key (no tokenurl to call)").with_path(&opts.input)
     })?;

@@ -510,6 +510,7 @@ fn pem_files(material: &[String], opts: &DownloadOptions) -> Result<Parts> {
         pkcs8: false,
         decrypt: false,
         split: false,
+        p7b: false,
         roots: system_roots(),
     };
     Ok(parts(extract::run(&extract, &opts.secrets)?))

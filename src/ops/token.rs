@@ -151,8 +151,9 @@ pub fn identity(
     if let Some(p) = &conn.p12 {
         let (_, der) = input::read_source(p)?;
         let pw = secrets.secret(&format!("password of {}", sanitize(p)), Purpose::Open)?;
-        let (key, chain) =
-            crate::keystore::pkcs12::read_keystore(&der, &pw).map_err(|e| e.with_path(p))?;
+        let (key, chain) = crate::keystore::read_any(&der, &pw)
+            .and_then(|(_, store)| store.identity())
+            .map_err(|e| e.with_path(sanitize(p)))?;
         return Ok(Some(Identity { chain, key }));
     }
     let (given_certs, given_key) = given.unwrap_or_default();

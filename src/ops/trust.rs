@@ -4,10 +4,12 @@
 use serde::Serialize;
 
 use crate::error::{Error, ExitStatus, Result};
-use crate::input;
+use crate::input::{self, Loaded};
+use crate::keystore::pkcs12::Relation;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
 use crate::sap::trust_lists::{self, TrustEntry, TrustList};
+use crate::secret::SecretSource;
 use crate::x509::cert::Cert;
 
 /// Which lists to print.
@@ -78,6 +80,84 @@ impl CertLists {
     }
 }
 
+/// Oracle's trusted-key-usage value anyExtendedKeyUsage, as Java writes it.
+pub const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
+
+/// One certificate of a keystore, as `inspect`, `verify` and `trust check`
+/// list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreCert {
+    /// The alias (friendly name), when it has one.
+    pub alias: Option<String>,
+    /// Its relation to the keystore's private key.
+    pub relation: Relation,
+    /// The usages (OIDs) of Oracle's trusted-key-usage attribute
+    /// (2.16.840.1.113894.746875.1.1), when its PKCS#12 bag carries one;
+    /// Java lists a certificate without a key as trusted only with it.
+    pub trusted_usage: Option<Vec<String>>,
+    /// Whether Java (keytool) lists it as a trusted certificate entry: a
+    /// JKS trusted entry, or a PKCS#12 certificate without a key that
+    /// carries the trusted-key-usage attribute.
+    pub java_trusted: bool,
+    /// Subject, RFC 4514.
+    pub subject_dn: String,
+    /// SHA-256 of the DER, upper-case hex with colons.
+    pub fingerprint_sha256: String,
+    /// Every SAP trust list that holds it.
+    pub lists: Vec<TrustList>,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Whether it has expired at the time of the check.
+    pub expired: bool,
+}
+
+impl StoreCert {
+    /// Every certificate of a loaded keystore, in its order; empty for
+    /// other inputs.
+    pub fn all_of(l: &Loaded, at: time::OffsetDateTime) -> Vec<StoreCert> {
+        l.certs
+            .iter()
+            .zip(&l.entries)
+            .map(|(c, e)| {
+                let fp = c.sha256();
+                StoreCert {
+                    alias: e.alias.clone(),
+                    relation: e.relation,
+                    trusted_usage: e.trusted_usage.clone(),
+                    java_trusted: e.relation == Relation::Unrelated
+                        && (l.form == input::Form::Jks || e.trusted_usage.is_some()),
+                    subject_dn: c.subject_dn(),
+                    lists: trust_lists::lists_of(&fp),
+                    fingerprint_sha256: fp,
+                    not_after: crate::x509::cert::rfc3339(c.not_after()),
+                    expired: c.not_after() < at,
+                }
+            })
+            .collect()
+    }
+
+    /// What Java makes of it, in words: the trusted usage
+    /// (`anyExtendedKeyUsage` or the OIDs), or why it is no trusted entry.
+    pub fn usage_words(&self) -> String {
+        match &self.trusted_usage {
+            None if self.relation != Relation::Unrelated => "none (part of the key entry)".into(),
+            None if self.java_trusted => "trusted entry (JKS)".into(),
+            None => "none: Java does not list it as trusted".into(),
+            Some(u) => u
+                .iter()
+                .map(|o| {
+                    if o == ANY_EXTENDED_KEY_USAGE {
+                        "anyExtendedKeyUsage".to_string()
+                    } else {
+                        o.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// Whether a CA of the chain is on the list.
 #[derive(Debug, Serialize)]
 pub struct CheckOutcome {
@@ -87,8 +167,12 @@ pub struct CheckOutcome {
     pub trusted: bool,
     /// The first certificate of the path that is on it.
     pub matched: Option<CertLists>,
-    /// Every certificate of the path, leaf first, with the lists it is on.
+    /// Every certificate of the path, leaf first, with the lists it is on
+    /// (for a truststore: every certificate it holds, in its order).
     pub path: Vec<CertLists>,
+    /// The file is a truststore (certificates, no key): its certificates
+    /// are judged as they are, not as a chain.
+    pub truststore: bool,
     /// The file checked, as the user named it.
     #[serde(skip)]
     pub source: String,
@@ -106,18 +190,33 @@ impl Outcome for CheckOutcome {
 
 /// Completes the chain of `opts.file` and looks for a CA of it on the list.
 pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
-    let loaded = input::load(&opts.file)?;
+    check_with(opts, &crate::secret::NoSecrets)
+}
+
+/// Like [`check`]; keystores (PKCS#12, JKS) are read with a password from
+/// `secrets`. A truststore's certificates are looked up as they are: is
+/// one of the roots it holds on the list?
+pub fn check_with(opts: &CheckOptions, secrets: &dyn SecretSource) -> Result<CheckOutcome> {
+    let loaded = input::load_with(&opts.file, Some(secrets))?;
     if loaded.certs.is_empty() {
         return Err(Error::input(format!(
             "{}: holds no certificate",
             sanitize(&opts.file)
         )));
     }
-    let path = opts.roots.path(&loaded.certs)?;
-    let all: Vec<CertLists> = path.certs.iter().map(|(c, _)| CertLists::of(c)).collect();
+    let truststore = loaded.is_truststore();
+    let (all, top): (Vec<CertLists>, Option<Cert>) = if truststore {
+        (loaded.certs.iter().map(CertLists::of).collect(), None)
+    } else {
+        let path = opts.roots.path(&loaded.certs)?;
+        (
+            path.certs.iter().map(|(c, _)| CertLists::of(c)).collect(),
+            path.certs.last().map(|(c, _)| c.clone()),
+        )
+    };
     let matched = all.iter().find(|m| m.lists.contains(&opts.list)).cloned();
-    let look_alike = match (&matched, path.certs.last()) {
-        (None, Some((top, _))) => trust_lists::look_alike(&top.common_name(), &top.sha256()),
+    let look_alike = match (&matched, top) {
+        (None, Some(top)) => trust_lists::look_alike(&top.common_name(), &top.sha256()),
         _ => None,
     };
     Ok(CheckOutcome {
@@ -125,6 +224,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
         trusted: matched.is_some(),
         matched,
         path: all,
+        truststore,
         source: loaded.name,
         look_alike,
     })

@@ -8,10 +8,12 @@ use crate::check::Status;
 use crate::error::{Error, ExitStatus, Result};
 use crate::input;
 use crate::input::fetch::Fetched;
+use crate::ops::trust::StoreCert;
 use crate::ops::{Outcome, RootOptions};
 use crate::sanitize::sanitize;
 use crate::sap::scenario::{judge_as, Choice, Issuance, Scenario, Verdict};
 use crate::sap::servicekey::KeyKind;
+use crate::sap::trust_lists::TrustList;
 use crate::secret::SecretSource;
 use crate::x509::key::PrivateKey;
 use crate::x509::verify::Options;
@@ -60,10 +62,158 @@ impl Outcome for VerifyOutcome {
     }
 }
 
+/// What `verify` found: a chain's verdict, or a truststore's.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Verified {
+    /// The files form a chain (with a key or not).
+    Chain(VerifyOutcome),
+    /// Every file is a truststore: certificates without a key.
+    Truststore(TruststoreOutcome),
+}
+
+impl Outcome for Verified {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            Verified::Chain(o) => o.exit_status(),
+            Verified::Truststore(o) => o.exit_status(),
+        }
+    }
+}
+
+/// The verdict on truststores: which SAP lists the certificates they hold
+/// are on, and whether the list of the scenario is covered.
+#[derive(Debug, Serialize)]
+pub struct TruststoreOutcome {
+    /// The truststores, as named.
+    pub truststores: Vec<String>,
+    /// Every certificate they hold, in file order.
+    pub certificates: Vec<StoreCert>,
+    /// The scenario judged: `server` unless asked (a truststore is what a
+    /// sender trusts servers with).
+    pub scenario: Scenario,
+    /// The list that scenario needs a certificate of.
+    pub list: TrustList,
+    /// `ok`: a valid certificate on the list; `warn`: also expired
+    /// certificates; `fail`: none on the list (or only expired ones).
+    pub status: Status,
+    /// The verdict in one sentence.
+    pub summary: String,
+    /// What else the user should know (certificates Java does not see).
+    pub warnings: Vec<String>,
+}
+
+impl Outcome for TruststoreOutcome {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::problems_if(self.status == Status::Fail)
+    }
+}
+
+/// Judges certificate-only keystores: for the scenario's list, at least one
+/// valid certificate of theirs must be on it.
+fn judge_truststores(loaded: &[input::Loaded], opts: &VerifyOptions) -> TruststoreOutcome {
+    let scenario = opts.scenario.unwrap_or(Scenario::Server);
+    // The token scenario's own list for an external certificate is xsuaa-x509.
+    let list = *scenario.lists().last().expect("every scenario has a list");
+    let certificates: Vec<StoreCert> = loaded
+        .iter()
+        .flat_map(|l| StoreCert::all_of(l, opts.at))
+        .collect();
+    let on_list: Vec<&StoreCert> = certificates
+        .iter()
+        .filter(|c| c.lists.contains(&list))
+        .collect();
+    let valid = on_list.iter().filter(|c| !c.expired).count();
+    let expired = certificates.iter().filter(|c| c.expired).count();
+    let n = certificates.len();
+    let mut warnings = Vec::new();
+    let hidden = certificates.iter().filter(|c| !c.java_trusted).count();
+    if hidden > 0 {
+        warnings.push(format!(
+            "{hidden} of its {n} certificates {} no trusted entry for Java: the PKCS#12 bag lacks Oracle's trusted-key-usage attribute, so keytool and Java do not see {}; btpcert truststore writes it",
+            if hidden == 1 { "is" } else { "are" },
+            if hidden == 1 { "it" } else { "them" }
+        ));
+    }
+    let (status, summary) = if valid == 0 {
+        let none = if n == 1 {
+            "its one certificate is not".to_string()
+        } else {
+            format!("none of its {n} certificates is")
+        };
+        (
+            Status::Fail,
+            format!(
+                "{none} on {list} and valid; {list} holds the {}",
+                list.about()
+            ),
+        )
+    } else if expired > 0 {
+        (
+            Status::Warn,
+            format!(
+                "{valid} of its {n} certificates {} on {list}; {expired} {} expired (remove {})",
+                if valid == 1 { "is" } else { "are" },
+                if expired == 1 { "is" } else { "are" },
+                if expired == 1 { "it" } else { "them" }
+            ),
+        )
+    } else if !warnings.is_empty() {
+        (
+            Status::Warn,
+            format!(
+                "{valid} of its {n} certificate{} {} on {list}",
+                if n == 1 { "" } else { "s" },
+                if valid == 1 { "is" } else { "are" }
+            ),
+        )
+    } else {
+        (
+            Status::Ok,
+            format!(
+                "{valid} of its {n} certificate{} {} on {list}",
+                if n == 1 { "" } else { "s" },
+                if valid == 1 { "is" } else { "are" }
+            ),
+        )
+    };
+    TruststoreOutcome {
+        truststores: loaded
+            .iter()
+            .map(|l| sanitize(&l.name).into_owned())
+            .collect(),
+        certificates,
+        scenario,
+        list,
+        status,
+        summary,
+        warnings,
+    }
+}
+
 /// Reads the files (PKCS#12 with a password from `secrets`), completes the
-/// chain, and runs every check.
+/// chain, and runs every check. Truststores are refused here: see [`run_any`].
 pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOutcome> {
-    let bundle = input::load_many_with(&opts.files, Some(secrets))?;
+    match run_any(opts, secrets)? {
+        Verified::Chain(o) => Ok(o),
+        Verified::Truststore(_) => Err(Error::input(
+            "holds certificates and no private key (a truststore): btpcert verify on the command line judges its roots",
+        )),
+    }
+}
+
+/// Like [`run`], and when every file is a truststore (certificates from a
+/// PKCS#12 or JKS file without a key), judges the roots they hold.
+pub fn run_any(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<Verified> {
+    let loaded = opts
+        .files
+        .iter()
+        .map(|f| input::load_with(f, Some(secrets)))
+        .collect::<Result<Vec<_>>>()?;
+    if !loaded.is_empty() && opts.key.is_none() && loaded.iter().all(|l| l.is_truststore()) {
+        return Ok(Verified::Truststore(judge_truststores(&loaded, opts)));
+    }
+    let bundle = input::pool(loaded)?;
     let mut keys = Vec::new();
     for (name, sk) in &bundle.service_keys {
         if sk.kind == KeyKind::ClientSecret {
@@ -111,12 +261,12 @@ pub fn run(opts: &VerifyOptions, secrets: &dyn SecretSource) -> Result<VerifyOut
             }
         }
     }
-    Ok(VerifyOutcome {
+    Ok(Verified::Chain(VerifyOutcome {
         verdict,
         scenarios_chosen: chosen,
         fetched: done.fetched,
         notes: done.notes,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -73,7 +73,80 @@ pub fn key_from_text(text: &str) -> Result<PrivateKey> {
     key.ok_or_else(|| Error::input("holds no private key"))
 }
 
-fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
+/// The content type of PKCS#7 SignedData, 1.2.840.113549.1.7.2, as DER.
+const SIGNED_DATA_OID: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+];
+/// The content type of PKCS#7 data, 1.2.840.113549.1.7.1, as DER.
+const DATA_OID: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+];
+
+/// True when `der` is a DER PKCS#7 `ContentInfo` of type SignedData (a
+/// `.p7b`/`.p7c` file): a SEQUENCE whose first element is that OID. Told
+/// by its content, never by a file's extension.
+pub fn is_pkcs7_der(der: &[u8]) -> bool {
+    let Some(body) = der_body(der) else {
+        return false;
+    };
+    body.starts_with(SIGNED_DATA_OID)
+}
+
+/// The content of the SEQUENCE at the start of `der`.
+fn der_body(der: &[u8]) -> Option<&[u8]> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n].iter().fold(0usize, |a, &x| (a << 8) | x as usize);
+        (len, &rest[n..])
+    };
+    rest.get(..len)
+}
+
+fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = body.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// The certificates as a DER PKCS#7 SignedData without signers (a
+/// "certs-only" `.p7b`, as `openssl crl2pkcs7 -nocrl -outform DER`,
+/// Windows and Cloud Integration write it), in the order given.
+pub fn pkcs7_der(certs: &[Cert]) -> Vec<u8> {
+    let all: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
+    let mut sd = vec![0x02, 0x01, 0x01]; // version 1
+    sd.extend(der_tlv(0x31, &[])); // digestAlgorithms
+    sd.extend(der_tlv(0x30, DATA_OID)); // contentInfo
+    sd.extend(der_tlv(0xa0, &all)); // certificates [0] IMPLICIT
+    sd.extend(der_tlv(0x31, &[])); // signerInfos
+    let mut ci = SIGNED_DATA_OID.to_vec();
+    ci.extend(der_tlv(0xa0, &der_tlv(0x30, &sd)));
+    der_tlv(0x30, &ci)
+}
+
+/// The certificates of a DER PKCS#7 structure, in its order.
+pub fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
     let p7 = openssl::pkcs7::Pkcs7::from_der(der).map_err(|e| {
         Error::input(format!(
             "not a valid PKCS#7 structure ({})",
@@ -97,6 +170,19 @@ fn certs_from_pkcs7(der: &[u8]) -> Result<Vec<Cert>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pkcs7_written_is_read_back_in_order() {
+        let (_, chain) = crate::keystore::sample_identity();
+        let der = pkcs7_der(&chain);
+        assert!(is_pkcs7_der(&der));
+        assert!(!is_pkcs7_der(chain[0].der()));
+        let back = certs_from_pkcs7(&der).unwrap();
+        assert_eq!(back.len(), chain.len());
+        for (a, b) in back.iter().zip(&chain) {
+            assert_eq!(a.der(), b.der());
+        }
+    }
 
     fn block(der: &[u8]) -> String {
         pemtext::encode_der("CERTIFICATE", der)

@@ -237,6 +237,20 @@ fn a_pkcs12_file_is_named_as_such() {
         ])
         .assert()
         .success();
+    // chain split reads no keystore: it says what the file is.
+    let a = btpcert()
+        .args(["chain", "split"])
+        .arg(&p12)
+        .arg("-o")
+        .arg(d.path().join("o"))
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("c.p12: a PKCS#12 keystore"),
+        "{}",
+        stderr_of(&a)
+    );
+    // extract reads it, and without a terminal it says where a password comes from.
     let a = btpcert()
         .arg("extract")
         .arg(&p12)
@@ -245,7 +259,9 @@ fn a_pkcs12_file_is_named_as_such() {
         .assert()
         .code(2);
     assert!(
-        stderr_of(&a).contains("c.p12: a PKCS#12 keystore"),
+        stderr_of(&a).contains("password of")
+            && stderr_of(&a).contains("c.p12")
+            && stderr_of(&a).contains("--password-file"),
         "{}",
         stderr_of(&a)
     );

@@ -155,7 +155,8 @@ fn json_shapes_are_stable() {
             "service_key",
             "certificates",
             "effective_expiry",
-            "private_key"
+            "private_key",
+            "entries"
         ])
     );
     assert_eq!(

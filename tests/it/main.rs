@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod clarity;
 mod cli;
+mod containers;
 mod creation;
 mod csr;
 mod extract;

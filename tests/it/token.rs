@@ -222,6 +222,66 @@ fn token_with_a_pkcs12_file_and_an_external_key() {
         ])
         .assert()
         .success();
+
+    // The same identity as a JKS made by keytool: read by its magic bytes.
+    let jks = s.dir.path().join("c.jks");
+    let out = tool("keytool")
+        .args(["-importkeystore", "-noprompt", "-srckeystore"])
+        .arg(&p12)
+        .args(["-srcstoretype", "PKCS12", "-srcstorepass", "pfx-pass"])
+        .arg("-destkeystore")
+        .arg(&jks)
+        .args(["-deststoretype", "JKS", "-deststorepass", "pfx-pass"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&std::fs::read(&jks).unwrap()[..4], b"\xfe\xed\xfe\xed");
+    let token_with = |store: &Path, extra: &[&str]| {
+        btpcert()
+            .args([
+                "token",
+                &ext,
+                "--p12",
+                store.to_str().unwrap(),
+                "--ca",
+                &s.root,
+            ])
+            .args(extra)
+            .assert()
+    };
+    token_with(&jks, &["--password-file", &pw]).success();
+    let bad = s.put("bad-pw", "not-it\n");
+    let a = token_with(&jks, &["--password-file", &bad]).code(2);
+    assert!(
+        stderr_of(&a).contains("wrong password (the JKS integrity check failed)"),
+        "{}",
+        stderr_of(&a)
+    );
+
+    // A PKCS#12 without a password, opened with --no-password and no prompt
+    // (standard input is no terminal: a prompt would fail the command).
+    let open = s.dir.path().join("open.p12");
+    btpcert()
+        .args([
+            "p12",
+            &s.cert_key(),
+            "-o",
+            open.to_str().unwrap(),
+            "--no-password",
+        ])
+        .assert()
+        .success();
+    token_with(&open, &["--no-password"]).success();
+    let a = token_with(&open, &[]).code(2);
+    assert!(
+        stderr_of(&a).contains("--password-file"),
+        "{}",
+        stderr_of(&a)
+    );
 }
 
 #[test]

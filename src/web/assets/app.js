@@ -27,6 +27,8 @@
     pem: 'PEM text',
     der: 'DER certificate',
     pkcs12: 'PKCS#12 keystore',
+    jks: 'JKS keystore',
+    pkcs7: 'PKCS#7 certificates (DER)',
   };
   const KINDS = {
     certificate: 'Certificate (SAP-generated key and certificate)',

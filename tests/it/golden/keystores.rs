@@ -172,3 +172,56 @@ fn csr_writes_a_key_and_a_request() {
         ],
     );
 }
+
+#[test]
+fn a_truststore_listed_and_judged() {
+    let d = TestDir::new();
+    d.put("pw", "changeit\n");
+    crate::common::btpcert()
+        .current_dir(d.path())
+        .args(["truststore", &testdata("sample-root.pem")])
+        .arg("/usr/share/ca-certificates/mozilla/DigiCert_Global_Root_G2.crt")
+        .args(["-o", "trust.p12", "--password-file", "pw"])
+        .assert()
+        .success();
+    let with_pw = |cmd: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(["trust.p12", "--password-file", "pw"].map(String::from));
+        v
+    };
+    let args = with_pw(&["inspect", "--at", super::AT]);
+    golden(
+        "inspect-truststore",
+        &d,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let args = with_pw(&["verify", "--at", super::AT]);
+    golden(
+        "verify-truststore",
+        &d,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let args = with_pw(&["trust", "check", "--list", "xsuaa-x509"]);
+    golden(
+        "trust-check-truststore",
+        &d,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+}
+
+#[test]
+fn chain_split_with_a_p7b() {
+    let d = TestDir::new();
+    golden(
+        "chain-split-p7b",
+        &d,
+        &[
+            "chain",
+            "split",
+            &testdata("service-key.json"),
+            "-o",
+            "split",
+            "--p7b",
+        ],
+    );
+}

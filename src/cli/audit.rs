@@ -53,6 +53,7 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         inputs: args.inputs.clone(),
         warn_days: args.warn_days,
         roots: args.roots.options(),
+        certificates: args.html.is_some() || args.prometheus.is_some(),
     };
     let mut bar: Option<ProgressBar> = None;
     let outcome = audit::run(&opts, &mut |done, total| {
@@ -63,7 +64,7 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     }
     let render = if args.csv { render_csv } else { render };
     let outcome = outcome?;
-    let reports = reports(&args, &outcome, opts.at);
+    let reports = reports(&args, &outcome, opts.at)?;
     super::finish_with(out, &outcome, reports, false, Some(args.json), render)
 }
 
@@ -72,22 +73,21 @@ fn reports(
     args: &AuditArgs,
     outcome: &AuditOutcome,
     at: time::OffsetDateTime,
-) -> Vec<crate::write::Planned> {
+) -> Result<Vec<crate::write::Planned>> {
     use crate::web::report::{page, planned, View};
-    if args.html.is_none() && args.prometheus.is_none() {
-        return Vec::new();
-    }
-    let certs = audit::certificates(outcome, at);
+    let certs = &outcome.certificates;
     let mut files = Vec::new();
     if let Some(p) = &args.html {
         let json = serde_json::to_value(outcome).unwrap_or_default();
-        let certs = serde_json::to_value(&certs).ok();
+        let certs = serde_json::to_value(certs).ok();
         files.push(planned(p, page(View::Audit, at, json, certs)));
     }
     if let Some(p) = &args.prometheus {
-        files.push(planned(p, crate::web::prometheus::text(outcome, &certs)));
+        let text =
+            crate::web::prometheus::text(outcome, certs).map_err(crate::error::Error::Stdout)?;
+        files.push(planned(p, text));
     }
-    files
+    Ok(files)
 }
 
 /// A bar on standard error, when it is a terminal and the files are many.
@@ -107,14 +107,10 @@ fn show_progress(bar: &mut Option<ProgressBar>, done: usize, total: usize) {
 
 /// The human rendering: a line per item with its problems, then the counts.
 pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
-    for r in &o.rows {
-        render_row(out, r)?;
+    for r in o.rows.iter() {
+        render_row(out, &r?)?;
     }
-    let judged = o
-        .rows
-        .iter()
-        .any(|r| r.trust.iflow.is_some() || r.trust.token.is_some() || r.trust.server.is_some());
-    if judged {
+    if o.trust_judged {
         writeln!(out, "Trust lists: {}", versions_line(&o.trust_lists))?;
     }
     let (items, action) = (o.summary.items, o.summary.need_action);
@@ -129,8 +125,8 @@ pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
 /// The CSV rendering: a header, then a line per item.
 pub fn render_csv(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
     writeln!(out, "{CSV_HEADER}")?;
-    for r in &o.rows {
-        writeln!(out, "{}", csv_row(r))?;
+    for r in o.rows.iter() {
+        writeln!(out, "{}", csv_row(&r?))?;
     }
     Ok(())
 }

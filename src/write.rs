@@ -257,13 +257,18 @@ fn write_new_folder(dir: &Path, list: &[&Planned]) -> Result<()> {
     let inner = dir.strip_prefix(&first_missing).unwrap_or(Path::new(""));
     let target = stage.path().join(inner);
     create_folders(&target, mode)?;
+    let mut written = Vec::with_capacity(list.len());
     for f in list {
         let name = f
             .path
             .file_name()
             .ok_or_else(|| Error::usage(format!("{}: not a file name", f.path.display())))?;
-        write_file(&target.join(name), f).map_err(|e| Error::io(&f.path, e))?;
+        let path = target.join(name);
+        write_file(&path, f).map_err(|e| Error::io(&f.path, e))?;
+        written.push(path);
     }
+    // Every file's data is on disk before the folder appears.
+    sync_written(&target, &written).map_err(|e| Error::io(dir, e))?;
     let staged = stage.keep();
     if let Err(e) = std::fs::rename(&staged, &first_missing) {
         let _ = std::fs::remove_dir_all(&staged);
@@ -305,6 +310,9 @@ fn write_into_existing(dir: &Path, list: &[&Planned], force: bool) -> Result<()>
     for f in list {
         staged.push((stage(dir, f)?, *f));
     }
+    // Every file's data is on disk before the first one is renamed.
+    let paths: Vec<PathBuf> = staged.iter().map(|(t, _)| t.path().to_path_buf()).collect();
+    sync_written(dir, &paths).map_err(|e| Error::io(dir, e))?;
     let mut done: Vec<(&Planned, Option<tempfile::TempPath>)> = Vec::new();
     for (tmp, f) in staged {
         // Keep what is replaced until the whole set is in place.
@@ -356,7 +364,6 @@ fn stage(dir: &Path, f: &Planned) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| Error::io(dir, e))?;
     set_mode(tmp.as_file(), f.file_mode()).map_err(|e| Error::io(&f.path, e))?;
     tmp.write_all(&f.contents)
-        .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(&f.path, e))?;
     Ok(tmp)
 }
@@ -372,8 +379,23 @@ fn write_file(path: &Path, f: &Planned) -> std::io::Result<()> {
     }
     let mut file = o.open(path)?;
     set_mode(&file, f.file_mode())?;
-    file.write_all(&f.contents)?;
-    file.sync_all()
+    file.write_all(&f.contents)
+}
+
+/// Makes the data of the files at `paths` (just written, in `dir`) durable
+/// before they are renamed into place: one `syncfs` of their file system
+/// on Linux for a set of files (a chain split into ten thousand files
+/// would otherwise wait for ten thousand `fsync`s), else an `fsync` of
+/// each.
+fn sync_written(dir: &Path, paths: &[PathBuf]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if paths.len() > 1 && rustix::fs::syncfs(std::fs::File::open(dir)?).is_ok() {
+        return Ok(());
+    }
+    for p in paths {
+        std::fs::File::open(p)?.sync_all()?;
+    }
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) {

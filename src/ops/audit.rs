@@ -19,7 +19,7 @@ use crate::sap::trust_lists::{self, ListVersion, TrustList};
 use crate::x509::cert::Cert;
 
 /// Files judged in parallel between two reports of progress.
-const CHUNK: usize = 128;
+const CHUNK: usize = 256;
 
 /// Rows kept in memory up to this many; an audit of more keeps them in a
 /// temporary file, so that its memory does not grow with the fleet.
@@ -123,6 +123,73 @@ impl Rows {
     }
 }
 
+/// How [`Rows::render_each`] renders a row (given its position) into a buffer.
+pub type RenderRow<'a> = dyn Fn(usize, &Row, &mut Vec<u8>) -> std::io::Result<()> + Sync + 'a;
+
+/// Rows rendered on every core between two writes.
+const RENDER_BATCH: usize = 512;
+
+impl Rows {
+    /// Renders every row with `render` (given its position) on every core,
+    /// a batch at a time, and hands the bytes to `write` in order: the
+    /// output of a big audit is formatted in parallel, and never held
+    /// whole.
+    pub fn render_each(
+        &self,
+        render: &RenderRow<'_>,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::{BufRead, Seek};
+        let one = |i: usize, row: Row| -> std::io::Result<Vec<u8>> {
+            let mut row = row;
+            self.findings.apply(i, &mut row);
+            let mut buf = Vec::with_capacity(1024);
+            render(i, &row, &mut buf)?;
+            Ok(buf)
+        };
+        let mut reader = match self.spill.as_ref() {
+            Some(mut f) => {
+                f.seek(std::io::SeekFrom::Start(0))?;
+                Some(std::io::BufReader::with_capacity(1 << 16, f))
+            }
+            None => None,
+        };
+        let mut start = 0;
+        while start < self.len {
+            let end = (start + RENDER_BATCH).min(self.len);
+            let rendered: Vec<std::io::Result<Vec<u8>>> = match &mut reader {
+                None => self.memory[start..end]
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, r)| one(start + k, r.clone()))
+                    .collect(),
+                Some(r) => {
+                    let mut lines = Vec::with_capacity(end - start);
+                    for _ in start..end {
+                        let mut line = String::new();
+                        r.read_line(&mut line)?;
+                        lines.push(line);
+                    }
+                    lines
+                        .par_iter()
+                        .enumerate()
+                        .map(|(k, line)| {
+                            let row: Row =
+                                serde_json::from_str(line).map_err(std::io::Error::other)?;
+                            one(start + k, row)
+                        })
+                        .collect()
+                }
+            };
+            for bytes in rendered {
+                write(&bytes?)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+}
+
 impl Serialize for Rows {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::{Error as _, SerializeSeq};
@@ -142,22 +209,22 @@ struct Sink {
 }
 
 impl Sink {
-    fn push(&mut self, row: Row) -> Result<()> {
-        self.len += 1;
-        if self.spill.is_none() && self.memory.len() >= IN_MEMORY {
+    /// Adds judged rows, in order; past [`IN_MEMORY`] they are
+    /// serialised on every core and written to the temporary file.
+    fn push(&mut self, rows: Vec<Row>) -> Result<()> {
+        self.len += rows.len();
+        if self.spill.is_none() && self.memory.len() + rows.len() > IN_MEMORY {
             // No temporary folder: the rows stay in memory.
             if let Ok(f) = tempfile::tempfile() {
                 let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-                for r in self.memory.drain(..) {
-                    spill_row(&mut w, &r)?;
-                }
+                spill(&mut w, &std::mem::take(&mut self.memory))?;
                 self.spill = Some(w);
             }
         }
         match &mut self.spill {
-            Some(w) => spill_row(w, &row),
+            Some(w) => spill(w, &rows),
             None => {
-                self.memory.push(row);
+                self.memory.extend(rows);
                 Ok(())
             }
         }
@@ -177,9 +244,20 @@ impl Sink {
     }
 }
 
-fn spill_row(w: &mut impl std::io::Write, row: &Row) -> Result<()> {
-    serde_json::to_writer(&mut *w, row).map_err(|e| spill_error(e.into()))?;
-    w.write_all(b"\n").map_err(spill_error)
+/// Writes rows as JSON lines, serialised on every core.
+fn spill(w: &mut impl std::io::Write, rows: &[Row]) -> Result<()> {
+    let lines: Vec<Vec<u8>> = rows
+        .par_iter()
+        .map(|r| {
+            let mut line = serde_json::to_vec(r).map_err(|e| spill_error(e.into()))?;
+            line.push(b'\n');
+            Ok(line)
+        })
+        .collect::<Result<_>>()?;
+    for line in lines {
+        w.write_all(&line).map_err(spill_error)?;
+    }
+    Ok(())
 }
 
 fn spill_error(e: std::io::Error) -> crate::error::Error {
@@ -210,6 +288,7 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
             .par_iter()
             .map(|f| audit_file(f, &ctx, opts.certificates))
             .collect();
+        let mut rows = Vec::with_capacity(judged.len());
         for (k, (row, certs)) in judged.into_iter().enumerate() {
             let i = c * CHUNK + k;
             if let Some(reg) = &row.registered {
@@ -225,8 +304,9 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
                     certificates: certs,
                 });
             }
-            sink.push(row)?;
+            rows.push(row);
         }
+        sink.push(rows)?;
         progress(sink.len, files.len());
     }
     let findings = keys.finish(|i| files[i].display().to_string());

@@ -140,6 +140,9 @@ fn check_plan(files: &[Planned], force: bool) -> Result<()> {
     // A set, not a comparison with every earlier file: `chain split` of a
     // long chain plans thousands.
     let mut seen = std::collections::HashSet::with_capacity(files.len());
+    // Whether each folder exists, asked once per folder: in a folder that
+    // does not exist no file does either.
+    let mut folders: std::collections::HashMap<PathBuf, bool> = Default::default();
     for f in files {
         if !seen.insert(f.path.as_path()) {
             return Err(Error::usage(format!(
@@ -147,21 +150,22 @@ fn check_plan(files: &[Planned], force: bool) -> Result<()> {
                 f.path.display()
             )));
         }
-        if f.path.is_dir() {
+        let dir = folder_of(&f.path);
+        let dir_exists = *folders.entry(dir.clone()).or_insert_with(|| dir.exists());
+        if dir_exists && f.path.is_dir() {
             return Err(Error::input(format!(
                 "{}: is a directory",
                 f.path.display()
             )));
         }
-        let dir = folder_of(&f.path);
-        if !f.create_folder && !dir.exists() {
+        if !f.create_folder && !dir_exists {
             return Err(Error::input(format!(
                 "{}: folder {} does not exist",
                 f.path.display(),
                 dir.display()
             )));
         }
-        if !(force || f.replace) && f.path.symlink_metadata().is_ok() {
+        if dir_exists && !(force || f.replace) && f.path.symlink_metadata().is_ok() {
             return Err(Error::input(format!(
                 "{}: already exists (use --force to overwrite it)",
                 f.path.display()

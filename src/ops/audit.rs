@@ -272,7 +272,11 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         warn_days: opts.warn_days,
         store: opts.roots.store()?,
     };
-    let files = walk::collect(&opts.inputs)?;
+    // Exact allocations: a fleet of 100,000 keys is 100,000 paths.
+    let files: Vec<Box<Path>> = walk::collect(&opts.inputs)?
+        .into_iter()
+        .map(PathBuf::into_boxed_path)
+        .collect();
     progress(0, files.len());
     let mut sink = Sink {
         memory: Vec::new(),
@@ -309,7 +313,7 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         sink.push(rows)?;
         progress(sink.len, files.len());
     }
-    let findings = keys.finish(|i| files[i].display().to_string());
+    let findings = keys.finish(files.len(), |i| files[i].display().to_string());
     let need_action = (0..files.len())
         .filter(|&i| needs_action[i] || findings.adds_problem(i))
         .count();

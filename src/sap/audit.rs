@@ -369,7 +369,7 @@ pub fn compare_keys(rows: &mut [Row]) {
             keys.add(i, reg);
         }
     }
-    let findings = keys.finish(|i| rows[i].file.clone());
+    let findings = keys.finish(rows.len(), |i| rows[i].file.clone());
     for (i, r) in rows.iter_mut().enumerate() {
         findings.apply(i, r);
     }
@@ -380,7 +380,11 @@ pub fn compare_keys(rows: &mut [Row]) {
 /// the positions of the rows, in order.
 #[derive(Debug, Default)]
 pub struct KeyComparison {
-    by_cert: HashMap<[u8; 32], (String, Vec<u32>)>,
+    /// Per certificate, the first row and any others: a fleet of distinct
+    /// certificates costs no list and no text per row.
+    by_cert: HashMap<[u8; 32], (u32, Vec<u32>)>,
+    /// Fingerprints that are not 32 colon-separated bytes, as given.
+    odd: HashMap<[u8; 32], String>,
     unpinned: BTreeMap<SubjectIssuer, Vec<(u32, [u8; 32])>>,
 }
 
@@ -392,38 +396,49 @@ type SubjectIssuer = (String, String);
 #[derive(Debug, Default)]
 pub struct KeyFindings {
     texts: Vec<String>,
-    of_row: HashMap<u32, (Option<u32>, Option<u32>)>,
+    /// Per row: the note's and the problem's text, [`NONE`] for none.
+    of_row: Vec<[u32; 2]>,
 }
 
-/// The 32 bytes of a colon-separated SHA-256 fingerprint (a shorter or
-/// longer one is hashed, so that equal strings still compare equal).
-fn fingerprint_bytes(fp: &str) -> [u8; 32] {
+/// No text.
+const NONE: u32 = u32::MAX;
+
+/// The 32 bytes of a colon-separated upper-case SHA-256 fingerprint, and
+/// whether they give it back; any other string is hashed, so that equal
+/// strings still compare equal.
+fn fingerprint_bytes(fp: &str) -> ([u8; 32], bool) {
     let mut out = [0u8; 32];
     let mut n = 0;
     for part in fp.split(':') {
         match (n < 32, u8::from_str_radix(part, 16)) {
             (true, Ok(b)) if part.len() == 2 => out[n] = b,
-            _ => return openssl::sha::sha256(fp.as_bytes()),
+            _ => return (openssl::sha::sha256(fp.as_bytes()), false),
         }
         n += 1;
     }
-    if n == 32 {
-        out
+    if n == 32 && crate::x509::cert::hex_colon(&out) == fp {
+        (out, true)
     } else {
-        openssl::sha::sha256(fp.as_bytes())
+        (openssl::sha::sha256(fp.as_bytes()), false)
     }
 }
 
 impl KeyComparison {
     /// Adds the registered certificate of row `i` (rows added in order).
     pub fn add(&mut self, i: usize, reg: &Registered) {
-        let fp = fingerprint_bytes(&reg.fingerprint);
+        let (fp, exact) = fingerprint_bytes(&reg.fingerprint);
+        if !exact {
+            self.odd
+                .entry(fp)
+                .or_insert_with(|| reg.fingerprint.clone());
+        }
         let i = i as u32;
-        self.by_cert
-            .entry(fp)
-            .or_insert_with(|| (reg.fingerprint.clone(), Vec::new()))
-            .1
-            .push(i);
+        match self.by_cert.entry(fp) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().1.push(i),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((i, Vec::new()));
+            }
+        }
         if reg.kind == Some(KeyKind::ExternalCertificate) && reg.pinning == Some(false) {
             self.unpinned
                 .entry((reg.subject_dn.clone(), reg.issuer_dn.clone()))
@@ -432,8 +447,8 @@ impl KeyComparison {
         }
     }
 
-    /// The findings; `file(i)` names row `i`.
-    pub fn finish(self, file: impl Fn(usize) -> String) -> KeyFindings {
+    /// The findings for `rows` rows; `file(i)` names row `i`.
+    pub fn finish(self, rows: usize, file: impl Fn(usize) -> String) -> KeyFindings {
         let files = |idx: &mut dyn Iterator<Item = u32>, n: usize| -> String {
             let mut names: Vec<String> = idx.take(NAMED_FILES).map(|i| file(i as usize)).collect();
             if n > NAMED_FILES {
@@ -442,10 +457,22 @@ impl KeyComparison {
             names.join(", ")
         };
         let mut out = KeyFindings::default();
-        let mut groups: Vec<&(String, Vec<u32>)> =
-            self.by_cert.values().filter(|(_, v)| v.len() > 1).collect();
+        if self.by_cert.values().all(|(_, more)| more.is_empty()) && self.unpinned.is_empty() {
+            return out;
+        }
+        out.of_row = vec![[NONE; 2]; rows];
+        let mut groups: Vec<([u8; 32], Vec<u32>)> = self
+            .by_cert
+            .into_iter()
+            .filter(|(_, (_, more))| !more.is_empty())
+            .map(|(fp, (first, more))| (fp, std::iter::once(first).chain(more).collect()))
+            .collect();
         groups.sort_by_key(|(_, v)| v[0]);
-        for (fp, idx) in groups {
+        for (bytes, idx) in groups {
+            let fp = match self.odd.get(&bytes) {
+                Some(given) => given.clone(),
+                None => crate::x509::cert::hex_colon(&bytes),
+            };
             let note = format!(
                 "the same certificate (SHA-256 {fp}) is in {} service keys: {}. A certificate can be in one service key only: creating a key with it fails while another key holds it (\"Certificate already exists for Follower within Leader with appid [...]\"); archived copies of old keys are fine",
                 idx.len(),
@@ -453,8 +480,8 @@ impl KeyComparison {
             );
             let t = out.texts.len() as u32;
             out.texts.push(note);
-            for &i in idx {
-                out.of_row.entry(i).or_default().0 = Some(t);
+            for &i in &idx {
+                out.of_row[i as usize][0] = t;
             }
         }
         for ((subject, issuer), idx) in &self.unpinned {
@@ -472,7 +499,7 @@ impl KeyComparison {
             let t = out.texts.len() as u32;
             out.texts.push(problem);
             for (i, _) in idx {
-                out.of_row.entry(*i).or_default().1 = Some(t);
+                out.of_row[*i as usize][1] = t;
             }
         }
         out
@@ -482,23 +509,21 @@ impl KeyComparison {
 impl KeyFindings {
     /// Adds to row `i` what the other keys say of it.
     pub fn apply(&self, i: usize, row: &mut Row) {
-        let Some(&(note, problem)) = self.of_row.get(&(i as u32)) else {
+        let Some(&[note, problem]) = self.of_row.get(i) else {
             return;
         };
-        if let Some(t) = note {
-            row.notes.push(self.texts[t as usize].clone());
+        if note != NONE {
+            row.notes.push(self.texts[note as usize].clone());
         }
-        if let Some(t) = problem {
-            row.problems.push(self.texts[t as usize].clone());
+        if problem != NONE {
+            row.problems.push(self.texts[problem as usize].clone());
             row.needs_action = true;
         }
     }
 
     /// Whether row `i` gets a problem (and so needs action).
     pub fn adds_problem(&self, i: usize) -> bool {
-        self.of_row
-            .get(&(i as u32))
-            .is_some_and(|(_, p)| p.is_some())
+        self.of_row.get(i).is_some_and(|[_, p]| *p != NONE)
     }
 }
 

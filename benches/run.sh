@@ -59,7 +59,9 @@ echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), one run of benches/run.sh"
 echo
 echo "## Whole processes against the by-hand tools"
 echo
-benches/compare.sh
+# Each part writes its own file: /dev/stdout would reopen (and truncate) ours.
+benches/compare.sh "$work/compare.md"
+cat "$work/compare.md"
 echo
 echo "## Audit of a fleet"
 echo
@@ -89,5 +91,6 @@ echo "pyca peer, best of 3 by GNU time: $pwall s, peak RSS of the parent process
 echo
 echo "## Pathological inputs"
 echo
-benches/pathological.sh
+benches/pathological.sh "$work/pathological.md"
+cat "$work/pathological.md"
 } >"$out"

@@ -261,18 +261,18 @@ fn write_new_folder(dir: &Path, list: &[&Planned]) -> Result<()> {
     let inner = dir.strip_prefix(&first_missing).unwrap_or(Path::new(""));
     let target = stage.path().join(inner);
     create_folders(&target, mode)?;
-    let mut written = Vec::with_capacity(list.len());
+    let batch = sync_as_batch(list.len());
     for f in list {
         let name = f
             .path
             .file_name()
             .ok_or_else(|| Error::usage(format!("{}: not a file name", f.path.display())))?;
-        let path = target.join(name);
-        write_file(&path, f).map_err(|e| Error::io(&f.path, e))?;
-        written.push(path);
+        write_file(&target.join(name), f, !batch).map_err(|e| Error::io(&f.path, e))?;
     }
     // Every file's data is on disk before the folder appears.
-    sync_written(&target, &written).map_err(|e| Error::io(dir, e))?;
+    if batch {
+        sync_file_system(&target).map_err(|e| Error::io(dir, e))?;
+    }
     let staged = stage.keep();
     if let Err(e) = std::fs::rename(&staged, &first_missing) {
         let _ = std::fs::remove_dir_all(&staged);
@@ -310,13 +310,15 @@ fn write_into_existing(dir: &Path, list: &[&Planned], force: bool) -> Result<()>
             )));
         }
     }
+    let batch = sync_as_batch(list.len());
     let mut staged = Vec::with_capacity(list.len());
     for f in list {
-        staged.push((stage(dir, f)?, *f));
+        staged.push((stage(dir, f, !batch)?, *f));
     }
     // Every file's data is on disk before the first one is renamed.
-    let paths: Vec<PathBuf> = staged.iter().map(|(t, _)| t.path().to_path_buf()).collect();
-    sync_written(dir, &paths).map_err(|e| Error::io(dir, e))?;
+    if batch {
+        sync_file_system(dir).map_err(|e| Error::io(dir, e))?;
+    }
     let mut done: Vec<(&Planned, Option<tempfile::TempPath>)> = Vec::new();
     for (tmp, f) in staged {
         // Keep what is replaced until the whole set is in place.
@@ -361,19 +363,27 @@ fn undo(done: &[(&Planned, Option<tempfile::TempPath>)]) {
     }
 }
 
-fn stage(dir: &Path, f: &Planned) -> Result<tempfile::NamedTempFile> {
+fn stage(dir: &Path, f: &Planned, sync: bool) -> Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     set_mode(tmp.as_file(), f.file_mode()).map_err(|e| Error::io(&f.path, e))?;
     tmp.write_all(&f.contents)
+        .and_then(|_| {
+            if sync {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| Error::io(&f.path, e))?;
     Ok(tmp)
 }
 
-/// Writes a new file with its mode from the start.
-fn write_file(path: &Path, f: &Planned) -> std::io::Result<()> {
+/// Writes a new file with its mode from the start; with `sync`, makes it
+/// durable too.
+fn write_file(path: &Path, f: &Planned, sync: bool) -> std::io::Result<()> {
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]
@@ -383,23 +393,35 @@ fn write_file(path: &Path, f: &Planned) -> std::io::Result<()> {
     }
     let mut file = o.open(path)?;
     set_mode(&file, f.file_mode())?;
-    file.write_all(&f.contents)
-}
-
-/// Makes the data of the files at `paths` (just written, in `dir`) durable
-/// before they are renamed into place: one `syncfs` of their file system
-/// on Linux for a set of files (a chain split into ten thousand files
-/// would otherwise wait for ten thousand `fsync`s), else an `fsync` of
-/// each.
-fn sync_written(dir: &Path, paths: &[PathBuf]) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    if paths.len() > 1 && rustix::fs::syncfs(std::fs::File::open(dir)?).is_ok() {
-        return Ok(());
-    }
-    for p in paths {
-        std::fs::File::open(p)?.sync_all()?;
+    file.write_all(&f.contents)?;
+    if sync {
+        file.sync_all()?;
     }
     Ok(())
+}
+
+/// Whether a set of `n` files is made durable at once, after all are
+/// written ([`sync_file_system`]), rather than each with its own `fsync`:
+/// on Linux, for more than one file (a chain split into ten thousand
+/// files would otherwise wait for ten thousand `fsync`s).
+fn sync_as_batch(n: usize) -> bool {
+    cfg!(target_os = "linux") && n > 1
+}
+
+/// `syncfs` of the file system that holds `dir`: every file written there
+/// is on disk when it returns (or it fails, and the set is not put in
+/// place).
+fn sync_file_system(dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::fs::syncfs(std::fs::File::open(dir)?)?;
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 fn sync_dir(dir: &Path) {

@@ -1061,11 +1061,16 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 /// Bytes as colon-separated upper-case hex.
 pub fn hex_colon(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn ip_string(b: &[u8]) -> String {
@@ -1137,6 +1142,16 @@ mod tests {
     use openssl::ec::{EcGroup, EcKey};
     use openssl::pkey::PKey;
     use openssl::sign::Signer;
+
+    #[test]
+    fn hex_with_colons_is_upper_case_and_whole_bytes() {
+        assert_eq!(hex_colon(&[0x0a, 0xff, 0x00, 0x5b]), "0A:FF:00:5B");
+        assert_eq!(hex_colon(&[7]), "07");
+        assert_eq!(hex_colon(&[]), "");
+        let all: Vec<u8> = (0..=255).collect();
+        let expect: Vec<String> = all.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(hex_colon(&all), expect.join(":"));
+    }
 
     #[test]
     fn rsa_signatures_verify_as_openssl_verifies_them() {

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Whole-process figures, side by side in one run (see BENCHMARKS.md):
+# Whole-process figures, side by side in one run (benches/run.sh runs this
+# with the audit and pathological figures; see BENCHMARKS.md):
 #   1. one service key to a verified PKCS#12: btpcert against the by-hand
 #      pipeline of SAP's tutorials (jq + openssl verify + openssl pkcs12 -export);
 #   2. verify of a 3-certificate chain: btpcert against openssl verify -untrusted;
-#   3. audit throughput at 1,000 and 10,000 keys, and peak memory;
-#   4. startup (btpcert --version).
-# Needs hyperfine, jq, openssl and GNU time (apt-get install hyperfine jq time).
-# Usage: benches/compare.sh [RESULTS.md]
+#   3. startup (btpcert --version).
+# Needs hyperfine, jq and openssl (apt-get install hyperfine jq).
+# Usage: [BTPCERT_BIN=path] benches/compare.sh [RESULTS.md]
+# Without BTPCERT_BIN it builds the release binary itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/dev/stdout}
-for t in hyperfine jq openssl /usr/bin/time; do
+for t in hyperfine jq openssl; do
   command -v "$t" >/dev/null || { echo "benches/compare.sh needs $t" >&2; exit 2; }
 done
-cargo build --release --quiet
-bin=$PWD/target/release/btpcert
+bin=${BTPCERT_BIN:-$(benches/build.sh)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 key=$PWD/testdata/service-key.json
@@ -47,13 +47,7 @@ chmod +x "$work/btpcert-3.sh"
 "$bin" extract "$key" -o "$work/chain" --split --force > /dev/null
 leaf=$(ls "$work"/chain/cert-1-*.pem); inter=$(ls "$work"/chain/cert-2-*.pem); root=$(ls "$work"/chain/cert-3-*.pem)
 {
-echo "## Machine"
-echo
-echo "- $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
-echo "- $(openssl version), $(rustc --version), $(hyperfine --version)"
-echo "- $(date -u +%Y-%m-%d)"
-echo
-echo "## 1. Service key to verified PKCS#12"
+echo "### 1. Service key to verified PKCS#12"
 echo
 hyperfine -N --warmup 5 --runs 50 --export-markdown "$work/1a.md" \
   -n "jq -r .oauth.certificate (one of the pipeline's steps)" "jq -r .oauth.certificate $key" \
@@ -70,32 +64,14 @@ echo "The pipeline's steps on their own:"
 echo
 cat "$work/1a.md"
 echo
-echo "## 2. Verify a 3-certificate chain"
+echo "### 2. Verify a 3-certificate chain"
 echo
 hyperfine -N --warmup 20 --runs 300 -i --export-markdown "$work/2.md" \
   -n "openssl verify -untrusted" "openssl verify -CAfile $root -untrusted $inter $leaf" \
   -n "btpcert verify (every check, 3 scenarios' lists)" "$bin verify --no-system-roots $work/chain/certificate.pem" >/dev/null
 cat "$work/2.md"
 echo
-echo "## 3. Audit throughput"
-echo
-echo "| keys | wall (s) | keys/s | peak RSS (MiB) |"
-echo "|---:|---:|---:|---:|"
-for n in 1000 10000; do
-  benches/make-fleet.sh "$work/fleet$n" "$n" >/dev/null
-  "$bin" audit "$work/fleet$n" --json --no-system-roots >/dev/null || true  # warm the page cache
-  best=""
-  for run in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$work/t" "$bin" audit "$work/fleet$n" --json --no-system-roots >/dev/null || true
-    read -r wall rss < <(tail -n 1 "$work/t")
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; bestrss=$rss; fi
-  done
-  echo "| $n | $best | $(awk "BEGIN{printf \"%d\", $n / $best}") | $(awk "BEGIN{printf \"%.1f\", $bestrss / 1024}") |"
-done
-echo
-echo "(best of 3 runs, JSON output to /dev/null; keys from benches/make-fleet.sh: 100 distinct RSA 2048 leaves under one CA)"
-echo
-echo "## 4. Startup"
+echo "### 3. Startup"
 echo
 hyperfine -N --warmup 50 --runs 500 --export-markdown "$work/4.md" -n "btpcert --version" "$bin --version" >/dev/null
 cat "$work/4.md"

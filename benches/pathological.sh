@@ -6,14 +6,14 @@
 #   - 15 MB of instance parameters: instance check and migrate;
 #   - 1,000 and 3,000 self-signed CAs sharing one subject: inspect, verify,
 #     chain split, connectivity (a zip of 1,000 entries);
-#   - a chain of 10,000 certificates: inspect.
+#   - a chain of 10,000 certificates: inspect, verify, chain split.
 # Needs openssl, python3 with pyca/cryptography, zip and GNU time.
-# Usage: benches/pathological.sh [RESULTS.md]
+# Usage: [BTPCERT_BIN=path] benches/pathological.sh [RESULTS.md]
+# Without BTPCERT_BIN it builds the release binary itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/dev/stdout}
-cargo build --release --quiet
-bin=$PWD/target/release/btpcert
+bin=${BTPCERT_BIN:-$(benches/build.sh)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -82,4 +82,5 @@ run "3,000 same-name CAs: inspect" inspect "$work/same-3000.pem"
 run "3,000 same-name CAs: verify" verify "$work/same-3000.pem" --no-system-roots --for server
 run "10,000-certificate chain: inspect" inspect "$work/chain-10000.pem"
 run "10,000-certificate chain: verify" verify "$work/chain-10000.pem" --no-system-roots --for server
+run "10,000-certificate chain: chain split" chain split "$work/chain-10000.pem" -o "$work/split10k" --force
 } >"$out"

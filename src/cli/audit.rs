@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{at_or_now, RootArgs};
 use super::style::plural;
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::ops::audit::{self, AuditOptions, AuditOutcome};
 use crate::sanitize::sanitize;
 use crate::sap::audit::{csv_row, Row, CSV_HEADER};
@@ -53,6 +53,7 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         inputs: args.inputs.clone(),
         warn_days: args.warn_days,
         roots: args.roots.options(),
+        certificates: args.html.is_some() || args.prometheus.is_some(),
     };
     let mut bar: Option<ProgressBar> = None;
     let outcome = audit::run(&opts, &mut |done, total| {
@@ -61,10 +62,20 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let render = if args.csv { render_csv } else { render };
+    let render = match (args.csv, args.json) {
+        (true, _) => render_csv,
+        (_, true) => render_json,
+        _ => render,
+    };
     let outcome = outcome?;
-    let reports = reports(&args, &outcome, opts.at);
-    super::finish_with(out, &outcome, reports, false, Some(args.json), render)
+    let reports = reports(&args, &outcome, opts.at)?;
+    // Rows come in batches: one write per buffer, not one per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let status = super::finish_with(&mut out, &outcome, reports, false, Some(false), render)?;
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+        _ => Ok(status),
+    }
 }
 
 /// `--html FILE` and `--prometheus FILE`.
@@ -72,22 +83,21 @@ fn reports(
     args: &AuditArgs,
     outcome: &AuditOutcome,
     at: time::OffsetDateTime,
-) -> Vec<crate::write::Planned> {
+) -> Result<Vec<crate::write::Planned>> {
     use crate::web::report::{page, planned, View};
-    if args.html.is_none() && args.prometheus.is_none() {
-        return Vec::new();
-    }
-    let certs = audit::certificates(outcome, at);
+    let certs = &outcome.certificates;
     let mut files = Vec::new();
     if let Some(p) = &args.html {
         let json = serde_json::to_value(outcome).unwrap_or_default();
-        let certs = serde_json::to_value(&certs).ok();
+        let certs = serde_json::to_value(certs).ok();
         files.push(planned(p, page(View::Audit, at, json, certs)));
     }
     if let Some(p) = &args.prometheus {
-        files.push(planned(p, crate::web::prometheus::text(outcome, &certs)));
+        let text =
+            crate::web::prometheus::text(outcome, certs).map_err(crate::error::Error::Stdout)?;
+        files.push(planned(p, text));
     }
-    files
+    Ok(files)
 }
 
 /// A bar on standard error, when it is a terminal and the files are many.
@@ -105,16 +115,52 @@ fn show_progress(bar: &mut Option<ProgressBar>, done: usize, total: usize) {
     }
 }
 
+/// `--json`: what `serde_json::to_writer_pretty` writes for the outcome,
+/// byte for byte, with the rows formatted on every core.
+pub fn render_json(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
+    /// The outcome with no rows: the frame the rows go into.
+    #[derive(serde::Serialize)]
+    struct Frame<'a> {
+        rows: [(); 0],
+        summary: &'a audit::Summary,
+        trust_lists: &'a [crate::sap::trust_lists::ListVersion],
+    }
+    let frame = serde_json::to_string_pretty(&Frame {
+        rows: [],
+        summary: &o.summary,
+        trust_lists: &o.trust_lists,
+    })?;
+    const EMPTY: &str = "{\n  \"rows\": []";
+    let rest = match frame.strip_prefix(EMPTY) {
+        Some(rest) if !o.rows.is_empty() => rest,
+        _ => return writeln!(out, "{frame}"),
+    };
+    out.write_all(b"{\n  \"rows\": [")?;
+    o.rows.render_each(
+        &|i, row, buf| {
+            buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            let text = serde_json::to_string_pretty(row)?;
+            for (k, line) in text.split('\n').enumerate() {
+                if k > 0 {
+                    buf.extend_from_slice(b"\n    ");
+                }
+                buf.extend_from_slice(line.as_bytes());
+            }
+            Ok(())
+        },
+        &mut |bytes| out.write_all(bytes),
+    )?;
+    out.write_all(b"\n  ]")?;
+    writeln!(out, "{rest}")
+}
+
 /// The human rendering: a line per item with its problems, then the counts.
 pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
-    for r in &o.rows {
-        render_row(out, r)?;
-    }
-    let judged = o
-        .rows
-        .iter()
-        .any(|r| r.trust.iflow.is_some() || r.trust.token.is_some() || r.trust.server.is_some());
-    if judged {
+    o.rows
+        .render_each(&|_, r, buf| render_row(buf, r), &mut |bytes| {
+            out.write_all(bytes)
+        })?;
+    if o.trust_judged {
         writeln!(out, "Trust lists: {}", versions_line(&o.trust_lists))?;
     }
     let (items, action) = (o.summary.items, o.summary.need_action);
@@ -129,10 +175,10 @@ pub fn render(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
 /// The CSV rendering: a header, then a line per item.
 pub fn render_csv(out: &mut dyn Write, o: &AuditOutcome) -> std::io::Result<()> {
     writeln!(out, "{CSV_HEADER}")?;
-    for r in &o.rows {
-        writeln!(out, "{}", csv_row(r))?;
-    }
-    Ok(())
+    o.rows
+        .render_each(&|_, r, buf| writeln!(buf, "{}", csv_row(r)), &mut |bytes| {
+            out.write_all(bytes)
+        })
 }
 
 fn render_row(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
@@ -200,4 +246,71 @@ fn render_details(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
         writeln!(out, "    {}", parts.join("; "))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::RootOptions;
+
+    fn audit_of(inputs: Vec<PathBuf>) -> AuditOutcome {
+        let opts = AuditOptions {
+            inputs,
+            at: time::macros::datetime!(2030-01-01 0:00 UTC),
+            warn_days: 30,
+            roots: RootOptions::default(),
+            certificates: false,
+        };
+        audit::run(&opts, &mut |_, _| {}).unwrap()
+    }
+
+    fn both(o: &AuditOutcome) -> (String, String) {
+        let mut ours = Vec::new();
+        render_json(&mut ours, o).unwrap();
+        let mut serde = serde_json::to_vec_pretty(o).unwrap();
+        serde.push(b'\n');
+        (
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(serde).unwrap(),
+        )
+    }
+
+    #[test]
+    fn json_is_what_serde_json_writes_byte_for_byte() {
+        let testdata = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"));
+        let o = audit_of(vec![testdata]);
+        assert!(o.rows.len() > 3);
+        let (ours, serde) = both(&o);
+        assert_eq!(ours, serde);
+        // No rows: the frame alone.
+        let empty = tempfile::tempdir().unwrap();
+        let o = audit_of(vec![empty.path().to_path_buf()]);
+        assert!(o.rows.is_empty());
+        let (ours, serde) = both(&o);
+        assert!(ours.contains("\"rows\": []"), "{ours}");
+        assert_eq!(ours, serde);
+        // Rows read back from the temporary file, and the human and CSV
+        // renderings of them, as of rows held in memory.
+        let dir = tempfile::tempdir().unwrap();
+        let key = include_str!("../../testdata/service-key.json");
+        for i in 0..2100 {
+            std::fs::write(dir.path().join(format!("k{i:04}.json")), key).unwrap();
+        }
+        let o = audit_of(vec![dir.path().to_path_buf()]);
+        let (ours, serde) = both(&o);
+        assert_eq!(ours, serde);
+        let mut human = Vec::new();
+        render(&mut human, &o).unwrap();
+        let mut by_row = Vec::new();
+        for r in o.rows.iter() {
+            render_row(&mut by_row, &r.unwrap()).unwrap();
+        }
+        assert!(human.starts_with(&by_row));
+        assert!(String::from_utf8(human)
+            .unwrap()
+            .ends_with("2100 items, 0 need action\n"));
+        let mut csv = Vec::new();
+        render_csv(&mut csv, &o).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 2101);
+    }
 }

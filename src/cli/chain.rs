@@ -48,19 +48,25 @@ pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     super::finish(out, &outcome, force.force, None, render)
 }
 
-/// The human rendering: each file with the subject it holds.
+/// The human rendering: each file with the subject it holds (one write
+/// for them all: a chain of ten thousand is ten thousand lines).
 pub fn render(out: &mut dyn Write, o: &SplitOutcome) -> std::io::Result<()> {
+    let mut text = String::new();
     for f in &o.certificates {
-        writeln!(out, "{}  {}", sanitize(&f.path), sanitize(&f.subject))?;
+        text.push_str(&format!(
+            "{}  {}\n",
+            sanitize(&f.path),
+            sanitize(&f.subject)
+        ));
     }
     if let Some(p) = &o.p7b {
-        writeln!(
-            out,
-            "{}  the chain, {} certificate{} leaf first (PKCS#7, DER)",
+        text.push_str(&format!(
+            "{}  the chain, {} certificate{} leaf first (PKCS#7, DER)
+",
             sanitize(&p.path),
             p.subjects.len(),
             if p.subjects.len() == 1 { "" } else { "s" }
-        )?;
+        ));
     }
-    Ok(())
+    out.write_all(text.as_bytes())
 }

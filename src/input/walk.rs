@@ -59,6 +59,9 @@ fn has_audited_ending(path: &Path) -> bool {
 /// The bytes of a candidate. A folder (one that could not be walked) is an
 /// error saying why.
 pub fn read_candidate(path: &Path) -> Result<Vec<u8>> {
+    if let Some(bytes) = read_regular(path) {
+        return Ok(bytes);
+    }
     if path.is_dir() {
         return Err(match std::fs::read_dir(path) {
             Err(e) => Error::io(path, e),
@@ -67,6 +70,30 @@ pub fn read_candidate(path: &Path) -> Result<Vec<u8>> {
     }
     let (_, bytes) = super::read_source(&path.display().to_string())?;
     Ok(bytes)
+}
+
+/// A regular file of at most [`MAX_INPUT`](super::MAX_INPUT) bytes, read
+/// with one `open`, one `fstat` and a buffer of its size; `None` for
+/// anything else (a folder, a device, a file that cannot be opened or has
+/// grown too big), which [`super::read_source`] then reads or refuses with
+/// its own message.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if path
+        .as_os_str()
+        .as_encoded_bytes()
+        .starts_with(super::memory::PREFIX.as_bytes())
+    {
+        return None;
+    }
+    let f = std::fs::File::open(path).ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > super::MAX_INPUT {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize + 1);
+    f.take(super::MAX_INPUT + 1).read_to_end(&mut buf).ok()?;
+    (buf.len() as u64 <= super::MAX_INPUT).then_some(buf)
 }
 
 #[cfg(test)]

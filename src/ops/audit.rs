@@ -12,13 +12,18 @@ use crate::error::{ExitStatus, Result};
 use crate::input::{self, walk, zip};
 use crate::ops::{Outcome, RootOptions};
 use crate::sap::audit::{
-    audit_instance, audit_material, audit_zip, compare_keys, AuditContext, Row,
+    audit_instance, audit_material, audit_zip, AuditContext, KeyComparison, KeyFindings, Row,
 };
 use crate::sap::connectivity;
 use crate::sap::trust_lists::{self, ListVersion, TrustList};
+use crate::x509::cert::Cert;
 
 /// Files judged in parallel between two reports of progress.
-const CHUNK: usize = 128;
+const CHUNK: usize = 256;
+
+/// Rows kept in memory up to this many; an audit of more keeps them in a
+/// temporary file, so that its memory does not grow with the fleet.
+const IN_MEMORY: usize = 2048;
 
 /// What to audit, and how.
 #[derive(Debug, Clone)]
@@ -31,6 +36,9 @@ pub struct AuditOptions {
     pub warn_days: i64,
     /// Where chains are completed from.
     pub roots: RootOptions,
+    /// Also gather every certificate of each file
+    /// ([`AuditOutcome::certificates`]), for `--html` and `--prometheus`.
+    pub certificates: bool,
 }
 
 /// How many items there are, and how many need action.
@@ -46,17 +54,214 @@ pub struct Summary {
 #[derive(Debug, Serialize)]
 pub struct AuditOutcome {
     /// One per file.
-    pub rows: Vec<Row>,
+    pub rows: Rows,
     /// The counts.
     pub summary: Summary,
     /// The trust lists the rows were judged with, and their versions.
     pub trust_lists: Vec<ListVersion>,
+    /// Whether any row was judged against a trust list.
+    #[serde(skip)]
+    pub trust_judged: bool,
+    /// Every certificate of each file read (rows with an error have none),
+    /// in the rows' order; empty unless [`AuditOptions::certificates`].
+    #[serde(skip)]
+    pub certificates: Vec<FileCertificates>,
 }
 
 impl Outcome for AuditOutcome {
     fn exit_status(&self) -> ExitStatus {
         ExitStatus::problems_if(self.summary.need_action > 0)
     }
+}
+
+/// The rows of an audit, in file-name order: in memory for a small audit,
+/// else in a temporary file (deleted when the rows are dropped), read
+/// back one at a time. What the keys say of each other
+/// ([`compare_keys`](crate::sap::audit::compare_keys)) is added as each
+/// row is read.
+#[derive(Debug)]
+pub struct Rows {
+    len: usize,
+    memory: Vec<Row>,
+    spill: Option<std::fs::File>,
+    findings: KeyFindings,
+}
+
+impl Rows {
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Every row, in order; an error only if the temporary file cannot be
+    /// read back.
+    pub fn iter(&self) -> impl Iterator<Item = std::io::Result<Row>> + '_ {
+        use std::io::{BufRead, Seek};
+        let mut reader = self.spill.as_ref().map(|mut f| {
+            let at_start = f.seek(std::io::SeekFrom::Start(0));
+            (at_start, std::io::BufReader::with_capacity(1 << 16, f))
+        });
+        let mut line = String::new();
+        (0..self.len).map(move |i| {
+            let mut row: Row = match &mut reader {
+                None => self.memory[i].clone(),
+                Some((Err(e), _)) => return Err(std::io::Error::new(e.kind(), e.to_string())),
+                Some((Ok(_), r)) => {
+                    line.clear();
+                    r.read_line(&mut line)?;
+                    serde_json::from_str(&line).map_err(std::io::Error::other)?
+                }
+            };
+            self.findings.apply(i, &mut row);
+            Ok(row)
+        })
+    }
+}
+
+/// How [`Rows::render_each`] renders a row (given its position) into a buffer.
+pub type RenderRow<'a> = dyn Fn(usize, &Row, &mut Vec<u8>) -> std::io::Result<()> + Sync + 'a;
+
+/// Rows rendered on every core between two writes.
+const RENDER_BATCH: usize = 512;
+
+impl Rows {
+    /// Renders every row with `render` (given its position) on every core,
+    /// a batch at a time, and hands the bytes to `write` in order: the
+    /// output of a big audit is formatted in parallel, and never held
+    /// whole.
+    pub fn render_each(
+        &self,
+        render: &RenderRow<'_>,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::{BufRead, Seek};
+        let one = |i: usize, row: Row| -> std::io::Result<Vec<u8>> {
+            let mut row = row;
+            self.findings.apply(i, &mut row);
+            let mut buf = Vec::with_capacity(1024);
+            render(i, &row, &mut buf)?;
+            Ok(buf)
+        };
+        let mut reader = match self.spill.as_ref() {
+            Some(mut f) => {
+                f.seek(std::io::SeekFrom::Start(0))?;
+                Some(std::io::BufReader::with_capacity(1 << 16, f))
+            }
+            None => None,
+        };
+        let mut start = 0;
+        while start < self.len {
+            let end = (start + RENDER_BATCH).min(self.len);
+            let rendered: Vec<std::io::Result<Vec<u8>>> = match &mut reader {
+                None => self.memory[start..end]
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, r)| one(start + k, r.clone()))
+                    .collect(),
+                Some(r) => {
+                    let mut lines = Vec::with_capacity(end - start);
+                    for _ in start..end {
+                        let mut line = String::new();
+                        r.read_line(&mut line)?;
+                        lines.push(line);
+                    }
+                    lines
+                        .par_iter()
+                        .enumerate()
+                        .map(|(k, line)| {
+                            let row: Row =
+                                serde_json::from_str(line).map_err(std::io::Error::other)?;
+                            one(start + k, row)
+                        })
+                        .collect()
+                }
+            };
+            for bytes in rendered {
+                write(&bytes?)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.len))?;
+        for r in self.iter() {
+            seq.serialize_element(&r.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// Where rows go as they are judged: memory, then a temporary file.
+struct Sink {
+    memory: Vec<Row>,
+    spill: Option<std::io::BufWriter<std::fs::File>>,
+    len: usize,
+}
+
+impl Sink {
+    /// Adds judged rows, in order; past [`IN_MEMORY`] they are
+    /// serialised on every core and written to the temporary file.
+    fn push(&mut self, rows: Vec<Row>) -> Result<()> {
+        self.len += rows.len();
+        if self.spill.is_none() && self.memory.len() + rows.len() > IN_MEMORY {
+            // No temporary folder: the rows stay in memory.
+            if let Ok(f) = tempfile::tempfile() {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                spill(&mut w, &std::mem::take(&mut self.memory))?;
+                self.spill = Some(w);
+            }
+        }
+        match &mut self.spill {
+            Some(w) => spill(w, &rows),
+            None => {
+                self.memory.extend(rows);
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self, findings: KeyFindings) -> Result<Rows> {
+        let spill = match self.spill {
+            Some(w) => Some(w.into_inner().map_err(|e| spill_error(e.into_error()))?),
+            None => None,
+        };
+        Ok(Rows {
+            len: self.len,
+            memory: self.memory,
+            spill,
+            findings,
+        })
+    }
+}
+
+/// Writes rows as JSON lines, serialised on every core.
+fn spill(w: &mut impl std::io::Write, rows: &[Row]) -> Result<()> {
+    let lines: Vec<Vec<u8>> = rows
+        .par_iter()
+        .map(|r| {
+            let mut line = serde_json::to_vec(r).map_err(|e| spill_error(e.into()))?;
+            line.push(b'\n');
+            Ok(line)
+        })
+        .collect::<Result<_>>()?;
+    for line in lines {
+        w.write_all(&line).map_err(spill_error)?;
+    }
+    Ok(())
+}
+
+fn spill_error(e: std::io::Error) -> crate::error::Error {
+    crate::error::Error::io(std::env::temp_dir(), e)
 }
 
 /// Finds the files and judges each. `progress` hears (files done, files in
@@ -67,51 +272,101 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         warn_days: opts.warn_days,
         store: opts.roots.store()?,
     };
-    let files = walk::collect(&opts.inputs)?;
+    // Exact allocations: a fleet of 100,000 keys is 100,000 paths.
+    let files: Vec<Box<Path>> = walk::collect(&opts.inputs)?
+        .into_iter()
+        .map(PathBuf::into_boxed_path)
+        .collect();
     progress(0, files.len());
-    let mut rows = Vec::with_capacity(files.len());
-    for chunk in files.chunks(CHUNK) {
-        rows.par_extend(chunk.par_iter().map(|f| audit_file(f, &ctx)));
-        progress(rows.len(), files.len());
+    let mut sink = Sink {
+        memory: Vec::new(),
+        spill: None,
+        len: 0,
+    };
+    let mut keys = KeyComparison::default();
+    let mut needs_action = vec![false; files.len()];
+    let mut trust_judged = false;
+    let mut certificates = Vec::new();
+    for (c, chunk) in files.chunks(CHUNK).enumerate() {
+        let judged: Vec<(Row, Option<Vec<CertFacts>>)> = chunk
+            .par_iter()
+            .map(|f| audit_file(f, &ctx, opts.certificates))
+            .collect();
+        let mut rows = Vec::with_capacity(judged.len());
+        for (k, (row, certs)) in judged.into_iter().enumerate() {
+            let i = c * CHUNK + k;
+            if let Some(reg) = &row.registered {
+                keys.add(i, reg);
+            }
+            needs_action[i] = row.needs_action;
+            let t = &row.trust;
+            trust_judged |= t.iflow.is_some() || t.token.is_some() || t.server.is_some();
+            if let Some(certs) = certs {
+                certificates.push(FileCertificates {
+                    file: row.file.clone(),
+                    kind: row.kind.clone(),
+                    certificates: certs,
+                });
+            }
+            rows.push(row);
+        }
+        sink.push(rows)?;
+        progress(sink.len, files.len());
     }
-    compare_keys(&mut rows);
-    let need_action = rows.iter().filter(|r| r.needs_action).count();
+    let findings = keys.finish(files.len(), |i| files[i].display().to_string());
+    let need_action = (0..files.len())
+        .filter(|&i| needs_action[i] || findings.adds_problem(i))
+        .count();
     Ok(AuditOutcome {
         summary: Summary {
-            items: rows.len(),
+            items: files.len(),
             need_action,
         },
-        rows,
+        rows: sink.finish(findings)?,
         trust_lists: trust_lists::versions(TrustList::ALL),
+        trust_judged,
+        certificates,
     })
 }
 
-/// The row of one file; a file that cannot be read or recognised is a row
-/// with its error.
-fn audit_file(path: &Path, ctx: &AuditContext) -> Row {
+/// The row of one file, and with `certificates` the facts of every
+/// certificate it holds (none for a row with an error); a file that cannot
+/// be read or recognised is a row with its error.
+fn audit_file(
+    path: &Path,
+    ctx: &AuditContext,
+    certificates: bool,
+) -> (Row, Option<Vec<CertFacts>>) {
     let file = path.display().to_string();
     match judge_file(path, &file, ctx) {
-        Ok(row) => row.done(file),
-        Err(e) => Row::unreadable(file, &e),
+        Ok((row, certs)) => {
+            let facts = certificates.then(|| certs.iter().map(|c| facts(c, ctx.at)).collect());
+            (row.done(file), facts)
+        }
+        Err(e) => (Row::unreadable(file, &e), None),
     }
 }
 
-/// A zip, a service key, certificates or a key, or else instance parameters.
-fn judge_file(path: &Path, name: &str, ctx: &AuditContext) -> Result<Row> {
+/// A zip, a service key, certificates or a key, or else instance
+/// parameters; with every certificate the file holds, in file order.
+fn judge_file(path: &Path, name: &str, ctx: &AuditContext) -> Result<(Row, Vec<Cert>)> {
     let bytes = walk::read_candidate(path)?;
     if zip::is_zip(&bytes) {
         let z = crate::input::zip::read(&bytes)?;
-        return Ok(audit_zip(&connectivity::analyse(z.certs, z.skipped), ctx));
+        let certs = z.certs.iter().map(|(_, c)| c.clone()).collect();
+        return Ok((
+            audit_zip(&connectivity::analyse(z.certs, z.skipped), ctx),
+            certs,
+        ));
     }
     match input::load_bytes(name, &bytes) {
-        Ok(l) => Ok(audit_material(
-            l.service_key.as_ref(),
-            &l.certs,
-            l.key.as_ref(),
-            ctx,
+        Ok(l) => Ok((
+            audit_material(l.service_key.as_ref(), &l.certs, l.key.as_ref(), ctx),
+            l.certs,
         )),
         Err(e) => input::decode_text(&bytes)
             .and_then(|text| audit_instance(&text))
+            .map(|row| (row, Vec::new()))
             .ok_or(e),
     }
 }
@@ -176,41 +431,7 @@ pub struct CertFacts {
     pub fingerprint_sha256: String,
 }
 
-/// Every certificate of each file the audit read (rows with an error
-/// have none), read again after the audit, in the rows' order.
-pub fn certificates(outcome: &AuditOutcome, at: OffsetDateTime) -> Vec<FileCertificates> {
-    outcome
-        .rows
-        .par_iter()
-        .filter(|r| r.error.is_none())
-        .map(|r| FileCertificates {
-            file: r.file.clone(),
-            kind: r.kind.clone(),
-            certificates: certs_of(Path::new(&r.file))
-                .iter()
-                .map(|c| facts(c, at))
-                .collect(),
-        })
-        .collect()
-}
-
-/// The certificates of a zip's entries or of any other input; none when
-/// the file holds none or no longer reads.
-fn certs_of(path: &Path) -> Vec<crate::x509::cert::Cert> {
-    let Ok(bytes) = walk::read_candidate(path) else {
-        return Vec::new();
-    };
-    if zip::is_zip(&bytes) {
-        return zip::read(&bytes)
-            .map(|z| z.certs.into_iter().map(|(_, c)| c).collect())
-            .unwrap_or_default();
-    }
-    input::load_bytes(&path.display().to_string(), &bytes)
-        .map(|l| l.certs)
-        .unwrap_or_default()
-}
-
-fn facts(c: &crate::x509::cert::Cert, at: OffsetDateTime) -> CertFacts {
+fn facts(c: &Cert, at: OffsetDateTime) -> CertFacts {
     let x = c.x509().ok();
     let fields = |name: Option<&openssl::x509::X509NameRef>| {
         use openssl::nid::Nid;
@@ -265,16 +486,17 @@ mod tests {
                 system: false,
                 fetch: false,
             },
+            certificates: false,
         };
         let mut calls = Vec::new();
         let o = run(&opts, &mut |done, total| calls.push((done, total))).unwrap();
-        let n = o.rows.len();
+        let rows: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
+        let n = rows.len();
         assert_eq!(o.summary.items, n);
         assert_eq!(calls.first(), Some(&(0, n)));
         assert_eq!(calls.last(), Some(&(n, n)));
         let row = |name: &str| {
-            o.rows
-                .iter()
+            rows.iter()
                 .find(|r| r.file.ends_with(&format!("/testdata/{name}")))
                 .unwrap()
         };
@@ -288,10 +510,10 @@ mod tests {
         assert_eq!(row("sample-root.pem").kind, "certificate");
         assert_eq!(
             o.summary.need_action,
-            o.rows.iter().filter(|r| r.needs_action).count()
+            rows.iter().filter(|r| r.needs_action).count()
         );
         assert_eq!(o.exit_status(), ExitStatus::Problems);
-        let files: Vec<&String> = o.rows.iter().map(|r| &r.file).collect();
+        let files: Vec<&String> = rows.iter().map(|r| &r.file).collect();
         let mut sorted = files.clone();
         sorted.sort();
         assert_eq!(files, sorted);
@@ -303,9 +525,10 @@ mod tests {
             at: time::macros::datetime!(2030-01-01 0:00 UTC),
             warn_days: 30,
             roots: RootOptions::default(),
+            certificates: true,
         };
         let o = run(&opts, &mut |_, _| {}).unwrap();
-        let certs = certificates(&o, opts.at);
+        let certs = &o.certificates;
         assert_eq!(certs.len(), 1);
         let c = &certs[0].certificates;
         assert_eq!(c.len(), 3);
@@ -315,5 +538,41 @@ mod tests {
         assert_eq!(c[0].not_after, "2126-10-29T18:51:36Z");
         assert_eq!(c[0].not_after_unix, 4_948_973_496);
         assert!(!c[0].expired);
+    }
+
+    #[test]
+    fn many_rows_go_through_a_temporary_file_and_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = include_str!("../../testdata/service-key.json");
+        let n = IN_MEMORY + 5;
+        for i in 0..n {
+            std::fs::write(dir.path().join(format!("k{i:05}.json")), key).unwrap();
+        }
+        let opts = AuditOptions {
+            inputs: vec![dir.path().to_path_buf()],
+            at: time::macros::datetime!(2030-01-01 0:00 UTC),
+            warn_days: 30,
+            roots: RootOptions::default(),
+            certificates: false,
+        };
+        let o = run(&opts, &mut |_, _| {}).unwrap();
+        assert!(o.rows.spill.is_some() && o.rows.memory.is_empty());
+        let rows: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
+        assert_eq!((rows.len(), o.rows.len(), o.summary.items), (n, n, n));
+        assert!(rows[n - 1].file.ends_with(&format!("k{:05}.json", n - 1)));
+        assert_eq!(rows[0].key_match, Some(true));
+        assert_eq!(rows[0].serial.as_ref().unwrap().decimal, "371486");
+        // The same certificate in every key: each row has the note, naming
+        // ten files and counting the others.
+        let more = format!("and {} more", n - crate::sap::audit::NAMED_FILES);
+        assert!(rows
+            .iter()
+            .all(|r| r.notes.iter().any(|t| t.contains(&more))));
+        // Read twice, the same rows.
+        let again: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
+        assert_eq!(
+            serde_json::to_string(&rows).unwrap(),
+            serde_json::to_string(&again).unwrap()
+        );
     }
 }

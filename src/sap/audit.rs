@@ -7,9 +7,9 @@
 //!
 //! A file that cannot be read is a row with an error, never a crash.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::check::{CheckId, Status};
@@ -37,7 +37,7 @@ pub struct AuditContext {
 
 /// Whether the chain is trusted for each scenario; `None` where the
 /// scenario does not apply to the item (shown as `n/a`).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Trust {
     /// Direct calls to integration flows (`btp-approved`).
     pub iflow: Option<bool>,
@@ -48,7 +48,9 @@ pub struct Trust {
 }
 
 /// One audited item. Field names are stable (see README).
-#[derive(Debug, Default, Serialize)]
+/// Rows are read back (`Deserialize`) where an audit keeps them in a
+/// temporary file rather than in memory.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Row {
     /// The file, as found.
     pub file: String,
@@ -106,16 +108,27 @@ pub struct Registered {
 
 /// The end of a chain's validity: the earliest `notAfter` among the leaf
 /// and its intermediates (the root, a trust anchor, is left out).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EffectiveExpiry {
     /// End of validity, RFC 3339.
     pub not_after: String,
     /// Days from the time of the audit to then.
     pub days_left: i64,
     /// `leaf` or `intermediate`: the certificate that sets it.
-    pub role: &'static str,
+    #[serde(deserialize_with = "role")]
+    pub role: Role,
     /// Its subject.
     pub subject_dn: String,
+}
+
+/// `leaf` or `intermediate` (an alias, so that serde does not take the
+/// field for text borrowed from its input).
+pub type Role = &'static str;
+
+/// A role read back: `leaf`, else `intermediate`.
+fn role<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    Ok(if s == "leaf" { "leaf" } else { "intermediate" })
 }
 
 /// The effective expiry of `path` (leaf first) judged at `at`; `None` for
@@ -333,6 +346,12 @@ fn scenario_findings(verdict: &Verdict, status: Status) -> Vec<String> {
         .collect()
 }
 
+/// At most this many files are named in a finding about several keys;
+/// the rest are counted ("and 990 more"), so that a fleet where one
+/// certificate sits in thousands of archived keys does not repeat thousands
+/// of names on each of their rows.
+pub const NAMED_FILES: usize = 10;
+
 /// What the service keys of an audit say of each other, added to their
 /// rows:
 ///
@@ -346,50 +365,167 @@ fn scenario_findings(verdict: &Verdict, status: Status) -> Vec<String> {
 ///   and only the audit log says "Multiple clones found for certificate"
 ///   (SAP KBA 3364579).
 pub fn compare_keys(rows: &mut [Row]) {
-    let mut by_cert: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut unpinned: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut keys = KeyComparison::default();
     for (i, r) in rows.iter().enumerate() {
-        let Some(reg) = &r.registered else { continue };
-        by_cert.entry(reg.fingerprint.clone()).or_default().push(i);
+        if let Some(reg) = &r.registered {
+            keys.add(i, reg);
+        }
+    }
+    let findings = keys.finish(rows.len(), |i| rows[i].file.clone());
+    for (i, r) in rows.iter_mut().enumerate() {
+        findings.apply(i, r);
+    }
+}
+
+/// What [`compare_keys`] gathers, one registered certificate at a time, so
+/// that an audit need not hold its rows: the fingerprint's raw bytes, and
+/// the positions of the rows, in order.
+#[derive(Debug, Default)]
+pub struct KeyComparison {
+    /// Per certificate, the first row and any others: a fleet of distinct
+    /// certificates costs no list and no text per row.
+    by_cert: HashMap<[u8; 32], (u32, Vec<u32>)>,
+    /// Fingerprints that are not 32 colon-separated bytes, as given.
+    odd: HashMap<[u8; 32], String>,
+    unpinned: BTreeMap<SubjectIssuer, Vec<(u32, [u8; 32])>>,
+}
+
+/// A leaf's subject and issuer, as SAP tells unpinned keys apart.
+type SubjectIssuer = (String, String);
+
+/// What the keys say of each other: per row, the note and the problem it
+/// gets (each text kept once, however many rows share it).
+#[derive(Debug, Default)]
+pub struct KeyFindings {
+    texts: Vec<String>,
+    /// Per row: the note's and the problem's text, [`NONE`] for none.
+    of_row: Vec<[u32; 2]>,
+}
+
+/// No text.
+const NONE: u32 = u32::MAX;
+
+/// The 32 bytes of a colon-separated upper-case SHA-256 fingerprint, and
+/// whether they give it back; any other string is hashed, so that equal
+/// strings still compare equal.
+fn fingerprint_bytes(fp: &str) -> ([u8; 32], bool) {
+    let mut out = [0u8; 32];
+    let mut n = 0;
+    for part in fp.split(':') {
+        match (n < 32, u8::from_str_radix(part, 16)) {
+            (true, Ok(b)) if part.len() == 2 => out[n] = b,
+            _ => return (openssl::sha::sha256(fp.as_bytes()), false),
+        }
+        n += 1;
+    }
+    if n == 32 && crate::x509::cert::hex_colon(&out) == fp {
+        (out, true)
+    } else {
+        (openssl::sha::sha256(fp.as_bytes()), false)
+    }
+}
+
+impl KeyComparison {
+    /// Adds the registered certificate of row `i` (rows added in order).
+    pub fn add(&mut self, i: usize, reg: &Registered) {
+        let (fp, exact) = fingerprint_bytes(&reg.fingerprint);
+        if !exact {
+            self.odd
+                .entry(fp)
+                .or_insert_with(|| reg.fingerprint.clone());
+        }
+        let i = i as u32;
+        match self.by_cert.entry(fp) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().1.push(i),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((i, Vec::new()));
+            }
+        }
         if reg.kind == Some(KeyKind::ExternalCertificate) && reg.pinning == Some(false) {
-            unpinned
+            self.unpinned
                 .entry((reg.subject_dn.clone(), reg.issuer_dn.clone()))
                 .or_default()
-                .push(i);
+                .push((i, fp));
         }
     }
-    let files = |rows: &[Row], idx: &[usize]| -> String {
-        idx.iter()
-            .map(|&i| rows[i].file.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for (fp, idx) in by_cert.iter().filter(|(_, v)| v.len() > 1) {
-        let note = format!(
-            "the same certificate (SHA-256 {fp}) is in {} service keys: {}. A certificate can be in one service key only: creating a key with it fails while another key holds it (\"Certificate already exists for Follower within Leader with appid [...]\"); archived copies of old keys are fine",
-            idx.len(),
-            files(rows, idx)
-        );
-        for &i in idx {
-            rows[i].notes.push(note.clone());
+
+    /// The findings for `rows` rows; `file(i)` names row `i`.
+    pub fn finish(self, rows: usize, file: impl Fn(usize) -> String) -> KeyFindings {
+        let files = |idx: &mut dyn Iterator<Item = u32>, n: usize| -> String {
+            let mut names: Vec<String> = idx.take(NAMED_FILES).map(|i| file(i as usize)).collect();
+            if n > NAMED_FILES {
+                names.push(format!("and {} more", n - NAMED_FILES));
+            }
+            names.join(", ")
+        };
+        let mut out = KeyFindings::default();
+        if self.by_cert.values().all(|(_, more)| more.is_empty()) && self.unpinned.is_empty() {
+            return out;
+        }
+        out.of_row = vec![[NONE; 2]; rows];
+        let mut groups: Vec<([u8; 32], Vec<u32>)> = self
+            .by_cert
+            .into_iter()
+            .filter(|(_, (_, more))| !more.is_empty())
+            .map(|(fp, (first, more))| (fp, std::iter::once(first).chain(more).collect()))
+            .collect();
+        groups.sort_by_key(|(_, v)| v[0]);
+        for (bytes, idx) in groups {
+            let fp = match self.odd.get(&bytes) {
+                Some(given) => given.clone(),
+                None => crate::x509::cert::hex_colon(&bytes),
+            };
+            let note = format!(
+                "the same certificate (SHA-256 {fp}) is in {} service keys: {}. A certificate can be in one service key only: creating a key with it fails while another key holds it (\"Certificate already exists for Follower within Leader with appid [...]\"); archived copies of old keys are fine",
+                idx.len(),
+                files(&mut idx.iter().copied(), idx.len())
+            );
+            let t = out.texts.len() as u32;
+            out.texts.push(note);
+            for &i in &idx {
+                out.of_row[i as usize][0] = t;
+            }
+        }
+        for ((subject, issuer), idx) in &self.unpinned {
+            let distinct = idx
+                .iter()
+                .map(|(_, fp)| fp)
+                .collect::<std::collections::BTreeSet<_>>();
+            if distinct.len() < 2 {
+                continue;
+            }
+            let problem = format!(
+                "unpinned External Certificate keys with the same subject '{subject}' and issuer '{issuer}': {}. While both exist in BTP, inbound calls fail with a generic 401, and only the subaccount's audit log says \"Multiple clones found for certificate\" (SAP KBA 3364579): delete the old key, or pin the certificates",
+                files(&mut idx.iter().map(|(i, _)| *i), idx.len())
+            );
+            let t = out.texts.len() as u32;
+            out.texts.push(problem);
+            for (i, _) in idx {
+                out.of_row[*i as usize][1] = t;
+            }
+        }
+        out
+    }
+}
+
+impl KeyFindings {
+    /// Adds to row `i` what the other keys say of it.
+    pub fn apply(&self, i: usize, row: &mut Row) {
+        let Some(&[note, problem]) = self.of_row.get(i) else {
+            return;
+        };
+        if note != NONE {
+            row.notes.push(self.texts[note as usize].clone());
+        }
+        if problem != NONE {
+            row.problems.push(self.texts[problem as usize].clone());
+            row.needs_action = true;
         }
     }
-    for ((subject, issuer), idx) in &unpinned {
-        let distinct = idx
-            .iter()
-            .filter_map(|&i| rows[i].registered.as_ref().map(|r| &r.fingerprint))
-            .collect::<std::collections::BTreeSet<_>>();
-        if distinct.len() < 2 {
-            continue;
-        }
-        let problem = format!(
-            "unpinned External Certificate keys with the same subject '{subject}' and issuer '{issuer}': {}. While both exist in BTP, inbound calls fail with a generic 401, and only the subaccount's audit log says \"Multiple clones found for certificate\" (SAP KBA 3364579): delete the old key, or pin the certificates",
-            files(rows, idx)
-        );
-        for &i in idx {
-            rows[i].problems.push(problem.clone());
-            rows[i].needs_action = true;
-        }
+
+    /// Whether row `i` gets a problem (and so needs action).
+    pub fn adds_problem(&self, i: usize) -> bool {
+        self.of_row.get(i).is_some_and(|[_, p]| *p != NONE)
     }
 }
 
@@ -530,6 +666,24 @@ mod tests {
         }
         // A key whose pinning is not stated is pinned (SAP's default).
         assert!(rows[4].problems.is_empty());
+    }
+
+    #[test]
+    fn a_certificate_in_many_keys_names_ten_files_and_counts_the_rest() {
+        let mut rows: Vec<Row> = (0..25)
+            .map(|i| registered(&format!("k{i:02}.json"), "AA", "CN=x", Some(true)))
+            .collect();
+        compare_keys(&mut rows);
+        for r in &rows {
+            assert_eq!(r.notes.len(), 1);
+            let n = &r.notes[0];
+            assert!(
+                n.contains("is in 25 service keys: k00.json, k01.json,"),
+                "{n}"
+            );
+            assert!(n.contains("k09.json, and 15 more. A certificate"), "{n}");
+            assert!(!n.contains("k10.json"), "{n}");
+        }
     }
 
     #[test]

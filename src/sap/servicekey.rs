@@ -85,7 +85,7 @@ pub fn plan_of_host(host: &str) -> Option<Plan> {
 /// A certificate's serial number in the two forms people meet: hex as
 /// `certificatedetails.serialnumber` has it (`0x05ab1e`) and decimal, as
 /// some tools and SAP notes show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SerialNumber {
     /// `0x` and lower-case hex, whole bytes (`0x05ab1e`).
     pub hex: String,

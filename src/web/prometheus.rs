@@ -81,9 +81,10 @@ fn family(out: &mut String, name: &str, help: &str) {
 }
 
 /// The metrics of an audit: `certificates` are those of
-/// [`crate::ops::audit::certificates`] for the same outcome. A certificate
-/// held twice by one file gives one series.
-pub fn text(outcome: &AuditOutcome, certificates: &[FileCertificates]) -> String {
+/// [`AuditOutcome::certificates`] for the same outcome. A certificate held
+/// twice by one file gives one series. An error only if the outcome's rows
+/// cannot be read back.
+pub fn text(outcome: &AuditOutcome, certificates: &[FileCertificates]) -> std::io::Result<String> {
     let mut seen = HashSet::new();
     let series: Vec<(String, &CertFacts)> = certificates
         .iter()
@@ -119,7 +120,10 @@ pub fn text(outcome: &AuditOutcome, certificates: &[FileCertificates]) -> String
         "x509_cert_error",
         "Indicates whether the file could not be read (1) or was read (0)",
     );
-    for r in &outcome.rows {
+    let mut errors = 0;
+    for r in outcome.rows.iter() {
+        let r = r?;
+        errors += usize::from(r.error.is_some());
         let filename = std::path::Path::new(&r.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -136,9 +140,8 @@ pub fn text(outcome: &AuditOutcome, certificates: &[FileCertificates]) -> String
         "x509_read_errors",
         "Indicates the number of read failure(s)",
     );
-    let errors = outcome.rows.iter().filter(|r| r.error.is_some()).count();
     let _ = writeln!(out, "x509_read_errors {errors}");
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

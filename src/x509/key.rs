@@ -208,6 +208,13 @@ impl PrivateKey {
     /// Whether this key belongs to `cert`; `None` while the key is encrypted.
     pub fn matches(&self, cert: &Cert) -> Option<bool> {
         let k = self.pkey.as_ref()?;
+        // An RSA key whose modulus and exponent are the certificate's, byte
+        // for byte (DER integers are minimal): no OpenSSL encoder needed.
+        if let (Some(own), Some(cert)) = (self.rsa_public(), rsa_public_of_spki(cert.spki_der())) {
+            if own == cert {
+                return Some(true);
+            }
+        }
         // The same SubjectPublicKeyInfo bytes: no need to read the certificate's key.
         if k.public_key_to_der()
             .is_ok_and(|der| der == cert.spki_der())
@@ -216,5 +223,142 @@ impl PrivateKey {
         }
         let public = cert.public_key().ok()?;
         Some(k.public_eq(&public))
+    }
+}
+
+impl PrivateKey {
+    /// Modulus and public exponent of an unencrypted RSA key (PKCS#1, or
+    /// PKCS#8 holding PKCS#1), as their DER content bytes.
+    fn rsa_public(&self) -> Option<(&[u8], &[u8])> {
+        let der = self.block.contents();
+        let pkcs1 = match self.format {
+            KeyFormat::Pkcs1 => der,
+            KeyFormat::Pkcs8 => {
+                // PrivateKeyInfo: version, AlgorithmIdentifier, OCTET STRING.
+                let mut seq = Der::new(der).read(0x30)?;
+                seq.read(0x02)?;
+                if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
+                    return None;
+                }
+                seq.read(0x04)?.rest()
+            }
+            _ => return None,
+        };
+        // RSAPrivateKey: version, modulus, publicExponent, ...
+        let mut seq = Der::new(pkcs1).read(0x30)?;
+        seq.read(0x02)?;
+        Some((seq.read(0x02)?.rest(), seq.read(0x02)?.rest()))
+    }
+}
+
+/// The DER of the rsaEncryption OID, as it starts an AlgorithmIdentifier.
+const RSA_ENCRYPTION: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+];
+
+/// Modulus and public exponent of an RSA SubjectPublicKeyInfo.
+fn rsa_public_of_spki(spki: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut seq = Der::new(spki).read(0x30)?;
+    if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
+        return None;
+    }
+    let bits = seq.read(0x03)?.rest();
+    let (0, key) = bits.split_first()? else {
+        return None;
+    };
+    let mut key = Der::new(key).read(0x30)?;
+    Some((key.read(0x02)?.rest(), key.read(0x02)?.rest()))
+}
+
+/// A reader of DER elements with single-byte tags and definite lengths:
+/// just enough to find an RSA key's numbers. `None` for anything else.
+struct Der<'a>(&'a [u8]);
+
+impl<'a> Der<'a> {
+    fn new(b: &'a [u8]) -> Der<'a> {
+        Der(b)
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// The content of the next element, which must have `tag`.
+    fn read(&mut self, tag: u8) -> Option<Der<'a>> {
+        let (&t, b) = self.0.split_first()?;
+        let (&first, mut b) = b.split_first()?;
+        if t != tag {
+            return None;
+        }
+        let len = if first < 0x80 {
+            usize::from(first)
+        } else {
+            let n = usize::from(first & 0x7f);
+            if n == 0 || n > 4 || b.len() < n {
+                return None;
+            }
+            let len = b[..n]
+                .iter()
+                .fold(0usize, |a, &x| (a << 8) | usize::from(x));
+            b = &b[n..];
+            len
+        };
+        if b.len() < len {
+            return None;
+        }
+        let (content, rest) = b.split_at(len);
+        self.0 = rest;
+        Some(Der(content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("../../testdata/service-key.json");
+
+    fn sample() -> (Cert, PrivateKey) {
+        let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        let certs =
+            crate::x509::material::certs_from_text(v["oauth"]["certificate"].as_str().unwrap())
+                .unwrap();
+        let key =
+            crate::x509::material::key_from_text(v["oauth"]["key"].as_str().unwrap()).unwrap();
+        (certs[0].clone(), key)
+    }
+
+    #[test]
+    fn an_rsa_key_is_matched_by_its_numbers_in_both_forms() {
+        let (leaf, key) = sample();
+        assert_eq!(key.format(), KeyFormat::Pkcs1);
+        let (n, e) = key.rsa_public().unwrap();
+        assert_eq!((n, e), rsa_public_of_spki(leaf.spki_der()).unwrap());
+        assert_eq!(key.matches(&leaf), Some(true));
+        let pkcs8 = key.to_pkcs8().unwrap();
+        assert_eq!(pkcs8.rsa_public(), Some((n, e)));
+        assert_eq!(pkcs8.matches(&leaf), Some(true));
+        // Another key of the same size: the numbers differ, and so does the answer.
+        let other = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        let other = PrivateKey::from_pkey(other).unwrap();
+        assert_ne!(other.rsa_public().unwrap().0, n);
+        assert_eq!(other.matches(&leaf), Some(false));
+    }
+
+    #[test]
+    fn the_der_reader_refuses_what_it_cannot_read() {
+        assert!(Der::new(&[]).read(0x30).is_none());
+        assert!(
+            Der::new(&[0x30, 0x05, 0x01]).read(0x30).is_none(),
+            "too short"
+        );
+        assert!(
+            Der::new(&[0x02, 0x01, 0x01]).read(0x30).is_none(),
+            "wrong tag"
+        );
+        assert!(Der::new(&[0x30, 0x80]).read(0x30).is_none(), "indefinite");
+        let long = [&[0x04, 0x81, 0x02][..], &[7, 8]].concat();
+        assert_eq!(Der::new(&long).read(0x04).unwrap().rest(), &[7, 8]);
+        assert!(rsa_public_of_spki(&[0x30, 0x00]).is_none());
     }
 }

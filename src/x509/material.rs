@@ -6,9 +6,28 @@ use crate::x509::cert::Cert;
 use crate::x509::key::{is_key_label, PrivateKey};
 use crate::x509::pem as pemtext;
 
+/// From this many PEM blocks on, certificates are parsed in parallel.
+const PARALLEL_FROM: usize = 256;
+
 /// Certificates and at most one private key from PEM text.
 pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)> {
     let blocks = pemtext::parse_blocks(text)?;
+    let is_cert = |label: &str| {
+        matches!(
+            label,
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+        )
+    };
+    // A long bundle's certificates are read on every core.
+    let mut parsed: Vec<Option<Result<Cert>>> = if blocks.len() >= PARALLEL_FROM {
+        use rayon::prelude::*;
+        blocks
+            .par_iter()
+            .map(|b| is_cert(b.tag()).then(|| Cert::from_der(b.contents())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut certs = Vec::new();
     let mut keys = Vec::new();
     for (i, block) in blocks.into_iter().enumerate() {
@@ -16,8 +35,12 @@ pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)>
         let label = block.tag().to_string();
         let ctx = |e: Error| e.with_block(n, label.clone());
         match label.as_str() {
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                certs.push(Cert::from_der(block.contents()).map_err(ctx)?)
+            l if is_cert(l) => {
+                let cert = match parsed.get_mut(i).and_then(Option::take) {
+                    Some(c) => c,
+                    None => Cert::from_der(block.contents()),
+                };
+                certs.push(cert.map_err(ctx)?)
             }
             "PKCS7" => certs.extend(certs_from_pkcs7(block.contents()).map_err(ctx)?),
             l if is_key_label(l) => keys.push(PrivateKey::from_block(block).map_err(ctx)?),

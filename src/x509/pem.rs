@@ -17,8 +17,13 @@ const DASHES: &str = "-----";
 /// Replaces literal escape sequences left in pasted text (`\n`, `\r\n`,
 /// `\\n`, `\/`, `\t`) by what they stand for, and CRLF or CR by LF.
 pub fn normalize(text: &str) -> String {
-    if !text.contains(['\\', '\r']) {
-        return text.to_owned();
+    normalized(text).into_owned()
+}
+
+/// [`normalize`], borrowing text that needs no change (the common case).
+fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr2(b'\\', b'\r', text.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -56,7 +61,7 @@ pub fn normalize(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// True when the text holds at least one PEM BEGIN line.
@@ -64,64 +69,72 @@ pub fn has_pem(text: &str) -> bool {
     text.contains(BEGIN)
 }
 
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+}
+
 /// Finds and decodes every PEM block of `text` (already or not yet
 /// normalised). Errors name the block by number (from 1) and label.
+///
+/// One pass: each byte is searched at most twice (for the next BEGIN
+/// line, and for an END line where none may be), so a file of ten
+/// thousand blocks costs ten thousand times one block.
 pub fn parse_blocks(text: &str) -> Result<Vec<pem::Pem>> {
-    let text = normalize(text);
+    let text = normalized(text);
     let mut blocks = Vec::new();
-    let mut rest = text.as_str();
+    let mut rest: &str = &text;
     let mut number = 0usize;
     loop {
-        let begin_at = rest.find(BEGIN);
-        let end_at = rest.find(END);
+        // An END line cannot overlap a BEGIN line: one before the next
+        // BEGIN lies wholly before it.
+        let begin_at = find(rest, BEGIN);
+        let before = &rest[..begin_at.unwrap_or(rest.len())];
         let Some(b) = begin_at else {
-            if end_at.is_some() {
+            if find(before, END).is_some() {
                 return Err(Error::input(format!(
                     "an END line after block {number} has no BEGIN line (the start of a block is missing)"
                 )));
             }
             break;
         };
-        if let Some(e) = end_at {
-            if e < b {
-                return Err(Error::input(format!(
-                    "an END line before block {} has no BEGIN line (the start of a block is missing)",
-                    number + 1
-                )));
-            }
+        if find(before, END).is_some() {
+            return Err(Error::input(format!(
+                "an END line before block {} has no BEGIN line (the start of a block is missing)",
+                number + 1
+            )));
         }
         number += 1;
         let after_begin = &rest[b + BEGIN.len()..];
-        let label_end = after_begin
-            .find(DASHES)
+        let label_end = find(after_begin, DASHES)
             .ok_or_else(|| Error::input(format!("block {number}: the BEGIN line is cut off")))?;
         let label = &after_begin[..label_end];
         check_label(label).map_err(|m| Error::input(format!("block {number}: {m}")))?;
         let body_and_rest = &after_begin[label_end + DASHES.len()..];
-        let end_marker = format!("{END}{label}{DASHES}");
-        let next_begin = body_and_rest.find(BEGIN);
-        let end_pos = match body_and_rest.find(END) {
-            Some(p) if next_begin.is_none_or(|nb| p < nb) => p,
+        // The END line, unless another BEGIN line comes first.
+        let end_pos = match find(body_and_rest, END) {
+            Some(p) if find(&body_and_rest[..p], BEGIN).is_none() => p,
             _ => {
                 return Err(Error::input(format!(
                     "block {number} ({label}) has no END line: the text is truncated or two blocks are mixed"
                 )))
             }
         };
-        if !body_and_rest[end_pos..].starts_with(&end_marker) {
+        let marker = &body_and_rest[end_pos + END.len()..];
+        if !(marker.starts_with(label) && marker[label.len()..].starts_with(DASHES)) {
             let found: String = body_and_rest[end_pos..]
                 .chars()
                 .take_while(|&c| c != '\n')
                 .take(64)
                 .collect();
             return Err(Error::input(format!(
-                "block {number} ({label}) ends with '{}' instead of '{end_marker}'",
+                "block {number} ({label}) ends with '{}' instead of '{END}{label}{DASHES}'",
                 crate::sanitize::sanitize(found.trim_end())
             )));
         }
         let body = &body_and_rest[..end_pos];
         blocks.push(decode_block(number, label, body)?);
-        rest = &body_and_rest[end_pos + end_marker.len()..];
+        rest = &marker[label.len() + DASHES.len()..];
     }
     if blocks.is_empty() {
         return Err(Error::input(
@@ -171,33 +184,23 @@ fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
     if b64.is_empty() {
         return Err(Error::input(format!("block {number} ({label}) is empty")));
     }
-    if let Some((pos, bad)) = b64
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
-    {
-        let hint = if bad == '\\' {
-            " (an escape sequence that is not \\n)"
-        } else {
-            ""
-        };
-        return Err(Error::input(format!(
-            "block {number} ({label}): character '{}' at position {} of the base64 is not base64{hint}",
-            bad.escape_default(),
-            pos + 1
-        )));
-    }
     if headers.is_empty() {
-        // The common case: decode the body once, directly.
+        // The common case: decode the body once, directly. The base64
+        // decoder refuses every byte outside the alphabet, so the alphabet
+        // is checked (for a message that names the character) only when
+        // decoding fails.
         use base64::Engine;
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(b64.as_bytes())
-            .map_err(|d| {
-                Error::input(format!(
+        return match base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
+            Ok(der) => Ok(pem::Pem::new(label, der)),
+            Err(d) => {
+                check_alphabet(number, label, &b64)?;
+                Err(Error::input(format!(
                     "block {number} ({label}): invalid base64 ({d}); is the block truncated?"
-                ))
-            })?;
-        return Ok(pem::Pem::new(label, der));
+                )))
+            }
+        };
     }
+    check_alphabet(number, label, &b64)?;
     // RFC 1421 headers (legacy encrypted keys): the pem crate keeps them.
     let mut canonical = format!("{BEGIN}{label}{DASHES}\n");
     for h in &headers {
@@ -219,6 +222,27 @@ fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
         };
         Error::input(format!("block {number} ({label}): {reason}"))
     })
+}
+
+/// Fails on the first character of `b64` outside the base64 alphabet,
+/// naming its position.
+fn check_alphabet(number: usize, label: &str, b64: &str) -> Result<()> {
+    if let Some((pos, bad)) = b64
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+    {
+        let hint = if bad == '\\' {
+            " (an escape sequence that is not \\n)"
+        } else {
+            ""
+        };
+        return Err(Error::input(format!(
+            "block {number} ({label}): character '{}' at position {} of the base64 is not base64{hint}",
+            bad.escape_default(),
+            pos + 1
+        )));
+    }
+    Ok(())
 }
 
 /// Encodes one block as PEM with LF line endings and 64-column base64.

@@ -89,6 +89,99 @@ fn a_run_killed_at_its_rename_leaves_nothing_behind() {
     assert!(kit_matches(&out));
 }
 
+/// Runs `btpcert postman KEY -o OUT` under strace with `args`, the trace
+/// in `trace`.
+fn traced_postman(key: &str, out: &Path, trace: &Path, args: &[&str]) -> std::process::ExitStatus {
+    tool("strace")
+        .args(["-f", "-o"])
+        .arg(trace)
+        .args(args)
+        .arg(env!("CARGO_BIN_EXE_btpcert"))
+        .args(["postman", key, "-o"])
+        .arg(out)
+        .args(["--no-password", "--no-system-roots"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_set_of_files_is_synced_once_before_it_is_put_in_place() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let trace = d.path().join("trace.txt");
+    let out = d.path().join("new/kit");
+    let calls = "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2";
+    assert!(traced_postman(&key, &out, &trace, &["-e", calls]).success());
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |name: &str| lines.iter().position(|l| l.contains(&format!("{name}(")));
+    assert_eq!(text.matches("syncfs(").count(), 1, "{text}");
+    assert!(
+        at("syncfs") < at("rename"),
+        "synced before the rename: {text}"
+    );
+    // No fsync per file; the one after the rename is the parent folder's.
+    let before_rename = &lines[..at("rename").unwrap()];
+    assert!(
+        before_rename.iter().all(|l| !l.contains("fsync(")),
+        "{text}"
+    );
+    assert_eq!(text.matches("fsync(").count(), 1, "{text}");
+    assert!(kit_matches(&out));
+    // The same set into the existing folder (--force): staged, synced once, renamed.
+    let status = tool("strace")
+        .args(["-f", "-o"])
+        .arg(&trace)
+        .args(["-e", calls])
+        .arg(env!("CARGO_BIN_EXE_btpcert"))
+        .args(["postman", &key, "-o"])
+        .arg(&out)
+        .args(["--no-password", "--no-system-roots", "--force"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert_eq!(text.matches("syncfs(").count(), 1, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let syncfs = lines.iter().position(|l| l.contains("syncfs("));
+    let rename = lines.iter().position(|l| l.contains(" rename"));
+    assert!(
+        syncfs.is_some() && rename.is_some() && syncfs < rename,
+        "synced before the first rename: {text}"
+    );
+    assert!(
+        lines[..rename.unwrap()]
+            .iter()
+            .all(|l| !l.contains("fsync(")),
+        "{text}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_set_that_cannot_be_synced_is_not_put_in_place() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let trace = d.path().join("trace.txt");
+    let out = d.path().join("new/kit");
+    let status = traced_postman(
+        &key,
+        &out,
+        &trace,
+        &["-e", "trace=syncfs", "-e", "inject=syncfs:error=EIO"],
+    );
+    assert!(!status.success());
+    assert!(
+        !d.path().join("new").exists(),
+        "no folder after a failed sync"
+    );
+    assert!(leftovers(d.path()).is_empty(), "{:?}", entries(d.path()));
+}
+
 #[cfg(unix)]
 #[test]
 fn folders_for_keys_are_private_under_umask_000() {

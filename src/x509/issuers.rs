@@ -6,11 +6,22 @@
 //! remaining candidates are those with that same key.
 //!
 //! A thousand CA certificates sharing one name thus cost a thousand
-//! signature checks to order, not a million.
+//! signature checks to order, not a million. Where neither key identifiers
+//! nor keys narrow the candidates (hostile input: many certificates of one
+//! name, each signed by another's key, without key identifiers), a
+//! certificate is tried against at most [`MAX_FAILED_TRIALS`] candidates
+//! whose signature does not verify: the work stays linear, and such an
+//! input ends with an issuer not found rather than hours of checks.
 
 use std::collections::HashMap;
 
 use crate::x509::cert::Cert;
+
+/// How many candidates whose signature does not verify are tried for one
+/// certificate before its issuer is given up as not found. Real paths have
+/// a handful of certificates per name, and their key identifiers put the
+/// issuer first.
+pub const MAX_FAILED_TRIALS: usize = 16;
 
 /// Positions of certificates, by subject.
 #[derive(Debug, Default, Clone)]
@@ -60,15 +71,19 @@ impl IssuerIndex {
         let mut key: Option<&[u8]> =
             (child.is_self_issued() && child.is_self_signed()).then(|| child.spki_der());
         let mut out = Vec::new();
+        let mut failed = 0;
         for i in candidates {
             let c = cert(i);
             match key {
                 Some(k) if c.spki_der() == k => out.push(i),
                 Some(_) => {}
+                None if failed >= MAX_FAILED_TRIALS => break,
                 None => {
                     if child.signature_verifies_with(c) {
                         key = Some(c.spki_der());
                         out.push(i);
+                    } else {
+                        failed += 1;
                     }
                 }
             }

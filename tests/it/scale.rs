@@ -127,3 +127,52 @@ fn a_long_chain_is_ordered_in_linear_work() {
     assert!(path.root().is_some());
     assert!(n <= 2 * N as u64, "ordering took {n} signature checks");
 }
+
+/// `n` CA certificates all named and issued by "CN=X", without key
+/// identifiers, each signed by the next one's key: nothing narrows the
+/// candidates of any of them.
+fn same_name_ring(n: usize) -> Vec<Cert> {
+    use openssl::asn1::Asn1Time;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::x509::{X509Builder, X509NameBuilder};
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+    let keys: Vec<_> = (0..n)
+        .map(|_| PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap())
+        .collect();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "X").unwrap();
+    let name = name.build();
+    (0..n)
+        .map(|i| {
+            let mut b = X509Builder::new().unwrap();
+            b.set_version(2).unwrap();
+            b.set_subject_name(&name).unwrap();
+            b.set_issuer_name(&name).unwrap();
+            b.set_pubkey(&keys[i]).unwrap();
+            b.set_not_before(&Asn1Time::from_unix(Y2020).unwrap())
+                .unwrap();
+            b.set_not_after(&Asn1Time::from_unix(Y2120).unwrap())
+                .unwrap();
+            b.sign(&keys[(i + 1) % n], MessageDigest::sha256()).unwrap();
+            Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn many_certificates_of_one_name_that_nothing_narrows_cost_linear_work() {
+    const N: usize = 600;
+    let certs = same_name_ring(N);
+    let (chain, n) = work(|| btpcert::x509::chain::order(&certs));
+    assert_eq!(chain.certs.len() + chain.unrelated.len(), N);
+    // At most MAX_FAILED_TRIALS misses and one hit per certificate, where
+    // trying every pair would be 180,000 checks.
+    let bound = ((btpcert::x509::issuers::MAX_FAILED_TRIALS + 1) * N) as u64;
+    assert!(
+        n <= bound,
+        "ordering took {n} signature checks (bound {bound})"
+    );
+}

@@ -127,7 +127,8 @@ pub fn build_path(certs: &[Cert], store: &RootStore) -> Path {
 /// cross-certificate of a root the store holds (AddTrust and USERTrust,
 /// DST Root CA X3 and ISRG Root X1) so ends at that root.
 pub fn build_path_at(certs: &[Cert], store: &RootStore, at: OffsetDateTime) -> Path {
-    let chain = chain::order(certs);
+    let mut chain = chain::order(certs);
+    prefer_valid_at(&mut chain, at);
     let given: Vec<(Cert, Origin)> = chain
         .certs
         .iter()
@@ -150,6 +151,33 @@ pub fn build_path_at(certs: &[Cert], store: &RootStore, at: OffsetDateTime) -> P
     }
     path.chain.unrelated = unrelated;
     path
+}
+
+/// A renewed CA certificate given beside its predecessor (same name, same
+/// key, another validity) can take the place of the other in the chain:
+/// the certificate below verifies with either. Where the one the chain
+/// holds is not valid at `at` and an unrelated one is, and the
+/// certificate above (if any) issued it too, they change places.
+fn prefer_valid_at(chain: &mut Chain, at: OffsetDateTime) {
+    let valid = |c: &Cert| !c.expired_at(at) && !c.not_yet_valid_at(at);
+    for k in 1..chain.certs.len() {
+        if valid(&chain.certs[k]) {
+            continue;
+        }
+        let held = &chain.certs[k];
+        let above = chain.certs.get(k + 1);
+        let found = chain.unrelated.iter().position(|u| {
+            valid(u)
+                && u.subject_key() == held.subject_key()
+                && u.issuer_key() == held.issuer_key()
+                && u.spki_der() == held.spki_der()
+                && u.is_self_signed() == held.is_self_signed()
+                && above.is_none_or(|a| u.is_signed_by(a))
+        });
+        if let Some(i) = found {
+            std::mem::swap(&mut chain.certs[k], &mut chain.unrelated[i]);
+        }
+    }
 }
 
 /// The path that ends at the first root of the store that issued a

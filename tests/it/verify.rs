@@ -842,25 +842,36 @@ fn the_path_chosen_is_the_one_valid_at_the_time_asked() {
     );
     let leaf = issue(&Spec::client("renewal-leaf"), Some(&old));
     let f = TestDir::new();
-    let p = f.put("c.pem", leaf.cert_pem());
+    let alone = f.put("c.pem", leaf.cert_pem());
     let r = f.put("roots.pem", pems(&[&root, &new, &old]));
-    let run = |at: &str| {
+    // Or both given in the chain itself, in either order.
+    let old_first = f.put("old-first.pem", pems(&[&leaf, &old, &new]));
+    let new_first = f.put("new-first.pem", pems(&[&leaf, &new, &old]));
+    let run = |at: &str, p: &str| {
         let out = btpcert()
             .args(["verify", "--json", "--no-system-roots", "--for", "server"])
-            .args(["--at", at, "--roots", &r, &p])
+            .args(["--at", at, "--roots", &r, p])
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         (out.status.code().unwrap(), v)
     };
-    for (at, want) in [
-        ("2021-06-01T00:00:00Z", &old),
-        ("2030-06-01T00:00:00Z", &new),
+    for (at, want, p) in [
+        ("2021-06-01T00:00:00Z", &old, &alone),
+        ("2030-06-01T00:00:00Z", &new, &alone),
+        ("2021-06-01T00:00:00Z", &old, &new_first),
+        ("2030-06-01T00:00:00Z", &new, &old_first),
+        ("2021-06-01T00:00:00Z", &old, &old_first),
+        ("2030-06-01T00:00:00Z", &new, &new_first),
     ] {
-        let (_, v) = run(at);
+        let (_, v) = run(at, p);
         let inter = &v["certificates"][1];
         assert_eq!(inter["subject_dn"], "C=DE, O=btpcert tests, CN=Renewed CA");
-        assert_eq!(inter["fingerprint_sha256"], want.sha256(), "{at}: {inter}");
+        assert_eq!(
+            inter["fingerprint_sha256"],
+            want.sha256(),
+            "{at} {p}: {inter}"
+        );
         assert!(
             !inter["checks"].to_string().contains("\"fail\""),
             "{at}: {inter}"

@@ -400,12 +400,18 @@ fn write_file(path: &Path, f: &Planned, sync: bool) -> std::io::Result<()> {
     Ok(())
 }
 
+/// From how many files a set is made durable at once.
+const BATCH_FROM: usize = 16;
+
 /// Whether a set of `n` files is made durable at once, after all are
 /// written ([`sync_file_system`]), rather than each with its own `fsync`:
-/// on Linux, for more than one file (a chain split into ten thousand
-/// files would otherwise wait for ten thousand `fsync`s).
+/// on Linux, for [`BATCH_FROM`] files or more (a chain split into ten
+/// thousand files would otherwise wait for ten thousand `fsync`s). A
+/// smaller set keeps its `fsync`s: `syncfs` also writes out whatever else
+/// is pending on that file system, a cost a few files should not impose
+/// on a busy server (and before Linux 5.8 it reports no write errors).
 fn sync_as_batch(n: usize) -> bool {
-    cfg!(target_os = "linux") && n > 1
+    cfg!(target_os = "linux") && n >= BATCH_FROM
 }
 
 /// `syncfs` of the file system that holds `dir`: every file written there

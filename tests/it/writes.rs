@@ -106,15 +106,44 @@ fn traced_postman(key: &str, out: &Path, trace: &Path, args: &[&str]) -> std::pr
         .unwrap()
 }
 
+/// `btpcert ARGS` under strace with `strace_args`, its calls in `trace`.
+fn traced(args: &[&str], trace: &Path, strace_args: &[&str]) -> std::process::ExitStatus {
+    tool("strace")
+        .args(["-f", "-o"])
+        .arg(trace)
+        .args(strace_args)
+        .arg(env!("CARGO_BIN_EXE_btpcert"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+}
+
+/// A chain of `n` certificates, leaf first, in one PEM file.
+fn long_chain(d: &TestDir, n: usize) -> String {
+    let mut nodes = vec![issue(&Spec::ca("Long Root"), None)];
+    for i in 1..n - 1 {
+        let next = issue(&Spec::ca(&format!("Long CA {i}")), nodes.last());
+        nodes.push(next);
+    }
+    let leaf = issue(&Spec::client("long-leaf"), nodes.last());
+    nodes.push(leaf);
+    nodes.reverse();
+    d.put("long.pem", pems(&nodes.iter().collect::<Vec<_>>()))
+}
+
+const SYNC_CALLS: &str = "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2";
+
 #[cfg(target_os = "linux")]
 #[test]
-fn a_set_of_files_is_synced_once_before_it_is_put_in_place() {
+fn a_large_set_of_files_is_synced_once_before_it_is_put_in_place() {
     let d = TestDir::new();
-    let key = d.put("k.json", cockpit_key(sap()));
+    let chain = long_chain(&d, 20);
     let trace = d.path().join("trace.txt");
-    let out = d.path().join("new/kit");
-    let calls = "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2";
-    assert!(traced_postman(&key, &out, &trace, &["-e", calls]).success());
+    let out = d.p("new/parts");
+    let split = ["chain", "split", &chain, "-o", &out];
+    assert!(traced(&split, &trace, &["-e", SYNC_CALLS]).success());
     let text = std::fs::read_to_string(&trace).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let at = |name: &str| lines.iter().position(|l| l.contains(&format!("{name}(")));
@@ -130,20 +159,10 @@ fn a_set_of_files_is_synced_once_before_it_is_put_in_place() {
         "{text}"
     );
     assert_eq!(text.matches("fsync(").count(), 1, "{text}");
-    assert!(kit_matches(&out));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 20);
     // The same set into the existing folder (--force): staged, synced once, renamed.
-    let status = tool("strace")
-        .args(["-f", "-o"])
-        .arg(&trace)
-        .args(["-e", calls])
-        .arg(env!("CARGO_BIN_EXE_btpcert"))
-        .args(["postman", &key, "-o"])
-        .arg(&out)
-        .args(["--no-password", "--no-system-roots", "--force"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let forced = ["chain", "split", &chain, "-o", &out, "--force"];
+    assert!(traced(&forced, &trace, &["-e", SYNC_CALLS]).success());
     let text = std::fs::read_to_string(&trace).unwrap();
     assert_eq!(text.matches("syncfs(").count(), 1, "{text}");
     let lines: Vec<&str> = text.lines().collect();
@@ -163,14 +182,38 @@ fn a_set_of_files_is_synced_once_before_it_is_put_in_place() {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn a_set_that_cannot_be_synced_is_not_put_in_place() {
+fn a_small_set_of_files_is_synced_file_by_file() {
+    // A few files are not worth flushing the whole file system for.
     let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));
     let trace = d.path().join("trace.txt");
     let out = d.path().join("new/kit");
-    let status = traced_postman(
-        &key,
-        &out,
+    assert!(traced_postman(&key, &out, &trace, &["-e", SYNC_CALLS]).success());
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert_eq!(text.matches("syncfs(").count(), 0, "{text}");
+    let written = std::fs::read_dir(&out).unwrap().count();
+    let lines: Vec<&str> = text.lines().collect();
+    let rename = lines.iter().position(|l| l.contains(" rename")).unwrap();
+    let synced = lines[..rename]
+        .iter()
+        .filter(|l| l.contains("fsync("))
+        .count();
+    assert!(
+        synced >= written,
+        "{written} files, {synced} fsyncs: {text}"
+    );
+    assert!(kit_matches(&out));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_set_that_cannot_be_synced_is_not_put_in_place() {
+    let d = TestDir::new();
+    let chain = long_chain(&d, 20);
+    let trace = d.path().join("trace.txt");
+    let out = d.p("new/parts");
+    let status = traced(
+        &["chain", "split", &chain, "-o", &out],
         &trace,
         &["-e", "trace=syncfs", "-e", "inject=syncfs:error=EIO"],
     );
@@ -178,6 +221,20 @@ fn a_set_that_cannot_be_synced_is_not_put_in_place() {
     assert!(
         !d.path().join("new").exists(),
         "no folder after a failed sync"
+    );
+    // A small set whose fsync fails: the same.
+    let key = d.put("k.json", cockpit_key(sap()));
+    let kit = d.path().join("new/kit");
+    let status = traced_postman(
+        &key,
+        &kit,
+        &trace,
+        &["-e", "trace=fsync", "-e", "inject=fsync:error=EIO"],
+    );
+    assert!(!status.success());
+    assert!(
+        !d.path().join("new").exists(),
+        "no folder after a failed fsync"
     );
     assert!(leftovers(d.path()).is_empty(), "{:?}", entries(d.path()));
 }

@@ -78,6 +78,12 @@ impl PasswordSource {
     /// Reads the password. `what` says what it is for, in the prompt and in
     /// errors; `confirm` asks twice on a terminal (for new files).
     pub fn read(&self, what: &str, confirm: bool) -> Result<Secret> {
+        self.read_for(what, confirm, Purpose::Open)
+    }
+
+    /// [`PasswordSource::read`], saying in its errors which options give
+    /// the password `purpose` needs.
+    pub fn read_for(&self, what: &str, confirm: bool, purpose: Purpose) -> Result<Secret> {
         let secret = match self {
             PasswordSource::File(path) => {
                 let (_, bytes) = crate::input::read_source(&path.display().to_string())?;
@@ -93,7 +99,7 @@ impl PasswordSource {
                 Secret::new(line)
             }
             PasswordSource::Env(name) => Secret::new(env_password(name)?),
-            PasswordSource::Prompt => prompt(what, confirm)?,
+            PasswordSource::Prompt => prompt(what, confirm, purpose)?,
             PasswordSource::Empty => Secret::empty(),
         };
         secret.check_password(what)?;
@@ -126,10 +132,17 @@ fn env_password(name: &str) -> Result<String> {
     }
 }
 
-fn prompt(what: &str, confirm: bool) -> Result<Secret> {
+fn prompt(what: &str, confirm: bool, purpose: Purpose) -> Result<Secret> {
+    let options = match purpose {
+        Purpose::Open => {
+            "--password-file FILE or --password-env NAME (--no-password for a keystore written without one)"
+        }
+        Purpose::Create => "--password-file FILE, --password-env NAME or --no-password",
+        Purpose::DecryptKey => "--key-password-file FILE or --key-password-env NAME",
+    };
     let no_tty = || {
         Error::usage(format!(
-            "{what}: no terminal to ask for the password; use --password-file FILE or --password-env NAME"
+            "{what}: no terminal to ask for the password; use {options}"
         ))
     };
     // Only prompt when a person is at the terminal: a script with a closed
@@ -139,7 +152,12 @@ fn prompt(what: &str, confirm: bool) -> Result<Secret> {
     }
     let first = rpassword::prompt_password(format!("{what}: ")).map_err(|_| no_tty())?;
     if first.is_empty() {
-        return Err(Error::input(format!("{what}: empty password")));
+        return Err(Error::input(match purpose {
+            Purpose::Open => format!(
+                "{what}: empty password; for a keystore written without one, use --no-password"
+            ),
+            _ => format!("{what}: empty password"),
+        }));
     }
     if confirm {
         let second =
@@ -189,9 +207,9 @@ impl CliSecrets {
 impl SecretSource for CliSecrets {
     fn secret(&self, what: &str, purpose: Purpose) -> Result<Secret> {
         match purpose {
-            Purpose::Open => self.password.read(what, false),
-            Purpose::Create => self.password.read(what, true),
-            Purpose::DecryptKey => self.key_password.read(what, false),
+            Purpose::Open => self.password.read_for(what, false, purpose),
+            Purpose::Create => self.password.read_for(what, true, purpose),
+            Purpose::DecryptKey => self.key_password.read_for(what, false, purpose),
         }
     }
 }

@@ -229,13 +229,18 @@ pub fn complete(
         let top_dn = sanitize(&top.subject_dn()).into_owned();
         match fetch_issuer(top, opts) {
             Ok(Some(f)) => {
+                let mut named: Vec<String> = f
+                    .certificates
+                    .iter()
+                    .take(3)
+                    .map(|c| format!("'{}'", sanitize(&c.subject_dn())))
+                    .collect();
+                if f.certificates.len() > 3 {
+                    named.push(format!("and {} more", f.certificates.len() - 3));
+                }
                 notes.push(format!(
                     "fetched {} for '{top_dn}' from {}",
-                    f.certificates
-                        .iter()
-                        .map(|c| format!("'{}'", sanitize(&c.subject_dn())))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    named.join(", "),
                     sanitize(&f.url)
                 ));
                 store.add(f.certificates.iter().cloned(), Origin::Fetched);

@@ -156,7 +156,11 @@ pub fn run_with(
         .leaf()
         .expect("non-empty")
         .clone();
-    let mut checks = vec![external::single_leaf(&name, loaded.certs.len())];
+    let mut checks = vec![if from_store.is_empty() {
+        external::single_leaf(&name, loaded.certs.len())
+    } else {
+        external::keystore_leaf(&name, from_store.len() + 1)
+    }];
     checks.extend(external::leaf_not_ca(&leaf));
     checks.push(external::leaf_key_strength(&leaf));
 

@@ -102,6 +102,17 @@ pub fn single_leaf(name: &str, count: usize) -> Check {
     }
 }
 
+/// `single-leaf` for a keystore: of its `count` certificates, the private
+/// key's own is the one SAP gets; the others serve as its chain.
+pub fn keystore_leaf(name: &str, count: usize) -> Check {
+    Check::ok(
+        CheckId::SingleLeaf,
+        format!(
+            "{name}: of its {count} certificates, the private key's own is the one certificate SAP gets in \"X.509\"; the others serve to check its chain"
+        ),
+    )
+}
+
 /// `leaf-not-ca`: a CA certificate is no client certificate.
 pub fn leaf_not_ca(leaf: &Cert) -> Option<Check> {
     leaf.basic_constraints().is_some_and(|(ca, _)| ca).then(|| {

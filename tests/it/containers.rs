@@ -546,6 +546,12 @@ fn a_keystore_without_a_password_is_read_back_with_no_password() {
         .find(|c| c["id"] == "single-leaf")
         .unwrap();
     assert_eq!(single["status"], "ok", "{single}");
+    assert!(
+        single["message"].as_str().unwrap().contains(
+            "of its 3 certificates, the private key's own is the one certificate SAP gets"
+        ),
+        "{single}"
+    );
     let a = btpcert()
         .args(["key-params", &p12, "--no-password"])
         .assert()

@@ -712,4 +712,10 @@ fn inspect_and_verify_read_a_pkcs12_file() {
         "{}",
         stderr_of(&a)
     );
+    // Opening a keystore: the way to one written without a password is named.
+    assert!(
+        stderr_of(&a).contains("--no-password for a keystore written without one"),
+        "{}",
+        stderr_of(&a)
+    );
 }

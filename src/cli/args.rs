@@ -78,12 +78,19 @@ impl PasswordSource {
     /// Reads the password. `what` says what it is for, in the prompt and in
     /// errors; `confirm` asks twice on a terminal (for new files).
     pub fn read(&self, what: &str, confirm: bool) -> Result<Secret> {
-        self.read_for(what, confirm, Purpose::Open)
+        self.read_for(what, confirm, PASSWORD_OPTIONS, Purpose::Open)
     }
 
-    /// [`PasswordSource::read`], saying in its errors which options give
-    /// the password `purpose` needs.
-    pub fn read_for(&self, what: &str, confirm: bool, purpose: Purpose) -> Result<Secret> {
+    /// [`PasswordSource::read`], naming `options` (the command's options
+    /// that give this password) in its errors; opening a keystore
+    /// (`purpose`) also names `--no-password`.
+    pub fn read_for(
+        &self,
+        what: &str,
+        confirm: bool,
+        options: &str,
+        purpose: Purpose,
+    ) -> Result<Secret> {
         let secret = match self {
             PasswordSource::File(path) => {
                 let (_, bytes) = crate::input::read_source(&path.display().to_string())?;
@@ -99,7 +106,7 @@ impl PasswordSource {
                 Secret::new(line)
             }
             PasswordSource::Env(name) => Secret::new(env_password(name)?),
-            PasswordSource::Prompt => prompt(what, confirm, purpose)?,
+            PasswordSource::Prompt => prompt(what, confirm, options, purpose)?,
             PasswordSource::Empty => Secret::empty(),
         };
         secret.check_password(what)?;
@@ -132,13 +139,14 @@ fn env_password(name: &str) -> Result<String> {
     }
 }
 
-fn prompt(what: &str, confirm: bool, purpose: Purpose) -> Result<Secret> {
+/// The options that give a password, as errors name them.
+const PASSWORD_OPTIONS: &str = "--password-file FILE or --password-env NAME";
+
+fn prompt(what: &str, confirm: bool, options: &str, purpose: Purpose) -> Result<Secret> {
     let options = match purpose {
-        Purpose::Open => {
-            "--password-file FILE or --password-env NAME (--no-password for a keystore written without one)"
-        }
-        Purpose::Create => "--password-file FILE, --password-env NAME or --no-password",
-        Purpose::DecryptKey => "--key-password-file FILE or --key-password-env NAME",
+        Purpose::Open => format!("{options} (--no-password for a keystore written without one)"),
+        Purpose::Create => format!("{options}, or --no-password"),
+        Purpose::DecryptKey => options.to_string(),
     };
     let no_tty = || {
         Error::usage(format!(
@@ -177,6 +185,8 @@ pub struct CliSecrets {
     pub password: PasswordSource,
     /// For encrypted private keys read.
     pub key_password: PasswordSource,
+    /// The options that give `key_password`, as errors name them.
+    pub key_options: &'static str,
 }
 
 impl CliSecrets {
@@ -185,6 +195,7 @@ impl CliSecrets {
         CliSecrets {
             password: password.source(),
             key_password: PasswordSource::Prompt,
+            key_options: PASSWORD_OPTIONS,
         }
     }
 
@@ -200,6 +211,7 @@ impl CliSecrets {
     pub fn with_key_password(mut self, key: &KeyPasswordArgs) -> CliSecrets {
         self.key_password =
             PasswordSource::from_options(&key.key_password_file, &key.key_password_env);
+        self.key_options = "--key-password-file FILE or --key-password-env NAME";
         self
     }
 }
@@ -207,9 +219,16 @@ impl CliSecrets {
 impl SecretSource for CliSecrets {
     fn secret(&self, what: &str, purpose: Purpose) -> Result<Secret> {
         match purpose {
-            Purpose::Open => self.password.read_for(what, false, purpose),
-            Purpose::Create => self.password.read_for(what, true, purpose),
-            Purpose::DecryptKey => self.key_password.read_for(what, false, purpose),
+            Purpose::Open => self
+                .password
+                .read_for(what, false, PASSWORD_OPTIONS, purpose),
+            Purpose::Create => self
+                .password
+                .read_for(what, true, PASSWORD_OPTIONS, purpose),
+            Purpose::DecryptKey => {
+                self.key_password
+                    .read_for(what, false, self.key_options, purpose)
+            }
         }
     }
 }

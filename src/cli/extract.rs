@@ -64,6 +64,7 @@ pub fn run(args: ExtractArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let secrets = CliSecrets {
         password: source.clone(),
         key_password: source,
+        key_options: "--password-file FILE or --password-env NAME",
     }
     .open_empty(args.open_empty);
     let outcome = extract::run(&opts, &secrets)?;

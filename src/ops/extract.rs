@@ -132,7 +132,20 @@ impl Outcome for ExtractOutcome {
 /// prepares the key as asked (a password, when one is needed, comes from
 /// `secrets` as [`Purpose::DecryptKey`]) and plans the files.
 pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractOutcome> {
-    let (loaded, left_out) = input::load_with(&opts.input, Some(secrets))?.key_chain_only();
+    let read = input::load_with(&opts.input, Some(secrets))?;
+    // A keystore's certificates that are not in its key's chain: left out,
+    // and listed with the unrelated ones.
+    let store_unrelated: Vec<String> = match read.key {
+        Some(_) => read
+            .certs
+            .iter()
+            .zip(&read.entries)
+            .filter(|(_, e)| e.relation == crate::keystore::pkcs12::Relation::Unrelated)
+            .map(|(c, _)| c.subject_dn())
+            .collect(),
+        None => Vec::new(),
+    };
+    let (loaded, left_out) = read.key_chain_only();
     let name = sanitize(&loaded.name).into_owned();
     let kind = loaded.service_key.as_ref().map(|sk| sk.kind);
     if let Some(sk) = &loaded.service_key {
@@ -212,7 +225,12 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
         kind,
         files: Vec::new(),
         postman_host: loaded.service_key.as_ref().and_then(|sk| sk.token_host()),
-        unrelated_certificates: ordered.unrelated.iter().map(Cert::subject_dn).collect(),
+        unrelated_certificates: ordered
+            .unrelated
+            .iter()
+            .map(Cert::subject_dn)
+            .chain(store_unrelated)
+            .collect(),
         chain_complete: path.missing_issuer.is_none(),
         added,
         chain_problem,

@@ -443,6 +443,16 @@ fn a_pkcs12_named_jks_is_read_as_pkcs12_and_a_jks_key_entry_is_read() {
         out.join("certificate.pem").to_str().unwrap(),
     ]);
     assert_eq!(key_pub, cert_pub);
+    // In JSON, the entry left out is among the unrelated certificates.
+    let a = btpcert()
+        .args(["extract", &jks, "--password-file", &pw, "--no-system-roots"])
+        .args(["--json", "--force", "-o"])
+        .arg(&out)
+        .assert();
+    let v = json_of(&a);
+    let unrelated = v["unrelated_certificates"].as_array().unwrap();
+    assert_eq!(unrelated.len(), 1, "{v}");
+    assert_ne!(unrelated[0], "CN=me", "{v}");
 }
 
 #[test]

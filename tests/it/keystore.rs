@@ -139,6 +139,17 @@ fn p12_from_separate_files_with_pkcs1_and_encrypted_keys() {
     )
     .success();
     assert!(keytool_list(&d.p("b.p12"), &d.p("pw")).contains("PrivateKeyEntry"));
+    // Without its password and no terminal: the options that give it.
+    let a = btpcert()
+        .args(["p12", &chain, &enc, "-o", &d.p("c.p12"), "--no-password"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("use --key-password-file FILE or --key-password-env NAME"),
+        "{}",
+        stderr_of(&a)
+    );
 }
 
 #[test]

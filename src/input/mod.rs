@@ -106,10 +106,23 @@ impl Loaded {
 
 impl Loaded {
     /// For a keystore with a private key: only the key's leaf and chain,
-    /// with a note naming the certificates left out; other inputs as they are.
-    pub fn key_chain_only(mut self) -> (Loaded, Option<String>) {
+    /// with a note naming the certificates left out; other inputs as they
+    /// are. An error when none of the keystore's certificates is its key's.
+    pub fn key_chain_only(mut self) -> Result<(Loaded, Option<String>)> {
         if self.entries.is_empty() || self.key.is_none() {
-            return (self, None);
+            return Ok((self, None));
+        }
+        if self
+            .entries
+            .iter()
+            .all(|e| e.relation == Relation::Unrelated)
+        {
+            let n = self.certs.len();
+            return Err(Error::input(format!(
+                "{}: holds {n} certificate{} and a private key, but no certificate of that key: the keystore's key has lost its certificate",
+                crate::sanitize::sanitize(&self.name),
+                if n == 1 { "" } else { "s" }
+            )));
         }
         let mut left = Vec::new();
         let (mut certs, mut entries) = (Vec::new(), Vec::new());
@@ -133,7 +146,7 @@ impl Loaded {
                 crate::sanitize::sanitize(&left.join("; "))
             )
         });
-        (self, note)
+        Ok((self, note))
     }
 }
 

@@ -141,7 +141,7 @@ pub fn run_with(
     opts: &CheckExternalOptions,
     secrets: &dyn crate::secret::SecretSource,
 ) -> Result<CheckExternalOutcome> {
-    let (mut loaded, _) = input::load_with(&opts.cert, Some(secrets))?.key_chain_only();
+    let (mut loaded, _) = input::load_with(&opts.cert, Some(secrets))?.key_chain_only()?;
     let name = sanitize(&loaded.name).into_owned();
     if loaded.certs.is_empty() {
         return Err(Error::input(format!("{name}: holds no certificate")));

@@ -145,7 +145,7 @@ pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractO
             .collect(),
         None => Vec::new(),
     };
-    let (loaded, left_out) = read.key_chain_only();
+    let (loaded, left_out) = read.key_chain_only()?;
     let name = sanitize(&loaded.name).into_owned();
     let kind = loaded.service_key.as_ref().map(|sk| sk.kind);
     if let Some(sk) = &loaded.service_key {

@@ -205,7 +205,7 @@ fn new_key(
     secrets: &dyn crate::secret::SecretSource,
     notes: &mut Vec<String>,
 ) -> Result<NewKey> {
-    let (loaded, _) = input::load_with(input, Some(secrets))?.key_chain_only();
+    let (loaded, _) = input::load_with(input, Some(secrets))?.key_chain_only()?;
     let name = sanitize(&loaded.name).into_owned();
     let output = match (&opts.out_dir, &opts.output) {
         (Some(dir), _) => Some(dir.join(params_name(input)).display().to_string()),

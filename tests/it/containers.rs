@@ -733,3 +733,33 @@ fn audit_reads_a_der_p7b() {
         "{v}"
     );
 }
+
+#[test]
+fn a_keystore_whose_key_has_no_certificate_is_said_to_be_so() {
+    // A private key and three certificates, none of them the key's.
+    let h = sap();
+    let other = issue(&Spec::client("other"), None);
+    let mut cas = openssl::stack::Stack::new().unwrap();
+    for n in [&h.leaf, &h.inter, &h.root] {
+        cas.push(n.cert.clone()).unwrap();
+    }
+    let mut b = openssl::pkcs12::Pkcs12::builder();
+    b.pkey(&other.key).ca(cas);
+    let der = b.build2("").unwrap().to_der().unwrap();
+    let d = TestDir::new();
+    let p12 = d.put("nomatch.p12", der);
+    for cmd in [
+        vec!["check-external", &p12, "--no-password", "--no-system-roots"],
+        vec!["key-params", &p12, "--no-password"],
+        vec!["extract", &p12, "--no-password", "-o", &d.p("out")],
+    ] {
+        let a = btpcert().args(&cmd).assert().code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains("holds 3 certificates and a private key, but no certificate of that key"),
+            "{cmd:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert!(!Path::new(&d.p("out")).exists());
+}

@@ -302,14 +302,14 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
         }
         _ if crate::keystore::jks::is_jks(bytes) => {
             return Err(Error::input(
-                "a JKS keystore, which this command does not read (inspect, verify, trust check, extract, check-external, key-params, postman --key and --p12 do)",
+                "a JKS keystore, which is not read here: keystores are read as the FILE of inspect, verify, trust check, extract, check-external and key-params, as postman --key and as --p12 (with --password-file, --password-env or --no-password)",
             ));
         }
         _ => {
             let cert = Cert::from_der(bytes).map_err(|_| {
                 if is_pkcs12(bytes) {
                     Error::input(
-                        "a PKCS#12 keystore, which this command does not read (inspect, verify, trust check, extract, check-external, key-params, postman --key and --p12 do, with --password-file, --password-env or --no-password)",
+                        "a PKCS#12 keystore, which is not read here: keystores are read as the FILE of inspect, verify, trust check, extract, check-external and key-params, as postman --key and as --p12 (with --password-file, --password-env or --no-password)",
                     )
                 } else {
                     Error::input("binary data that is neither a DER certificate nor PEM text")

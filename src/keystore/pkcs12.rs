@@ -102,7 +102,8 @@ pub fn build_keystore(
 
 fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
     password.check_password("the PKCS#12 password")?;
-    let p12 = Pkcs12::from_der(der).map_err(|_| Error::input("not a keystore (neither PKCS#12 nor JKS), or damaged"))?;
+    let p12 = Pkcs12::from_der(der)
+        .map_err(|_| Error::input("not a keystore (neither PKCS#12 nor JKS), or damaged"))?;
     if uses_pbmac1(der) {
         return Err(Error::input(
             "its integrity check is PBMAC1 (RFC 9579), which OpenSSL 3.0 cannot verify: export it again with the classic HMAC integrity (e.g. without -pbmac1_pbkdf2 in OpenSSL 3.4+, or from Java with keystore.pkcs12.macAlgorithm=HmacPBESHA256)",

@@ -23,7 +23,7 @@ use openssl::pkcs12::Pkcs12;
 use openssl_sys as ffi;
 
 use crate::error::{openssl_reason, Error, Result};
-use crate::keystore::pkcs12::{Profile, ITERATIONS};
+use crate::keystore::profile::{Profile, ITERATIONS};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
 

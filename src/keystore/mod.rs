@@ -4,6 +4,7 @@
 pub mod ffi;
 pub mod jks;
 pub mod pkcs12;
+pub mod profile;
 pub mod truststore;
 
 use std::path::Path;

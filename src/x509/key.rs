@@ -320,12 +320,10 @@ mod tests {
 
     fn sample() -> (Cert, PrivateKey) {
         let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
-        let certs =
-            crate::x509::material::certs_from_text(v["oauth"]["certificate"].as_str().unwrap())
-                .unwrap();
-        let key =
-            crate::x509::material::key_from_text(v["oauth"]["key"].as_str().unwrap()).unwrap();
-        (certs[0].clone(), key)
+        let leaf = pem::parse(v["oauth"]["certificate"].as_str().unwrap()).unwrap();
+        let leaf = Cert::from_der(leaf.contents()).unwrap();
+        let key = pem::parse(v["oauth"]["key"].as_str().unwrap()).unwrap();
+        (leaf, PrivateKey::from_block(key).unwrap())
     }
 
     #[test]

@@ -196,7 +196,10 @@ mod tests {
 
     #[test]
     fn a_pkcs7_written_is_read_back_in_order() {
-        let (_, chain) = crate::keystore::sample_identity();
+        let key: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/service-key.json")).unwrap();
+        let chain = certs_from_text(key["oauth"]["certificate"].as_str().unwrap()).unwrap();
+        assert_eq!(chain.len(), 3);
         let der = pkcs7_der(&chain);
         assert!(is_pkcs7_der(&der));
         assert!(!is_pkcs7_der(chain[0].der()));

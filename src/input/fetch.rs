@@ -295,43 +295,11 @@ mod tests {
         assert_eq!(certs_of(&der).unwrap()[0].der(), &der[..]);
         let pem = chain[1].to_pem();
         assert_eq!(certs_of(pem.as_bytes()).unwrap().len(), 1);
-        let p7 = openssl::pkcs7::Pkcs7::from_der(&pkcs7_certs_only(&chain[1..])).unwrap();
+        let p7 = openssl::pkcs7::Pkcs7::from_der(&crate::x509::material::pkcs7_der(&chain[1..]))
+            .unwrap();
         assert!(p7.signed().is_some());
         assert_eq!(certs_of(&p7.to_der().unwrap()).unwrap().len(), 2);
         assert!(certs_of(b"<html>not found</html>").is_err());
-    }
-
-    /// A degenerate PKCS#7 SignedData holding `certs`, as `openssl crl2pkcs7
-    /// -nocrl` writes it.
-    fn pkcs7_certs_only(certs: &[Cert]) -> Vec<u8> {
-        fn len(n: usize) -> Vec<u8> {
-            match n {
-                0..=0x7f => vec![n as u8],
-                0x80..=0xff => vec![0x81, n as u8],
-                _ => vec![0x82, (n >> 8) as u8, n as u8],
-            }
-        }
-        fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-            let mut v = vec![tag];
-            v.extend(len(body.len()));
-            v.extend_from_slice(body);
-            v
-        }
-        let signed_data_oid = [
-            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-        ];
-        let data_oid = [
-            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-        ];
-        let all: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
-        let mut sd = vec![0x02, 0x01, 0x01]; // version 1
-        sd.extend(tlv(0x31, &[])); // digestAlgorithms
-        sd.extend(tlv(0x30, &data_oid)); // contentInfo
-        sd.extend(tlv(0xa0, &all)); // certificates [0]
-        sd.extend(tlv(0x31, &[])); // signerInfos
-        let mut ci = signed_data_oid.to_vec();
-        ci.extend(tlv(0xa0, &tlv(0x30, &sd)));
-        tlv(0x30, &ci)
     }
 
     #[test]

@@ -15,6 +15,7 @@ use openssl::hash::MessageDigest;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
+use crate::x509::der;
 use crate::x509::key::PrivateKey;
 
 const MAGIC: u32 = 0xFEED_FEED;
@@ -230,56 +231,23 @@ fn key_stream(password: &[u8], salt: &[u8], len: usize) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// A DER element at the start of `b`: (tag, content, rest).
-pub(crate) fn der(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = b.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |a, &x| (a << 8) | x as usize);
-        (len, &rest[n..])
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
-}
-
-fn der_len(len: usize) -> Vec<u8> {
-    if len < 0x80 {
-        return vec![len as u8];
-    }
-    let bytes: Vec<u8> = len
-        .to_be_bytes()
-        .iter()
-        .copied()
-        .skip_while(|&b| b == 0)
-        .collect();
-    let mut out = vec![0x80 | bytes.len() as u8];
-    out.extend(bytes);
-    out
-}
-
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend(der_len(content.len()));
-    out.extend_from_slice(content);
-    out
-}
-
 /// The PKCS#8 key inside Sun's EncryptedPrivateKeyInfo.
 fn unprotect(epki: &[u8], password: &Secret) -> Result<Vec<u8>> {
     let bad = || Error::input("the protected key is damaged");
-    let (_, seq, _) = der(epki).filter(|(t, _, _)| *t == 0x30).ok_or_else(bad)?;
-    let (_, alg, rest) = der(seq).filter(|(t, _, _)| *t == 0x30).ok_or_else(bad)?;
+    let (_, seq, _) = der::split(epki)
+        .filter(|(t, _, _)| *t == 0x30)
+        .ok_or_else(bad)?;
+    let (_, alg, rest) = der::split(seq)
+        .filter(|(t, _, _)| *t == 0x30)
+        .ok_or_else(bad)?;
     if !alg.starts_with(KEY_PROTECTOR_OID) {
         return Err(Error::input(
             "the key is protected by an algorithm other than Sun's JKS key protector",
         ));
     }
-    let (_, protected, _) = der(rest).filter(|(t, _, _)| *t == 0x04).ok_or_else(bad)?;
+    let (_, protected, _) = der::split(rest)
+        .filter(|(t, _, _)| *t == 0x04)
+        .ok_or_else(bad)?;
     if protected.len() < 40 {
         return Err(bad());
     }
@@ -307,9 +275,9 @@ fn protect(pkcs8: &[u8], password: &Secret) -> Result<Vec<u8>> {
     protected.extend(sha1(&[&pw, pkcs8])?);
     let mut alg = KEY_PROTECTOR_OID.to_vec();
     alg.extend([0x05, 0x00]);
-    let mut body = der_tlv(0x30, &alg);
-    body.extend(der_tlv(0x04, &protected));
-    Ok(der_tlv(0x30, &body))
+    let mut body = der::tlv(0x30, &alg);
+    body.extend(der::tlv(0x04, &protected));
+    Ok(der::tlv(0x30, &body))
 }
 
 fn put_utf(out: &mut Vec<u8>, s: &str) -> Result<()> {

@@ -203,13 +203,13 @@ pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<C
 pub fn uses_pbmac1(der: &[u8]) -> bool {
     const PBMAC1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e];
     let mac_oid = || -> Option<&[u8]> {
-        let (_, pfx, _) = super::jks::der(der)?;
-        let (_, _version, rest) = super::jks::der(pfx)?;
-        let (_, _auth_safe, rest) = super::jks::der(rest)?;
-        let (_, mac_data, _) = super::jks::der(rest)?;
-        let (_, digest_info, _) = super::jks::der(mac_data)?;
-        let (_, algorithm, _) = super::jks::der(digest_info)?;
-        let (tag, oid, _) = super::jks::der(algorithm)?;
+        let (_, pfx, _) = crate::x509::der::split(der)?;
+        let (_, _version, rest) = crate::x509::der::split(pfx)?;
+        let (_, _auth_safe, rest) = crate::x509::der::split(rest)?;
+        let (_, mac_data, _) = crate::x509::der::split(rest)?;
+        let (_, digest_info, _) = crate::x509::der::split(mac_data)?;
+        let (_, algorithm, _) = crate::x509::der::split(digest_info)?;
+        let (tag, oid, _) = crate::x509::der::split(algorithm)?;
         (tag == 0x06).then_some(oid)
     };
     mac_oid() == Some(PBMAC1)

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::{Cert, KeyInfo};
+use crate::x509::der::Reader;
 
 /// How a private key is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -235,7 +236,7 @@ impl PrivateKey {
             KeyFormat::Pkcs1 => der,
             KeyFormat::Pkcs8 => {
                 // PrivateKeyInfo: version, AlgorithmIdentifier, OCTET STRING.
-                let mut seq = Der::new(der).read(0x30)?;
+                let mut seq = Reader::new(der).read(0x30)?;
                 seq.read(0x02)?;
                 if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
                     return None;
@@ -245,7 +246,7 @@ impl PrivateKey {
             _ => return None,
         };
         // RSAPrivateKey: version, modulus, publicExponent, ...
-        let mut seq = Der::new(pkcs1).read(0x30)?;
+        let mut seq = Reader::new(pkcs1).read(0x30)?;
         seq.read(0x02)?;
         Some((seq.read(0x02)?.rest(), seq.read(0x02)?.rest()))
     }
@@ -258,7 +259,7 @@ const RSA_ENCRYPTION: &[u8] = &[
 
 /// Modulus and public exponent of an RSA SubjectPublicKeyInfo.
 fn rsa_public_of_spki(spki: &[u8]) -> Option<(&[u8], &[u8])> {
-    let mut seq = Der::new(spki).read(0x30)?;
+    let mut seq = Reader::new(spki).read(0x30)?;
     if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
         return None;
     }
@@ -266,50 +267,8 @@ fn rsa_public_of_spki(spki: &[u8]) -> Option<(&[u8], &[u8])> {
     let (0, key) = bits.split_first()? else {
         return None;
     };
-    let mut key = Der::new(key).read(0x30)?;
+    let mut key = Reader::new(key).read(0x30)?;
     Some((key.read(0x02)?.rest(), key.read(0x02)?.rest()))
-}
-
-/// A reader of DER elements with single-byte tags and definite lengths:
-/// just enough to find an RSA key's numbers. `None` for anything else.
-struct Der<'a>(&'a [u8]);
-
-impl<'a> Der<'a> {
-    fn new(b: &'a [u8]) -> Der<'a> {
-        Der(b)
-    }
-
-    fn rest(&self) -> &'a [u8] {
-        self.0
-    }
-
-    /// The content of the next element, which must have `tag`.
-    fn read(&mut self, tag: u8) -> Option<Der<'a>> {
-        let (&t, b) = self.0.split_first()?;
-        let (&first, mut b) = b.split_first()?;
-        if t != tag {
-            return None;
-        }
-        let len = if first < 0x80 {
-            usize::from(first)
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n == 0 || n > 4 || b.len() < n {
-                return None;
-            }
-            let len = b[..n]
-                .iter()
-                .fold(0usize, |a, &x| (a << 8) | usize::from(x));
-            b = &b[n..];
-            len
-        };
-        if b.len() < len {
-            return None;
-        }
-        let (content, rest) = b.split_at(len);
-        self.0 = rest;
-        Some(Der(content))
-    }
 }
 
 #[cfg(test)]
@@ -345,18 +304,21 @@ mod tests {
 
     #[test]
     fn the_der_reader_refuses_what_it_cannot_read() {
-        assert!(Der::new(&[]).read(0x30).is_none());
+        assert!(Reader::new(&[]).read(0x30).is_none());
         assert!(
-            Der::new(&[0x30, 0x05, 0x01]).read(0x30).is_none(),
+            Reader::new(&[0x30, 0x05, 0x01]).read(0x30).is_none(),
             "too short"
         );
         assert!(
-            Der::new(&[0x02, 0x01, 0x01]).read(0x30).is_none(),
+            Reader::new(&[0x02, 0x01, 0x01]).read(0x30).is_none(),
             "wrong tag"
         );
-        assert!(Der::new(&[0x30, 0x80]).read(0x30).is_none(), "indefinite");
+        assert!(
+            Reader::new(&[0x30, 0x80]).read(0x30).is_none(),
+            "indefinite"
+        );
         let long = [&[0x04, 0x81, 0x02][..], &[7, 8]].concat();
-        assert_eq!(Der::new(&long).read(0x04).unwrap().rest(), &[7, 8]);
+        assert_eq!(Reader::new(&long).read(0x04).unwrap().rest(), &[7, 8]);
         assert!(rsa_public_of_spki(&[0x30, 0x00]).is_none());
     }
 }

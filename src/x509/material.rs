@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::x509::cert::Cert;
+use crate::x509::der;
 use crate::x509::key::{is_key_label, PrivateKey};
 use crate::x509::pem as pemtext;
 
@@ -109,48 +110,10 @@ const DATA_OID: &[u8] = &[
 /// `.p7b`/`.p7c` file): a SEQUENCE whose first element is that OID. Told
 /// by its content, never by a file's extension.
 pub fn is_pkcs7_der(der: &[u8]) -> bool {
-    let Some(body) = der_body(der) else {
+    let Some((0x30, body, _)) = der::split(der) else {
         return false;
     };
     body.starts_with(SIGNED_DATA_OID)
-}
-
-/// The content of the SEQUENCE at the start of `der`.
-fn der_body(der: &[u8]) -> Option<&[u8]> {
-    let (&tag, rest) = der.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    if tag != 0x30 {
-        return None;
-    }
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |a, &x| (a << 8) | x as usize);
-        (len, &rest[n..])
-    };
-    rest.get(..len)
-}
-
-fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = body.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(body);
-    out
 }
 
 /// The certificates as a DER PKCS#7 SignedData without signers (a
@@ -159,13 +122,13 @@ fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 pub fn pkcs7_der(certs: &[Cert]) -> Vec<u8> {
     let all: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
     let mut sd = vec![0x02, 0x01, 0x01]; // version 1
-    sd.extend(der_tlv(0x31, &[])); // digestAlgorithms
-    sd.extend(der_tlv(0x30, DATA_OID)); // contentInfo
-    sd.extend(der_tlv(0xa0, &all)); // certificates [0] IMPLICIT
-    sd.extend(der_tlv(0x31, &[])); // signerInfos
+    sd.extend(der::tlv(0x31, &[])); // digestAlgorithms
+    sd.extend(der::tlv(0x30, DATA_OID)); // contentInfo
+    sd.extend(der::tlv(0xa0, &all)); // certificates [0] IMPLICIT
+    sd.extend(der::tlv(0x31, &[])); // signerInfos
     let mut ci = SIGNED_DATA_OID.to_vec();
-    ci.extend(der_tlv(0xa0, &der_tlv(0x30, &sd)));
-    der_tlv(0x30, &ci)
+    ci.extend(der::tlv(0xa0, &der::tlv(0x30, &sd)));
+    der::tlv(0x30, &ci)
 }
 
 /// The certificates of a DER PKCS#7 structure, in its order.

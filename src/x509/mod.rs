@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod chain;
 pub mod csr;
+pub mod der;
 pub mod issuers;
 pub mod key;
 pub mod material;

@@ -106,11 +106,12 @@ impl Loaded {
 
 impl Loaded {
     /// For a keystore with a private key: only the key's leaf and chain,
-    /// with a note naming the certificates left out; other inputs as they
-    /// are. An error when none of the keystore's certificates is its key's.
-    pub fn key_chain_only(mut self) -> Result<(Loaded, Option<String>)> {
+    /// and the subjects of the certificates left out (see
+    /// [`Loaded::left_out_note`]); other inputs as they are. An error when
+    /// none of the keystore's certificates is its key's.
+    pub fn key_chain_only(mut self) -> Result<(Loaded, Vec<String>)> {
         if self.entries.is_empty() || self.key.is_none() {
-            return Ok((self, None));
+            return Ok((self, Vec::new()));
         }
         if self
             .entries
@@ -136,7 +137,13 @@ impl Loaded {
         }
         self.certs = certs;
         self.entries = entries;
-        let note = (!left.is_empty()).then(|| {
+        Ok((self, left))
+    }
+
+    /// The note saying which certificates [`Loaded::key_chain_only`] left
+    /// out of this keystore, if any.
+    pub fn left_out_note(&self, left: &[String]) -> Option<String> {
+        (!left.is_empty()).then(|| {
             format!(
                 "{}: left out {} certificate{} of the keystore that {} not in the key's chain: {}",
                 crate::sanitize::sanitize(&self.name),
@@ -145,8 +152,7 @@ impl Loaded {
                 if left.len() == 1 { "is" } else { "are" },
                 crate::sanitize::sanitize(&left.join("; "))
             )
-        });
-        Ok((self, note))
+        })
     }
 }
 

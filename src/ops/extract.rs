@@ -132,20 +132,9 @@ impl Outcome for ExtractOutcome {
 /// prepares the key as asked (a password, when one is needed, comes from
 /// `secrets` as [`Purpose::DecryptKey`]) and plans the files.
 pub fn run(opts: &ExtractOptions, secrets: &dyn SecretSource) -> Result<ExtractOutcome> {
-    let read = input::load_with(&opts.input, Some(secrets))?;
-    // A keystore's certificates that are not in its key's chain: left out,
-    // and listed with the unrelated ones.
-    let store_unrelated: Vec<String> = match read.key {
-        Some(_) => read
-            .certs
-            .iter()
-            .zip(&read.entries)
-            .filter(|(_, e)| e.relation == crate::keystore::pkcs12::Relation::Unrelated)
-            .map(|(c, _)| c.subject_dn())
-            .collect(),
-        None => Vec::new(),
-    };
-    let (loaded, left_out) = read.key_chain_only()?;
+    let (loaded, store_unrelated) =
+        input::load_with(&opts.input, Some(secrets))?.key_chain_only()?;
+    let left_out = loaded.left_out_note(&store_unrelated);
     let name = sanitize(&loaded.name).into_owned();
     let kind = loaded.service_key.as_ref().map(|sk| sk.kind);
     if let Some(sk) = &loaded.service_key {

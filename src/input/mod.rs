@@ -318,7 +318,10 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded> {
                         "a PKCS#12 keystore, which is not read here: keystores are read as the FILE of inspect, verify, trust check, extract, check-external and key-params, as postman --key and as --p12 (with --password-file, --password-env or --no-password)",
                     )
                 } else {
-                    Error::input("binary data that is neither a DER certificate nor PEM text")
+                    Error::input(match damaged_container(bytes) {
+                        Some(what) => format!("{what} that is cut short or damaged"),
+                        None => "binary data that is neither a DER certificate nor PEM text".into(),
+                    })
                 }
             })?;
             return Ok(loaded(Form::Der, None, vec![cert], None));
@@ -631,6 +634,27 @@ pub fn pool(loaded: Vec<Loaded>) -> Result<Bundle> {
         b.service_keys.extend(l.service_key.map(|sk| (name, sk)));
     }
     Ok(b)
+}
+
+/// What a file that no reader took seems to have been, from the object
+/// identifier near its start: a PKCS#7 SignedData (`.p7b`) or a PKCS#12
+/// file (version 3, then its data), both cut short or damaged.
+fn damaged_container(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    const PKCS12_START: &[u8] = &[
+        0x02, 0x01, 0x03, 0x30, // version 3, then the authSafe ContentInfo
+    ];
+    let head = &bytes[..bytes.len().min(24)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if bytes.first() != Some(&0x30) {
+        None
+    } else if has(SIGNED_DATA) {
+        Some("a PKCS#7 (.p7b) file")
+    } else if has(PKCS12_START) {
+        Some("a PKCS#12 keystore")
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -315,3 +315,52 @@ fn client_secret_keys_where_a_certificate_is_needed_name_the_file() {
         );
     }
 }
+
+#[test]
+fn a_cut_short_p7b_or_p12_is_named_as_such() {
+    let h = sap();
+    let d = TestDir::new();
+    let chain = d.put("chain.pem", h.chain_pem());
+    let p7b = d.p("chain.p7b");
+    assert!(tool("openssl")
+        .args([
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            &chain,
+            "-outform",
+            "DER",
+            "-out",
+            &p7b
+        ])
+        .status()
+        .unwrap()
+        .success());
+    let der = std::fs::read(&p7b).unwrap();
+    rejects(
+        &der[..300],
+        &["a PKCS#7 (.p7b) file that is cut short or damaged"],
+    );
+    let p12 = d.p("k.p12");
+    let key = d.put("k.json", cockpit_key(h));
+    btpcert()
+        .args([
+            "p12",
+            &key,
+            "-o",
+            &p12,
+            "--no-password",
+            "--no-system-roots",
+        ])
+        .assert()
+        .success();
+    let der = std::fs::read(&p12).unwrap();
+    rejects(
+        &der[..500],
+        &["a PKCS#12 keystore that is cut short or damaged"],
+    );
+    rejects(
+        &[0x30, 0x03, 0x02, 0x01, 0x05],
+        &["neither a DER certificate nor PEM text"],
+    );
+}

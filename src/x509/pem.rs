@@ -164,6 +164,32 @@ fn check_label(label: &str) -> std::result::Result<(), String> {
 /// Splits RFC 1421 headers (`Proc-Type: ...`) from the base64, checks the
 /// alphabet, and lets the `pem` crate decode a canonical copy of the block.
 fn decode_block(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
+    // The common case, ASCII base64 in lines and no RFC 1421 header: the
+    // lines, blanks trimmed, are copied together and decoded at once.
+    // Anything else (headers, blanks inside a line, other blanks, bad
+    // base64) fails to decode here and takes the careful way below, which
+    // gives the same result or names the fault.
+    if body.is_ascii() && memchr::memchr(b':', body.as_bytes()).is_none() {
+        let bytes = body.as_bytes();
+        let mut b64 = Vec::with_capacity(bytes.len());
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+            b64.extend_from_slice(bytes[start..end].trim_ascii());
+            start = end + 1;
+        }
+        use base64::Engine;
+        if !b64.is_empty() {
+            if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(&b64) {
+                return Ok(pem::Pem::new(label, der));
+            }
+        }
+    }
+    decode_block_careful(number, label, body)
+}
+
+/// [`decode_block`] line by line: RFC 1421 headers, Unicode blanks, and a
+/// message that names a character outside the alphabet.
+fn decode_block_careful(number: usize, label: &str, body: &str) -> Result<pem::Pem> {
     let mut headers = Vec::new();
     let mut b64 = String::with_capacity(body.len());
     for line in body.split('\n') {
@@ -288,6 +314,34 @@ mod tests {
         assert_eq!(blocks[0].tag(), "X");
         assert_eq!(blocks[1].tag(), "Y");
         assert_eq!(blocks[0].contents(), blocks[1].contents());
+    }
+
+    #[test]
+    fn the_quick_way_and_the_careful_way_decode_alike() {
+        let lines = [&B64[..32], &B64[32..]];
+        let bodies = [
+            format!("\n{}\n{}\n", lines[0], lines[1]),
+            format!("\r\n  {}\t\r\n{} \n\n", lines[0], lines[1]),
+            format!("\n{} {}\n", lines[0], lines[1]),
+            format!("\n{}\u{a0}\n{}\n", lines[0], lines[1]),
+            format!("\n{}\u{2003}{}\n", lines[0], lines[1]),
+            B64.to_string(),
+            "\n \n".to_string(),
+            format!("\n{}$\n", lines[0]),
+            format!("\n{}\n{}=\n", lines[0], lines[1]),
+        ];
+        for body in &bodies {
+            let quick = decode_block(1, "X", body).map_err(|e| e.to_string());
+            let careful = decode_block_careful(1, "X", body).map_err(|e| e.to_string());
+            assert_eq!(
+                quick.as_ref().map(|p| p.contents()),
+                careful.as_ref().map(|p| p.contents()),
+                "{body:?}"
+            );
+        }
+        assert!(decode_block(1, "X", &bodies[1]).is_ok());
+        assert!(decode_block(1, "X", &bodies[3]).is_ok());
+        assert!(decode_block(1, "X", &bodies[6]).is_err());
     }
 
     #[test]

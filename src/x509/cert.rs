@@ -14,6 +14,7 @@ use openssl::pkey::{Id, PKey, PKeyRef, Public};
 use openssl::x509::X509;
 use serde::Serialize;
 use time::OffsetDateTime;
+use x509_parser::der_parser::oid::Oid;
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use crate::error::{Error, Result};
@@ -553,21 +554,50 @@ const RFC5280_EXTENSIONS: [&str; 17] = [
     "1.3.6.1.5.5.7.1.11",
 ];
 
+/// The DER content octets of a dotted object identifier.
+fn oid_der(dotted: &str) -> Vec<u8> {
+    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap_or(0)).collect();
+    let mut out = Vec::new();
+    let mut push = |v: u64| {
+        let groups = (64 - v.leading_zeros()).div_ceil(7).max(1);
+        for g in (0..groups).rev() {
+            let more = if g > 0 { 0x80 } else { 0 };
+            out.push(((v >> (7 * g)) & 0x7f) as u8 | more);
+        }
+    };
+    if let [first, second, rest @ ..] = arcs.as_slice() {
+        push(first * 40 + second);
+        rest.iter().for_each(|&a| push(a));
+    }
+    out
+}
+
+/// Whether `oid` is one of `dotted`, compared as DER (encoded once).
+fn oid_in(oid: &Oid<'_>, set: &'static OnceLock<Vec<Vec<u8>>>, dotted: &[&str]) -> bool {
+    set.get_or_init(|| dotted.iter().map(|d| oid_der(d)).collect())
+        .iter()
+        .any(|d| d.as_slice() == oid.as_bytes())
+}
+
 /// Critical extensions no TLS stack processes, and extensions given twice
-/// or that do not decode.
+/// or that do not decode. Extensions are told apart by their DER: an OID
+/// is written out in words only for a message.
 fn extension_facts(p: &X509Certificate<'_>) -> (Vec<String>, Vec<ExtensionProblem>) {
+    static PROCESSED: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    static RFC5280: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     let mut unhandled = Vec::new();
     let mut problems: Vec<ExtensionProblem> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<&[u8]> = Vec::new();
     for ext in p.extensions() {
-        let oid = ext.oid.to_id_string();
-        let name =
+        let name = || {
+            let oid = ext.oid.to_id_string();
             match x509_parser::objects::oid2sn(&ext.oid, x509_parser::objects::oid_registry()) {
                 Ok(sn) => format!("{sn} ({oid})"),
-                Err(_) => oid.clone(),
-            };
-        if seen.contains(&oid) {
-            let message = format!("extension {name} appears more than once");
+                Err(_) => oid,
+            }
+        };
+        if seen.contains(&ext.oid.as_bytes()) {
+            let message = format!("extension {} appears more than once", name());
             if !problems.iter().any(|p| p.message == message) {
                 problems.push(ExtensionProblem {
                     message,
@@ -576,14 +606,14 @@ fn extension_facts(p: &X509Certificate<'_>) -> (Vec<String>, Vec<ExtensionProble
             }
             continue;
         }
-        seen.push(oid.clone());
-        if ext.critical && !PROCESSED_EXTENSIONS.contains(&oid.as_str()) {
-            unhandled.push(name.clone());
+        seen.push(ext.oid.as_bytes());
+        if ext.critical && !oid_in(&ext.oid, &PROCESSED, &PROCESSED_EXTENSIONS) {
+            unhandled.push(name());
         }
         if let ParsedExtension::ParseError { .. } = ext.parsed_extension() {
             problems.push(ExtensionProblem {
-                message: format!("extension {name} cannot be decoded"),
-                fatal: ext.critical || RFC5280_EXTENSIONS.contains(&oid.as_str()),
+                message: format!("extension {} cannot be decoded", name()),
+                fatal: ext.critical || oid_in(&ext.oid, &RFC5280, &RFC5280_EXTENSIONS),
             });
         }
     }
@@ -716,10 +746,31 @@ fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
     }
 }
 
+/// Object identifiers compared on every certificate, as DER content
+/// octets (comparing bytes costs nothing; writing an OID out does).
+mod oid {
+    /// rsaEncryption, 1.2.840.113549.1.1.1.
+    pub const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    /// prime256v1, 1.2.840.10045.3.1.7.
+    pub const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    /// prime192v1, 1.2.840.10045.3.1.1.
+    pub const P192: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01];
+    /// secp224r1, 1.3.132.0.33.
+    pub const P224: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x21];
+    /// secp384r1, 1.3.132.0.34.
+    pub const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    /// secp521r1, 1.3.132.0.35.
+    pub const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+    /// Ed25519, 1.3.101.112.
+    pub const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    /// Ed448, 1.3.101.113.
+    pub const ED448: &[u8] = &[0x2b, 0x65, 0x71];
+}
+
 fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
     use x509_parser::public_key::PublicKey;
-    let alg = spki.algorithm.algorithm.to_id_string();
-    match (alg.as_str(), spki.parsed()) {
+    let alg = spki.algorithm.algorithm.as_bytes();
+    match (alg, spki.parsed()) {
         (_, Ok(PublicKey::RSA(rsa))) => KeyInfo {
             algorithm: "RSA".into(),
             bits: unsigned_bits(rsa.modulus),
@@ -730,15 +781,17 @@ fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
             // as_oid() reads any content as an OID: the tag decides.
             let curve_oid = params
                 .filter(|p| p.tag() == x509_parser::asn1_rs::Tag::Oid)
-                .and_then(|p| p.as_oid().ok())
-                .map(|o| o.to_id_string());
-            let (curve, bits) = match curve_oid.as_deref() {
-                Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), 256),
-                Some("1.3.132.0.34") => ("P-384".to_string(), 384),
-                Some("1.3.132.0.35") => ("P-521".to_string(), 521),
-                Some("1.3.132.0.33") => ("P-224".to_string(), 224),
-                Some("1.2.840.10045.3.1.1") => ("P-192".to_string(), 192),
-                Some(o) => (o.to_string(), point.key_size() as u32),
+                .and_then(|p| p.as_oid().ok());
+            let (curve, bits) = match curve_oid.as_ref().map(|o| o.as_bytes()) {
+                Some(oid::P256) => ("P-256".to_string(), 256),
+                Some(oid::P384) => ("P-384".to_string(), 384),
+                Some(oid::P521) => ("P-521".to_string(), 521),
+                Some(oid::P224) => ("P-224".to_string(), 224),
+                Some(oid::P192) => ("P-192".to_string(), 192),
+                Some(_) => (
+                    curve_oid.map(|o| o.to_id_string()).unwrap_or_default(),
+                    point.key_size() as u32,
+                ),
                 // specifiedCurve: the curve spelled out, which RFC 5480 forbids.
                 None if params.is_some_and(|p| p.tag() == x509_parser::asn1_rs::Tag::Sequence) => {
                     (EXPLICIT_CURVE.to_string(), point.key_size() as u32)
@@ -751,12 +804,12 @@ fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
                 curve: Some(curve),
             }
         }
-        ("1.3.101.112", _) => KeyInfo {
+        (oid::ED25519, _) => KeyInfo {
             algorithm: "Ed25519".into(),
             bits: 256,
             curve: None,
         },
-        ("1.3.101.113", _) => KeyInfo {
+        (oid::ED448, _) => KeyInfo {
             algorithm: "Ed448".into(),
             bits: 456,
             curve: None,
@@ -798,7 +851,7 @@ fn public_key_of(spki_der: &[u8]) -> Option<PKey<Public>> {
     use openssl::ec::{EcKey, EcPoint};
     use x509_parser::public_key::PublicKey;
     let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der).ok()?;
-    let rsa_encryption = spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1";
+    let rsa_encryption = spki.algorithm.algorithm.as_bytes() == oid::RSA_ENCRYPTION;
     match spki.parsed().ok()? {
         PublicKey::RSA(rsa) if rsa_encryption => {
             let n = BigNum::from_slice(rsa.modulus).ok()?;
@@ -810,10 +863,10 @@ fn public_key_of(spki_der: &[u8]) -> Option<PKey<Public>> {
             if params.tag() != x509_parser::asn1_rs::Tag::Oid {
                 return None;
             }
-            let nid = match params.as_oid().ok()?.to_id_string().as_str() {
-                "1.2.840.10045.3.1.7" => Nid::X9_62_PRIME256V1,
-                "1.3.132.0.34" => Nid::SECP384R1,
-                "1.3.132.0.35" => Nid::SECP521R1,
+            let nid = match params.as_oid().ok()?.as_bytes() {
+                oid::P256 => Nid::X9_62_PRIME256V1,
+                oid::P384 => Nid::SECP384R1,
+                oid::P521 => Nid::SECP521R1,
                 _ => return None,
             };
             let group = curve(nid)?;
@@ -821,7 +874,7 @@ fn public_key_of(spki_der: &[u8]) -> Option<PKey<Public>> {
             let point = EcPoint::from_bytes(group, point.data(), &mut ctx).ok()?;
             PKey::from_ec_key(EcKey::from_public_key(group, &point).ok()?).ok()
         }
-        _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+        _ if spki.algorithm.algorithm.as_bytes() == oid::ED25519 => {
             PKey::public_key_from_raw_bytes(&spki.subject_public_key.data, Id::ED25519).ok()
         }
         _ => None,
@@ -1139,6 +1192,27 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_identifiers_are_encoded_as_der() {
+        for (dotted, der) in [
+            ("1.2.840.113549.1.1.1", oid::RSA_ENCRYPTION),
+            ("1.2.840.10045.3.1.7", oid::P256),
+            ("1.2.840.10045.3.1.1", oid::P192),
+            ("1.3.132.0.33", oid::P224),
+            ("1.3.132.0.34", oid::P384),
+            ("1.3.132.0.35", oid::P521),
+            ("1.3.101.112", oid::ED25519),
+            ("1.3.101.113", oid::ED448),
+        ] {
+            assert_eq!(oid_der(dotted), der, "{dotted}");
+            assert_eq!(Oid::new(der.into()).to_id_string(), dotted);
+        }
+        for dotted in PROCESSED_EXTENSIONS.iter().chain(&RFC5280_EXTENSIONS) {
+            let der = oid_der(dotted);
+            assert_eq!(Oid::new(der.as_slice().into()).to_id_string(), *dotted);
+        }
+    }
     use openssl::ec::{EcGroup, EcKey};
     use openssl::pkey::PKey;
     use openssl::sign::Signer;

@@ -565,10 +565,7 @@ fn after_cf_preamble(text: &str) -> Option<(usize, &str)> {
 /// becomes a tree (see [`crate::json::prune`]), so a 15 MB file costs a few
 /// times its size in memory, not fifty.
 fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let raw = serde::Deserialize::deserialize(&mut de)
-        .and_then(|v: &serde_json::value::RawValue| de.end().map(|_| v));
-    let raw = raw.map_err(|e| {
+    let error = |e: serde_json::Error| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "the JSON ends too early (truncated?)".to_string(),
             _ => {
@@ -582,7 +579,15 @@ fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
             e.line() + skipped_lines,
             e.column()
         ))
-    })?;
+    };
+    // A document too small to prune is read into a tree in one pass.
+    if text.len() <= crate::json::PRUNE_ABOVE {
+        return serde_json::from_str(text).map_err(error);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = serde::Deserialize::deserialize(&mut de)
+        .and_then(|v: &serde_json::value::RawValue| de.end().map(|_| v))
+        .map_err(error)?;
     Ok(crate::json::prune(raw, &|_| false))
 }
 

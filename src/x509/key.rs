@@ -5,6 +5,8 @@
 //! in its own form, `--pkcs8` converts, and an encrypted key stays encrypted
 //! unless `--decrypt` is given. Nothing here ever prints key material.
 
+use std::sync::OnceLock;
+
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::symm::Cipher;
@@ -63,7 +65,10 @@ pub fn is_key_label(label: &str) -> bool {
 pub struct PrivateKey {
     format: KeyFormat,
     block: pem::Pem,
-    pkey: Option<PKey<Private>>,
+    /// OpenSSL's key: `None` while encrypted. A PKCS#1 key whose DER is
+    /// plainly well formed is handed to OpenSSL only when first needed:
+    /// comparing it with a certificate needs its numbers alone.
+    pkey: OnceLock<Option<PKey<Private>>>,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -73,8 +78,10 @@ impl std::fmt::Debug for PrivateKey {
 }
 
 impl PrivateKey {
-    /// Reads a decoded PEM block. Unencrypted keys are parsed (and so
-    /// checked) at once; encrypted ones when [`PrivateKey::decrypt`] is called.
+    /// Reads a decoded PEM block. Unencrypted keys are checked at once (a
+    /// plain PKCS#1 key's DER by btpcert, the rest by OpenSSL, which reads
+    /// the plain PKCS#1 key when it is first needed); encrypted ones when
+    /// [`PrivateKey::decrypt`] is called.
     pub fn from_block(block: pem::Pem) -> Result<PrivateKey> {
         let legacy = block
             .headers()
@@ -88,23 +95,23 @@ impl PrivateKey {
             ))
         };
         let (format, pkey) = match block.tag() {
-            _ if legacy => (KeyFormat::LegacyEncrypted, None),
+            _ if legacy => (KeyFormat::LegacyEncrypted, OnceLock::from(None)),
+            "RSA PRIVATE KEY" if is_plain_pkcs1(der) => (KeyFormat::Pkcs1, OnceLock::new()),
             "RSA PRIVATE KEY" => {
-                let rsa = Rsa::private_key_from_der(der).map_err(|e| bad("PKCS#1 RSA", e))?;
-                let k = PKey::from_rsa(rsa).map_err(|e| bad("PKCS#1 RSA", e))?;
-                (KeyFormat::Pkcs1, Some(k))
+                let k = pkcs1_key(der).map_err(|e| bad("PKCS#1 RSA", e))?;
+                (KeyFormat::Pkcs1, OnceLock::from(Some(k)))
             }
             "PRIVATE KEY" => {
                 let k = PKey::private_key_from_pkcs8(der).map_err(|e| bad("PKCS#8", e))?;
-                (KeyFormat::Pkcs8, Some(k))
+                (KeyFormat::Pkcs8, OnceLock::from(Some(k)))
             }
             "EC PRIVATE KEY" => {
                 let ec =
                     openssl::ec::EcKey::private_key_from_der(der).map_err(|e| bad("SEC1 EC", e))?;
                 let k = PKey::from_ec_key(ec).map_err(|e| bad("SEC1 EC", e))?;
-                (KeyFormat::Sec1, Some(k))
+                (KeyFormat::Sec1, OnceLock::from(Some(k)))
             }
-            "ENCRYPTED PRIVATE KEY" => (KeyFormat::EncryptedPkcs8, None),
+            "ENCRYPTED PRIVATE KEY" => (KeyFormat::EncryptedPkcs8, OnceLock::from(None)),
             other => {
                 return Err(Error::input(format!(
                     "'{other}' is not a private key label"
@@ -129,7 +136,7 @@ impl PrivateKey {
         Ok(PrivateKey {
             format: KeyFormat::Pkcs8,
             block: pem::Pem::new("PRIVATE KEY", der),
-            pkey: Some(k),
+            pkey: OnceLock::from(Some(k)),
         })
     }
 
@@ -140,17 +147,19 @@ impl PrivateKey {
 
     /// Whether the key is still encrypted.
     pub fn is_encrypted(&self) -> bool {
-        self.pkey.is_none()
+        self.format.is_encrypted()
     }
 
     /// The key, if it is not encrypted (or was decrypted).
     pub fn pkey(&self) -> Option<&PKey<Private>> {
-        self.pkey.as_ref()
+        self.pkey
+            .get_or_init(|| pkcs1_key(self.block.contents()).ok())
+            .as_ref()
     }
 
     /// Algorithm and size; `None` while the key is encrypted.
     pub fn info(&self) -> Option<KeyInfo> {
-        self.pkey.as_ref().map(|k| KeyInfo::of(k))
+        self.pkey().map(|k| KeyInfo::of(k))
     }
 
     /// The key in its own form, canonically encoded.
@@ -161,12 +170,8 @@ impl PrivateKey {
     /// Decrypts an encrypted key; returns a PKCS#8 key. A key that is not
     /// encrypted is returned as it is.
     pub fn decrypt(&self, password: &Secret) -> Result<PrivateKey> {
-        if let Some(k) = &self.pkey {
-            return Ok(PrivateKey {
-                format: self.format,
-                block: self.block.clone(),
-                pkey: Some(k.clone()),
-            });
+        if !self.is_encrypted() {
+            return Ok(self.clone());
         }
         let pass = password.as_bytes();
         let k = match self.format {
@@ -183,7 +188,7 @@ impl PrivateKey {
 
     /// The same key as unencrypted PKCS#8 (`PRIVATE KEY`).
     pub fn to_pkcs8(&self) -> Result<PrivateKey> {
-        let k = self.pkey.as_ref().ok_or_else(|| {
+        let k = self.pkey().ok_or_else(|| {
             Error::input("the private key is encrypted: it must be decrypted before conversion")
         })?;
         PrivateKey::from_pkey(k.clone())
@@ -191,7 +196,7 @@ impl PrivateKey {
 
     /// The same key as encrypted PKCS#8 (AES-256-CBC, PBKDF2).
     pub fn to_encrypted_pkcs8(&self, password: &Secret) -> Result<PrivateKey> {
-        let k = self.pkey.as_ref().ok_or_else(|| {
+        let k = self.pkey().ok_or_else(|| {
             Error::input("the private key is encrypted: it must be decrypted before conversion")
         })?;
         let der = k
@@ -202,13 +207,15 @@ impl PrivateKey {
         Ok(PrivateKey {
             format: KeyFormat::EncryptedPkcs8,
             block: pem::Pem::new("ENCRYPTED PRIVATE KEY", der),
-            pkey: None,
+            pkey: OnceLock::from(None),
         })
     }
 
     /// Whether this key belongs to `cert`; `None` while the key is encrypted.
     pub fn matches(&self, cert: &Cert) -> Option<bool> {
-        let k = self.pkey.as_ref()?;
+        if self.is_encrypted() {
+            return None;
+        }
         // An RSA key whose modulus and exponent are the certificate's, byte
         // for byte (DER integers are minimal): no OpenSSL encoder needed.
         if let (Some(own), Some(cert)) = (self.rsa_public(), rsa_public_of_spki(cert.spki_der())) {
@@ -216,6 +223,7 @@ impl PrivateKey {
                 return Some(true);
             }
         }
+        let k = self.pkey()?;
         // The same SubjectPublicKeyInfo bytes: no need to read the certificate's key.
         if k.public_key_to_der()
             .is_ok_and(|der| der == cert.spki_der())
@@ -252,6 +260,37 @@ impl PrivateKey {
     }
 }
 
+/// OpenSSL's key from PKCS#1 DER.
+fn pkcs1_key(der: &[u8]) -> std::result::Result<PKey<Private>, openssl::error::ErrorStack> {
+    PKey::from_rsa(Rsa::private_key_from_der(der)?)
+}
+
+/// Whether `der` is an RSAPrivateKey of two primes in plain DER: version
+/// 0 and eight positive integers, minimally encoded, nothing after them.
+/// OpenSSL reads every such key; anything else is read by OpenSSL at once,
+/// so that its verdict and its words are what the user sees.
+fn is_plain_pkcs1(der: &[u8]) -> bool {
+    let mut outer = Reader::new(der);
+    let Some(mut seq) = outer.read(0x30) else {
+        return false;
+    };
+    if !outer.rest().is_empty() || seq.read(0x02).map(|v| v.rest()) != Some(&[0][..]) {
+        return false;
+    }
+    for _ in 0..8 {
+        let Some(int) = seq.read(0x02) else {
+            return false;
+        };
+        match int.rest() {
+            [] => return false,
+            [first, ..] if *first >= 0x80 => return false,
+            [0, second, ..] if *second < 0x80 => return false,
+            _ => {}
+        }
+    }
+    seq.rest().is_empty()
+}
+
 /// The DER of the rsaEncryption OID, as it starts an AlgorithmIdentifier.
 const RSA_ENCRYPTION: &[u8] = &[
     0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
@@ -283,6 +322,52 @@ mod tests {
         let leaf = Cert::from_der(leaf.contents()).unwrap();
         let key = pem::parse(v["oauth"]["key"].as_str().unwrap()).unwrap();
         (leaf, PrivateKey::from_block(key).unwrap())
+    }
+
+    #[test]
+    fn a_plain_pkcs1_key_is_read_by_openssl_when_needed_and_others_at_once() {
+        let (leaf, key) = sample();
+        let der = key.block.contents().to_vec();
+        assert!(is_plain_pkcs1(&der));
+        assert!(key.pkey.get().is_none(), "read at once");
+        assert_eq!(key.matches(&leaf), Some(true));
+        assert!(key.pkey.get().is_none(), "read to compare numbers");
+        assert!(key.pkey().is_some());
+        assert_eq!(key.info().map(|i| i.bits), Some(2048));
+        // Not plain: trailing data, another version, a negative or padded
+        // integer. OpenSSL reads each at once and has the last word.
+        let len = der.len();
+        let mut trailing = der.clone();
+        trailing.push(0);
+        let mut version = der.clone();
+        version[6] = 1;
+        assert_eq!(&der[..7], &[0x30, 0x82, der[2], der[3], 0x02, 0x01, 0x00]);
+        // The modulus: 02 82 01 01, then 00 before its high bit.
+        assert_eq!(&der[7..12], &[0x02, 0x82, 0x01, 0x01, 0x00]);
+        let mut negative = der.clone();
+        negative[11] = 0xff;
+        let mut other_bytes = der.clone();
+        other_bytes[len - 1] ^= 0x01;
+        for (what, bytes, plain) in [
+            ("trailing", trailing, false),
+            ("version 1", version, false),
+            ("negative modulus", negative, false),
+            ("other numbers", other_bytes, true),
+        ] {
+            assert_eq!(is_plain_pkcs1(&bytes), plain, "{what}");
+            let block = pem::Pem::new("RSA PRIVATE KEY", bytes.clone());
+            let ours = PrivateKey::from_block(block);
+            let openssl = Rsa::private_key_from_der(&bytes).is_ok();
+            assert_eq!(ours.is_ok(), plain || openssl, "{what}");
+            if let Ok(k) = ours {
+                assert_eq!(k.pkey().is_some(), openssl, "{what}");
+            }
+        }
+        let truncated = &der[..len - 1];
+        assert!(!is_plain_pkcs1(truncated));
+        let block = pem::Pem::new("RSA PRIVATE KEY", truncated.to_vec());
+        let e = PrivateKey::from_block(block).unwrap_err().to_string();
+        assert!(e.starts_with("not a valid PKCS#1 RSA private key"), "{e}");
     }
 
     #[test]

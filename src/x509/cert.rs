@@ -101,12 +101,52 @@ impl std::fmt::Debug for Cert {
     }
 }
 
-/// CA certificates already read, by DER. Bounded.
-fn ca_cache() -> &'static Mutex<HashMap<Vec<u8>, Cert>> {
-    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, Cert>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// CA certificates already read, found by the last eight bytes of their
+/// DER (bytes of the signature, which differ from one certificate to the
+/// next) and then compared whole: looking a certificate up costs no pass
+/// over its bytes. At most [`CA_CACHE_MAX`] certificates, and at most
+/// [`CA_BUCKET_MAX`] that share those bytes, so that certificates made to
+/// share them cost a few comparisons each, never one per certificate read.
+#[derive(Default)]
+struct CaCache {
+    by_tail: HashMap<u64, Vec<Cert>>,
+    len: usize,
+}
+
+impl CaCache {
+    fn tail(der: &[u8]) -> u64 {
+        let mut last = [0u8; 8];
+        let n = der.len().min(8);
+        last[..n].copy_from_slice(&der[der.len() - n..]);
+        u64::from_le_bytes(last) ^ der.len() as u64
+    }
+
+    fn get(&self, der: &[u8]) -> Option<Cert> {
+        self.by_tail
+            .get(&Self::tail(der))?
+            .iter()
+            .find(|c| c.der() == der)
+            .cloned()
+    }
+
+    fn insert(&mut self, cert: &Cert) {
+        if self.len >= CA_CACHE_MAX {
+            return;
+        }
+        let bucket = self.by_tail.entry(Self::tail(cert.der())).or_default();
+        if bucket.len() < CA_BUCKET_MAX && !bucket.iter().any(|c| c.der() == cert.der()) {
+            bucket.push(cert.clone());
+            self.len += 1;
+        }
+    }
+}
+
+fn ca_cache() -> &'static Mutex<CaCache> {
+    static CACHE: OnceLock<Mutex<CaCache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
 }
 const CA_CACHE_MAX: usize = 4096;
+const CA_BUCKET_MAX: usize = 8;
 
 fn range_in(outer: &[u8], inner: &[u8]) -> std::ops::Range<usize> {
     let start = inner.as_ptr() as usize - outer.as_ptr() as usize;
@@ -120,7 +160,7 @@ impl Cert {
         // TRUSTED CERTIFICATE blocks carry OpenSSL aux data after the
         // certificate: keep the first DER element only.
         let der = first_der_element(der).unwrap_or(der);
-        if let Some(c) = ca_cache().lock().ok().and_then(|m| m.get(der).cloned()) {
+        if let Some(c) = ca_cache().lock().ok().and_then(|m| m.get(der)) {
             return Ok(c);
         }
         // x509-parser's errors name its internal types: say it in words.
@@ -143,9 +183,7 @@ impl Cert {
         }));
         if is_ca {
             if let Ok(mut m) = ca_cache().lock() {
-                if m.len() < CA_CACHE_MAX {
-                    m.insert(cert.0.der.clone(), cert.clone());
-                }
+                m.insert(&cert);
             }
         }
         Ok(cert)
@@ -1192,6 +1230,38 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ca_certificates_sharing_their_last_bytes_are_told_apart_and_bounded() {
+        let root = pem::parse(include_str!("../../testdata/sample-root.pem")).unwrap();
+        let der = root.contents().to_vec();
+        let (_, p) = X509Certificate::from_der(&der).unwrap();
+        let serial_at = range_in(&der, p.raw_serial()).start;
+        // Twenty CA certificates that differ in their serial number only:
+        // the same last bytes (their signatures are not checked here).
+        let variants: Vec<Vec<u8>> = (0..20u8)
+            .map(|i| {
+                let mut d = der.clone();
+                d[serial_at] = 0x10 + i;
+                d
+            })
+            .collect();
+        let first: Vec<Cert> = variants
+            .iter()
+            .map(|d| Cert::from_der(d).unwrap())
+            .collect();
+        for (d, c) in variants.iter().zip(&first) {
+            assert_eq!(c.der(), d.as_slice());
+            assert_eq!(Cert::from_der(d).unwrap().der(), d.as_slice());
+        }
+        let tail = CaCache::tail(&der);
+        let cache = ca_cache().lock().unwrap();
+        let bucket = &cache.by_tail[&tail];
+        assert!(bucket.len() <= CA_BUCKET_MAX, "{}", bucket.len());
+        assert!(bucket
+            .iter()
+            .all(|c| c.der()[..serial_at] == der[..serial_at]));
+    }
 
     #[test]
     fn object_identifiers_are_encoded_as_der() {

@@ -69,9 +69,24 @@ pub fn has_pem(text: &str) -> bool {
     text.contains(BEGIN)
 }
 
-/// Where `needle` first occurs in `hay`.
-fn find(hay: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+/// The markers of PEM text.
+#[derive(Clone, Copy)]
+enum Marker {
+    /// `-----BEGIN `
+    Begin,
+    /// `-----END `
+    End,
+    /// `-----`
+    Dashes,
+}
+
+/// Where `marker` first occurs in `hay`, with a searcher built once.
+fn find(hay: &str, marker: Marker) -> Option<usize> {
+    use memchr::memmem::Finder;
+    static FINDERS: std::sync::OnceLock<[Finder<'static>; 3]> = std::sync::OnceLock::new();
+    let finders =
+        FINDERS.get_or_init(|| [Finder::new(BEGIN), Finder::new(END), Finder::new(DASHES)]);
+    finders[marker as usize].find(hay.as_bytes())
 }
 
 /// Finds and decodes every PEM block of `text` (already or not yet
@@ -88,17 +103,17 @@ pub fn parse_blocks(text: &str) -> Result<Vec<pem::Pem>> {
     loop {
         // An END line cannot overlap a BEGIN line: one before the next
         // BEGIN lies wholly before it.
-        let begin_at = find(rest, BEGIN);
+        let begin_at = find(rest, Marker::Begin);
         let before = &rest[..begin_at.unwrap_or(rest.len())];
         let Some(b) = begin_at else {
-            if find(before, END).is_some() {
+            if find(before, Marker::End).is_some() {
                 return Err(Error::input(format!(
                     "an END line after block {number} has no BEGIN line (the start of a block is missing)"
                 )));
             }
             break;
         };
-        if find(before, END).is_some() {
+        if find(before, Marker::End).is_some() {
             return Err(Error::input(format!(
                 "an END line before block {} has no BEGIN line (the start of a block is missing)",
                 number + 1
@@ -106,14 +121,14 @@ pub fn parse_blocks(text: &str) -> Result<Vec<pem::Pem>> {
         }
         number += 1;
         let after_begin = &rest[b + BEGIN.len()..];
-        let label_end = find(after_begin, DASHES)
+        let label_end = find(after_begin, Marker::Dashes)
             .ok_or_else(|| Error::input(format!("block {number}: the BEGIN line is cut off")))?;
         let label = &after_begin[..label_end];
         check_label(label).map_err(|m| Error::input(format!("block {number}: {m}")))?;
         let body_and_rest = &after_begin[label_end + DASHES.len()..];
         // The END line, unless another BEGIN line comes first.
-        let end_pos = match find(body_and_rest, END) {
-            Some(p) if find(&body_and_rest[..p], BEGIN).is_none() => p,
+        let end_pos = match find(body_and_rest, Marker::End) {
+            Some(p) if find(&body_and_rest[..p], Marker::Begin).is_none() => p,
             _ => {
                 return Err(Error::input(format!(
                     "block {number} ({label}) has no END line: the text is truncated or two blocks are mixed"

@@ -65,9 +65,10 @@ cat "$work/compare.md"
 echo
 echo "## Audit of a fleet"
 echo
-echo "Service keys from benches/make-fleet.sh (100 distinct RSA 2048 leaves"
-echo "under one intermediate and root, SAP-shaped JSON); JSON output to"
-echo "/dev/null; best of 3 runs; peak RSS from GNU time."
+echo "Service keys from benches/make-fleet.sh (SAP-shaped JSON, a certificate"
+echo "of its own for every key under one intermediate and root, the leaves"
+echo "taking turns among 100 RSA 2048 key pairs); JSON output to /dev/null;"
+echo "best of 3 runs; peak RSS from GNU time."
 echo
 echo "| keys | btpcert wall (s) | keys/s | peak RSS (MiB) |"
 echo "|---:|---:|---:|---:|"

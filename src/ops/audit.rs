@@ -283,7 +283,7 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         spill: None,
         len: 0,
     };
-    let mut keys = KeyComparison::default();
+    let mut keys = KeyComparison::with_capacity(files.len());
     let mut needs_action = vec![false; files.len()];
     let mut trust_judged = false;
     let mut certificates = Vec::new();

@@ -382,9 +382,9 @@ pub fn compare_keys(rows: &mut [Row]) {
 /// the positions of the rows, in order.
 #[derive(Debug, Default)]
 pub struct KeyComparison {
-    /// Per certificate, the first row and any others: a fleet of distinct
-    /// certificates costs no list and no text per row.
-    by_cert: HashMap<[u8; 32], (u32, Vec<u32>)>,
+    /// Each registered certificate's fingerprint and row, 36 bytes a key:
+    /// sorted once at the end to find the certificates in several keys.
+    certs: Vec<([u8; 32], u32)>,
     /// Fingerprints that are not 32 colon-separated bytes, as given.
     odd: HashMap<[u8; 32], String>,
     unpinned: BTreeMap<SubjectIssuer, Vec<(u32, [u8; 32])>>,
@@ -426,6 +426,15 @@ fn fingerprint_bytes(fp: &str) -> ([u8; 32], bool) {
 }
 
 impl KeyComparison {
+    /// Room for `n` registered certificates, so that the list is not
+    /// copied while it grows.
+    pub fn with_capacity(n: usize) -> KeyComparison {
+        KeyComparison {
+            certs: Vec::with_capacity(n),
+            ..KeyComparison::default()
+        }
+    }
+
     /// Adds the registered certificate of row `i` (rows added in order).
     pub fn add(&mut self, i: usize, reg: &Registered) {
         let (fp, exact) = fingerprint_bytes(&reg.fingerprint);
@@ -435,12 +444,7 @@ impl KeyComparison {
                 .or_insert_with(|| reg.fingerprint.clone());
         }
         let i = i as u32;
-        match self.by_cert.entry(fp) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().1.push(i),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert((i, Vec::new()));
-            }
-        }
+        self.certs.push((fp, i));
         if reg.kind == Some(KeyKind::ExternalCertificate) && reg.pinning == Some(false) {
             self.unpinned
                 .entry((reg.subject_dn.clone(), reg.issuer_dn.clone()))
@@ -450,7 +454,7 @@ impl KeyComparison {
     }
 
     /// The findings for `rows` rows; `file(i)` names row `i`.
-    pub fn finish(self, rows: usize, file: impl Fn(usize) -> String) -> KeyFindings {
+    pub fn finish(mut self, rows: usize, file: impl Fn(usize) -> String) -> KeyFindings {
         let files = |idx: &mut dyn Iterator<Item = u32>, n: usize| -> String {
             let mut names: Vec<String> = idx.take(NAMED_FILES).map(|i| file(i as usize)).collect();
             if n > NAMED_FILES {
@@ -459,16 +463,18 @@ impl KeyComparison {
             names.join(", ")
         };
         let mut out = KeyFindings::default();
-        if self.by_cert.values().all(|(_, more)| more.is_empty()) && self.unpinned.is_empty() {
+        // Equal fingerprints side by side, each certificate's rows in order.
+        self.certs.sort_unstable();
+        let mut groups: Vec<([u8; 32], Vec<u32>)> = self
+            .certs
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|same| same.len() > 1)
+            .map(|same| (same[0].0, same.iter().map(|(_, i)| *i).collect()))
+            .collect();
+        if groups.is_empty() && self.unpinned.is_empty() {
             return out;
         }
         out.of_row = vec![[NONE; 2]; rows];
-        let mut groups: Vec<([u8; 32], Vec<u32>)> = self
-            .by_cert
-            .into_iter()
-            .filter(|(_, (_, more))| !more.is_empty())
-            .map(|(fp, (first, more))| (fp, std::iter::once(first).chain(more).collect()))
-            .collect();
         groups.sort_by_key(|(_, v)| v[0]);
         for (bytes, idx) in groups {
             let fp = match self.odd.get(&bytes) {

@@ -1,6 +1,8 @@
 //! Folder walking for `audit`: which files under the folders given are
 //! candidates, and reading one of them.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -16,25 +18,108 @@ pub const EXTENSIONS: &[&str] = &[
 /// A folder that cannot be read is listed itself: [`read_candidate`] says
 /// why.
 pub fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for i in inputs {
-        let meta = std::fs::metadata(i).map_err(|e| Error::io(i, e))?;
-        if meta.is_dir() {
-            walk(i, &mut out);
-        } else {
-            out.push(i.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    Ok(Walk::new(inputs)?.collect())
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        out.push(dir.to_path_buf());
-        return;
-    };
+/// The files of [`collect`], in the same order, one at a time: each folder
+/// is listed and sorted when the walk enters it, so that a walk holds the
+/// listings of the folders it is in, never the paths of the whole fleet.
+/// (A folder's entries sorted by name, each folder's files at its place,
+/// is the order of the sorted list of every path.) Inputs inside other
+/// inputs are merged in order; a path found twice is given once.
+pub struct Walk {
+    /// The next path of each input's walk, smallest first.
+    heads: BinaryHeap<Reverse<(PathBuf, usize)>>,
+    walks: Vec<InputWalk>,
+    last: Option<PathBuf>,
+}
+
+impl Walk {
+    /// A walk of `inputs`; an input that does not exist is an error.
+    pub fn new(inputs: &[PathBuf]) -> Result<Walk> {
+        let mut sorted = inputs.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        let mut walks = Vec::with_capacity(sorted.len());
+        for i in sorted {
+            let meta = std::fs::metadata(&i).map_err(|e| Error::io(&i, e))?;
+            walks.push(if meta.is_dir() {
+                InputWalk::Folder(vec![vec![(i, true)].into_iter()])
+            } else {
+                InputWalk::File(Some(i))
+            });
+        }
+        let mut heads = BinaryHeap::with_capacity(walks.len());
+        for (k, w) in walks.iter_mut().enumerate() {
+            if let Some(p) = w.next() {
+                heads.push(Reverse((p, k)));
+            }
+        }
+        Ok(Walk {
+            heads,
+            walks,
+            last: None,
+        })
+    }
+}
+
+impl Iterator for Walk {
+    type Item = PathBuf;
+
+    fn next(&mut self) -> Option<PathBuf> {
+        loop {
+            let Reverse((path, k)) = self.heads.pop()?;
+            if let Some(p) = self.walks[k].next() {
+                self.heads.push(Reverse((p, k)));
+            }
+            if self.last.as_ref() != Some(&path) {
+                self.last = Some(path.clone());
+                return Some(path);
+            }
+        }
+    }
+}
+
+/// One input's paths, in order.
+enum InputWalk {
+    /// A file named: itself.
+    File(Option<PathBuf>),
+    /// A folder: the sorted entries still to come of each folder entered,
+    /// innermost last, each with whether it is a folder to enter.
+    Folder(Vec<std::vec::IntoIter<(PathBuf, bool)>>),
+}
+
+impl InputWalk {
+    fn next(&mut self) -> Option<PathBuf> {
+        let stack = match self {
+            InputWalk::File(f) => return f.take(),
+            InputWalk::Folder(stack) => stack,
+        };
+        loop {
+            let (path, folder) = match stack.last_mut()?.next() {
+                Some(e) => e,
+                None => {
+                    stack.pop();
+                    continue;
+                }
+            };
+            if !folder {
+                return Some(path);
+            }
+            match list(&path) {
+                Some(entries) => stack.push(entries.into_iter()),
+                None => return Some(path),
+            }
+        }
+    }
+}
+
+/// The entries of a folder the walk takes (folders to enter, and files
+/// with an audited ending), sorted by name, each with whether it is a
+/// folder (symbolic links to folders are not); `None` if it cannot be read.
+fn list(dir: &Path) -> Option<Vec<(PathBuf, bool)>> {
+    let rd = std::fs::read_dir(dir).ok()?;
+    let mut out = Vec::new();
     for entry in rd {
         let Ok(entry) = entry else { continue };
         if entry.file_name().to_string_lossy().starts_with('.') {
@@ -43,11 +128,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            walk(&path, out);
+            out.push((path, true));
         } else if (ft.is_file() || ft.is_symlink() && path.is_file()) && has_audited_ending(&path) {
-            out.push(path);
+            out.push((path, false));
         }
     }
+    out.sort_unstable_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    Some(out)
 }
 
 fn has_audited_ending(path: &Path) -> bool {
@@ -99,6 +186,87 @@ fn read_regular(path: &Path) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every path first, then sorted: what the walk must give one at a time.
+    fn every_path_sorted(inputs: &[PathBuf]) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                out.push(dir.to_path_buf());
+                return;
+            };
+            for entry in rd.flatten() {
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                let path = entry.path();
+                let ft = entry.file_type().unwrap();
+                if ft.is_dir() {
+                    walk(&path, out);
+                } else if (ft.is_file() || ft.is_symlink() && path.is_file())
+                    && has_audited_ending(&path)
+                {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for i in inputs {
+            if i.is_dir() {
+                walk(i, &mut out);
+            } else {
+                out.push(i.clone());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn the_walk_gives_every_path_in_sorted_order_one_folder_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "a.json",
+            "a-b.json",
+            "a/b.json",
+            "a/b/c.pem",
+            "a/b.pem/x.json",
+            "a/.hidden.json",
+            "a/notes.md",
+            "a0/z.key",
+            "b.zip",
+            "B.json",
+            "é.json",
+            ".git/x.json",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, b"x").unwrap();
+        }
+        std::os::unix::fs::symlink(d.join("a"), d.join("link-to-a")).unwrap();
+        std::os::unix::fs::symlink(d.join("b.zip"), d.join("link-to-b.zip")).unwrap();
+        let cases: Vec<Vec<PathBuf>> = vec![
+            vec![d.to_path_buf()],
+            vec![d.join("a"), d.to_path_buf()],
+            vec![
+                d.join("a/.hidden.json"),
+                d.to_path_buf(),
+                d.join("a/notes.md"),
+            ],
+            vec![d.join("b.zip"), d.join("a"), d.join("b.zip")],
+            vec![d.join("link-to-a")],
+        ];
+        for inputs in cases {
+            let expected = every_path_sorted(&inputs);
+            assert!(!expected.is_empty());
+            assert_eq!(collect(&inputs).unwrap(), expected, "{inputs:?}");
+        }
+        let all = collect(&[d.to_path_buf()]).unwrap();
+        assert!(all.contains(&d.join("link-to-b.zip")));
+        assert!(!all.iter().any(|p| p.starts_with(d.join("link-to-a"))));
+        assert!(!all.iter().any(|p| p.starts_with(d.join(".git"))));
+    }
 
     #[test]
     fn walks_testdata_without_hidden_files_and_other_endings() {

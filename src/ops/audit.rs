@@ -2,6 +2,8 @@
 //! parameters and Connectivity Test zips, one row per file, judged on every
 //! core, in file-name order.
 
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -230,6 +232,53 @@ impl Sink {
         }
     }
 
+    /// The files of rows `wanted` (positions), read back from the rows.
+    fn files_of(&mut self, wanted: &[usize]) -> Result<HashMap<usize, String>> {
+        use std::io::{BufRead, Seek};
+        let mut out = HashMap::with_capacity(wanted.len());
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let Some(w) = &mut self.spill else {
+            for &i in wanted {
+                if let Some(r) = self.memory.get(i) {
+                    out.insert(i, r.file.clone());
+                }
+            }
+            return Ok(out);
+        };
+        #[derive(serde::Deserialize)]
+        struct FileOnly {
+            file: String,
+        }
+        w.flush().map_err(spill_error)?;
+        let mut f = w.get_ref();
+        f.seek(std::io::SeekFrom::Start(0)).map_err(spill_error)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, f);
+        let mut wanted: Vec<usize> = wanted.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut line = String::new();
+        let mut at = 0;
+        for i in wanted {
+            while at <= i {
+                line.clear();
+                if reader.read_line(&mut line).map_err(spill_error)? == 0 {
+                    return Ok(out);
+                }
+                at += 1;
+            }
+            let row: FileOnly =
+                serde_json::from_str(&line).map_err(|e| spill_error(std::io::Error::other(e)))?;
+            out.insert(i, row.file);
+        }
+        // Rows are appended after what was written.
+        w.get_ref()
+            .seek(std::io::SeekFrom::End(0))
+            .map_err(spill_error)?;
+        Ok(out)
+    }
+
     fn finish(self, findings: KeyFindings) -> Result<Rows> {
         let spill = match self.spill {
             Some(w) => Some(w.into_inner().map_err(|e| spill_error(e.into_error()))?),
@@ -272,33 +321,37 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         warn_days: opts.warn_days,
         store: opts.roots.store()?,
     };
-    // Exact allocations: a fleet of 100,000 keys is 100,000 paths.
-    let files: Vec<Box<Path>> = walk::collect(&opts.inputs)?
-        .into_iter()
-        .map(PathBuf::into_boxed_path)
-        .collect();
-    progress(0, files.len());
+    // The files are walked twice, first to count them: a walk holds the
+    // listings of the folders it is in, not the paths of the fleet, so that
+    // an audit's memory does not grow with the fleet's names.
+    let total = walk::Walk::new(&opts.inputs)?.count();
+    let mut files = walk::Walk::new(&opts.inputs)?;
+    progress(0, total);
     let mut sink = Sink {
         memory: Vec::new(),
         spill: None,
         len: 0,
     };
-    let mut keys = KeyComparison::with_capacity(files.len());
-    let mut needs_action = vec![false; files.len()];
+    let mut keys = KeyComparison::with_capacity(total);
+    let mut needs_action = Vec::with_capacity(total);
     let mut trust_judged = false;
     let mut certificates = Vec::new();
-    for (c, chunk) in files.chunks(CHUNK).enumerate() {
+    loop {
+        let chunk: Vec<PathBuf> = files.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let judged: Vec<(Row, Option<Vec<CertFacts>>)> = chunk
             .par_iter()
             .map(|f| audit_file(f, &ctx, opts.certificates))
             .collect();
         let mut rows = Vec::with_capacity(judged.len());
-        for (k, (row, certs)) in judged.into_iter().enumerate() {
-            let i = c * CHUNK + k;
+        for (row, certs) in judged {
+            let i = needs_action.len();
             if let Some(reg) = &row.registered {
                 keys.add(i, reg);
             }
-            needs_action[i] = row.needs_action;
+            needs_action.push(row.needs_action);
             let t = &row.trust;
             trust_judged |= t.iflow.is_some() || t.token.is_some() || t.server.is_some();
             if let Some(certs) = certs {
@@ -311,17 +364,17 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
             rows.push(row);
         }
         sink.push(rows)?;
-        progress(sink.len, files.len());
+        progress(sink.len, total.max(sink.len));
     }
-    let findings = keys.finish(files.len(), |i| files[i].display().to_string());
-    let need_action = (0..files.len())
+    let items = needs_action.len();
+    // The rows that findings name: their files, read back from the rows.
+    let names = sink.files_of(&keys.named_rows())?;
+    let findings = keys.finish(items, |i| names.get(&i).cloned().unwrap_or_default());
+    let need_action = (0..items)
         .filter(|&i| needs_action[i] || findings.adds_problem(i))
         .count();
     Ok(AuditOutcome {
-        summary: Summary {
-            items: files.len(),
-            need_action,
-        },
+        summary: Summary { items, need_action },
         rows: sink.finish(findings)?,
         trust_lists: trust_lists::versions(TrustList::ALL),
         trust_judged,
@@ -568,6 +621,18 @@ mod tests {
         assert!(rows
             .iter()
             .all(|r| r.notes.iter().any(|t| t.contains(&more))));
+        // The files named are the first ten, read back from the
+        // temporary file: the walk keeps no list of names.
+        let note = rows[n - 1]
+            .notes
+            .iter()
+            .find(|t| t.contains(&more))
+            .unwrap();
+        for i in 0..crate::sap::audit::NAMED_FILES {
+            let name = dir.path().join(format!("k{i:05}.json"));
+            assert!(note.contains(&name.display().to_string()), "{note}");
+        }
+        assert!(!note.contains("k00010.json"), "{note}");
         // Read twice, the same rows.
         let again: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
         assert_eq!(

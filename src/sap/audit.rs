@@ -453,7 +453,23 @@ impl KeyComparison {
         }
     }
 
-    /// The findings for `rows` rows; `file(i)` names row `i`.
+    /// The rows whose files the findings will name (see [`Self::finish`]).
+    pub fn named_rows(&mut self) -> Vec<usize> {
+        self.certs.sort_unstable();
+        let mut out: Vec<usize> = self
+            .certs
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|same| same.len() > 1)
+            .flat_map(|same| same.iter().take(NAMED_FILES).map(|(_, i)| *i as usize))
+            .collect();
+        for idx in self.unpinned.values() {
+            out.extend(idx.iter().take(NAMED_FILES).map(|(i, _)| *i as usize));
+        }
+        out
+    }
+
+    /// The findings for `rows` rows; `file(i)` names row `i` (called for
+    /// the rows [`Self::named_rows`] gives only).
     pub fn finish(mut self, rows: usize, file: impl Fn(usize) -> String) -> KeyFindings {
         let files = |idx: &mut dyn Iterator<Item = u32>, n: usize| -> String {
             let mut names: Vec<String> = idx.take(NAMED_FILES).map(|i| file(i as usize)).collect();

@@ -565,30 +565,18 @@ fn after_cf_preamble(text: &str) -> Option<(usize, &str)> {
 /// becomes a tree (see [`crate::json::prune`]), so a 15 MB file costs a few
 /// times its size in memory, not fifty.
 fn parse_json(text: &str, skipped_lines: usize) -> Result<Value> {
-    let error = |e: serde_json::Error| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the JSON ends too early (truncated?)".to_string(),
-            _ => {
-                let s = e.to_string();
-                // serde_json appends " at line L column C": we say it ourselves.
-                s.split(" at line ").next().unwrap_or(&s).to_string()
-            }
+    crate::json::parse_pruned(text, &|_| false).map_err(|e| {
+        let what = if e.is_eof() {
+            "the JSON ends too early (truncated?)"
+        } else {
+            e.message()
         };
         Error::input(format!(
             "invalid JSON at line {}, column {}: {what}",
             e.line() + skipped_lines,
             e.column()
         ))
-    };
-    // A document too small to prune is read into a tree in one pass.
-    if text.len() <= crate::json::PRUNE_ABOVE {
-        return serde_json::from_str(text).map_err(error);
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let raw = serde::Deserialize::deserialize(&mut de)
-        .and_then(|v: &serde_json::value::RawValue| de.end().map(|_| v))
-        .map_err(error)?;
-    Ok(crate::json::prune(raw, &|_| false))
+    })
 }
 
 /// Certificates and one private key pooled from several inputs, as given to

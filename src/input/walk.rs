@@ -35,18 +35,17 @@ pub struct Walk {
 }
 
 impl Walk {
-    /// A walk of `inputs`; an input that does not exist is an error.
+    /// A walk of `inputs`; the first input that does not exist, in the
+    /// order given, is an error. Where two inputs reach one file under two
+    /// spellings (`a//b.json`, `a/b.json`), the one given first names it.
     pub fn new(inputs: &[PathBuf]) -> Result<Walk> {
-        let mut sorted = inputs.to_vec();
-        sorted.sort();
-        sorted.dedup();
-        let mut walks = Vec::with_capacity(sorted.len());
-        for i in sorted {
-            let meta = std::fs::metadata(&i).map_err(|e| Error::io(&i, e))?;
+        let mut walks = Vec::with_capacity(inputs.len());
+        for i in inputs {
+            let meta = std::fs::metadata(i).map_err(|e| Error::io(i, e))?;
             walks.push(if meta.is_dir() {
-                InputWalk::Folder(vec![vec![(i, true)].into_iter()])
+                InputWalk::Folder(vec![vec![(i.clone(), true)].into_iter()])
             } else {
-                InputWalk::File(Some(i))
+                InputWalk::File(Some(i.clone()))
             });
         }
         let mut heads = BinaryHeap::with_capacity(walks.len());
@@ -256,12 +255,24 @@ mod tests {
             ],
             vec![d.join("b.zip"), d.join("a"), d.join("b.zip")],
             vec![d.join("link-to-a")],
+            vec![d.join("a//b.json"), d.to_path_buf()],
+            vec![d.to_path_buf(), d.join("a/./b.json")],
+            vec![d.join("./a/b.json"), d.join("a"), d.join("a/b.json")],
         ];
         for inputs in cases {
             let expected = every_path_sorted(&inputs);
             assert!(!expected.is_empty());
-            assert_eq!(collect(&inputs).unwrap(), expected, "{inputs:?}");
+            let walked = collect(&inputs).unwrap();
+            assert_eq!(walked, expected, "{inputs:?}");
+            // The same spelling too, not only equal paths.
+            let spelled = |v: &[PathBuf]| -> Vec<String> {
+                v.iter().map(|p| p.display().to_string()).collect()
+            };
+            assert_eq!(spelled(&walked), spelled(&expected), "{inputs:?}");
         }
+        // The first missing input named, in the order given.
+        let e = collect(&[d.join("zzz-missing"), d.join("aaa-missing")]).unwrap_err();
+        assert!(e.to_string().contains("zzz-missing"), "{e}");
         let all = collect(&[d.to_path_buf()]).unwrap();
         assert!(all.contains(&d.join("link-to-b.zip")));
         assert!(!all.iter().any(|p| p.starts_with(d.join("link-to-a"))));

@@ -625,7 +625,9 @@ fn extension_facts(p: &X509Certificate<'_>) -> (Vec<String>, Vec<ExtensionProble
     static RFC5280: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     let mut unhandled = Vec::new();
     let mut problems: Vec<ExtensionProblem> = Vec::new();
-    let mut seen: Vec<&[u8]> = Vec::new();
+    // Sets, so that a certificate of many extensions costs linear time.
+    let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut repeated: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     for ext in p.extensions() {
         let name = || {
             let oid = ext.oid.to_id_string();
@@ -634,17 +636,15 @@ fn extension_facts(p: &X509Certificate<'_>) -> (Vec<String>, Vec<ExtensionProble
                 Err(_) => oid,
             }
         };
-        if seen.contains(&ext.oid.as_bytes()) {
-            let message = format!("extension {} appears more than once", name());
-            if !problems.iter().any(|p| p.message == message) {
+        if !seen.insert(ext.oid.as_bytes()) {
+            if repeated.insert(ext.oid.as_bytes()) {
                 problems.push(ExtensionProblem {
-                    message,
+                    message: format!("extension {} appears more than once", name()),
                     fatal: true,
                 });
             }
             continue;
         }
-        seen.push(ext.oid.as_bytes());
         if ext.critical && !oid_in(&ext.oid, &PROCESSED, &PROCESSED_EXTENSIONS) {
             unhandled.push(name());
         }

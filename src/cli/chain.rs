@@ -51,22 +51,19 @@ pub fn run(args: ChainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 /// The human rendering: each file with the subject it holds (one write
 /// for them all: a chain of ten thousand is ten thousand lines).
 pub fn render(out: &mut dyn Write, o: &SplitOutcome) -> std::io::Result<()> {
+    use std::fmt::Write as _;
     let mut text = String::new();
     for f in &o.certificates {
-        text.push_str(&format!(
-            "{}  {}\n",
-            sanitize(&f.path),
-            sanitize(&f.subject)
-        ));
+        let _ = writeln!(text, "{}  {}", sanitize(&f.path), sanitize(&f.subject));
     }
     if let Some(p) = &o.p7b {
-        text.push_str(&format!(
-            "{}  the chain, {} certificate{} leaf first (PKCS#7, DER)
-",
+        let _ = writeln!(
+            text,
+            "{}  the chain, {} certificate{} leaf first (PKCS#7, DER)",
             sanitize(&p.path),
             p.subjects.len(),
             if p.subjects.len() == 1 { "" } else { "s" }
-        ));
+        );
     }
     out.write_all(text.as_bytes())
 }

@@ -633,7 +633,6 @@ pub fn pool(loaded: Vec<Loaded>) -> Result<Bundle> {
 /// identifier near its start: a PKCS#7 SignedData (`.p7b`) or a PKCS#12
 /// file (version 3, then its data), both cut short or damaged.
 fn damaged_container(bytes: &[u8]) -> Option<&'static str> {
-    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
     const PKCS12_START: &[u8] = &[
         0x02, 0x01, 0x03, 0x30, // version 3, then the authSafe ContentInfo
     ];
@@ -641,7 +640,7 @@ fn damaged_container(bytes: &[u8]) -> Option<&'static str> {
     let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     if bytes.first() != Some(&0x30) {
         None
-    } else if has(SIGNED_DATA) {
+    } else if has(crate::x509::der::oid::PKCS7_SIGNED_DATA) {
         Some("a PKCS#7 (.p7b) file")
     } else if has(PKCS12_START) {
         Some("a PKCS#12 keystore")

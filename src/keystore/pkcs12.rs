@@ -201,7 +201,6 @@ pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<C
 /// `PFX ::= SEQUENCE { version, authSafe, macData SEQUENCE { mac
 /// DigestInfo SEQUENCE { digestAlgorithm SEQUENCE { OID, ... }, ... }, ... } }`.
 pub fn uses_pbmac1(der: &[u8]) -> bool {
-    const PBMAC1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e];
     let mac_oid = || -> Option<&[u8]> {
         let (_, pfx, _) = crate::x509::der::split(der)?;
         let (_, _version, rest) = crate::x509::der::split(pfx)?;
@@ -212,7 +211,7 @@ pub fn uses_pbmac1(der: &[u8]) -> bool {
         let (tag, oid, _) = crate::x509::der::split(algorithm)?;
         (tag == 0x06).then_some(oid)
     };
-    mac_oid() == Some(PBMAC1)
+    mac_oid() == Some(crate::x509::der::oid::PBMAC1)
 }
 
 /// The certificates of an existing truststore, with their aliases.
@@ -333,7 +332,7 @@ mod vector_tests {
         assert!(!uses_pbmac1(&der));
         let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
         let at = der.windows(9).rposition(|w| w == sha256).unwrap();
-        der[at..at + 9].copy_from_slice(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e]);
+        der[at..at + 9].copy_from_slice(crate::x509::der::oid::PBMAC1);
         assert!(uses_pbmac1(&der));
         let e = read_store(&der, &Secret::new("cryptography"))
             .unwrap_err()

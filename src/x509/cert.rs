@@ -18,6 +18,7 @@ use x509_parser::der_parser::oid::Oid;
 use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 
 use crate::error::{Error, Result};
+use crate::x509::der::{self, oid};
 use crate::x509::name;
 
 /// OID of the Client Authentication extended key usage.
@@ -592,27 +593,9 @@ const RFC5280_EXTENSIONS: [&str; 17] = [
     "1.3.6.1.5.5.7.1.11",
 ];
 
-/// The DER content octets of a dotted object identifier.
-fn oid_der(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap_or(0)).collect();
-    let mut out = Vec::new();
-    let mut push = |v: u64| {
-        let groups = (64 - v.leading_zeros()).div_ceil(7).max(1);
-        for g in (0..groups).rev() {
-            let more = if g > 0 { 0x80 } else { 0 };
-            out.push(((v >> (7 * g)) & 0x7f) as u8 | more);
-        }
-    };
-    if let [first, second, rest @ ..] = arcs.as_slice() {
-        push(first * 40 + second);
-        rest.iter().for_each(|&a| push(a));
-    }
-    out
-}
-
 /// Whether `oid` is one of `dotted`, compared as DER (encoded once).
 fn oid_in(oid: &Oid<'_>, set: &'static OnceLock<Vec<Vec<u8>>>, dotted: &[&str]) -> bool {
-    set.get_or_init(|| dotted.iter().map(|d| oid_der(d)).collect())
+    set.get_or_init(|| dotted.iter().map(|d| der::encode_oid(d)).collect())
         .iter()
         .any(|d| d.as_slice() == oid.as_bytes())
 }
@@ -782,27 +765,6 @@ fn meta_of(der: &[u8], p: &X509Certificate<'_>) -> Meta {
         spki: range_in(der, spki.raw),
         key_info: key_info_of(spki),
     }
-}
-
-/// Object identifiers compared on every certificate, as DER content
-/// octets (comparing bytes costs nothing; writing an OID out does).
-mod oid {
-    /// rsaEncryption, 1.2.840.113549.1.1.1.
-    pub const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-    /// prime256v1, 1.2.840.10045.3.1.7.
-    pub const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-    /// prime192v1, 1.2.840.10045.3.1.1.
-    pub const P192: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01];
-    /// secp224r1, 1.3.132.0.33.
-    pub const P224: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x21];
-    /// secp384r1, 1.3.132.0.34.
-    pub const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
-    /// secp521r1, 1.3.132.0.35.
-    pub const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
-    /// Ed25519, 1.3.101.112.
-    pub const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-    /// Ed448, 1.3.101.113.
-    pub const ED448: &[u8] = &[0x2b, 0x65, 0x71];
 }
 
 fn key_info_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyInfo {
@@ -1274,12 +1236,15 @@ mod tests {
             ("1.3.132.0.35", oid::P521),
             ("1.3.101.112", oid::ED25519),
             ("1.3.101.113", oid::ED448),
+            ("1.2.840.113549.1.7.1", oid::PKCS7_DATA),
+            ("1.2.840.113549.1.7.2", oid::PKCS7_SIGNED_DATA),
+            ("1.2.840.113549.1.5.14", oid::PBMAC1),
         ] {
-            assert_eq!(oid_der(dotted), der, "{dotted}");
+            assert_eq!(der::encode_oid(dotted), der, "{dotted}");
             assert_eq!(Oid::new(der.into()).to_id_string(), dotted);
         }
         for dotted in PROCESSED_EXTENSIONS.iter().chain(&RFC5280_EXTENSIONS) {
-            let der = oid_der(dotted);
+            let der = der::encode_oid(dotted);
             assert_eq!(Oid::new(der.as_slice().into()).to_id_string(), *dotted);
         }
     }

@@ -42,6 +42,53 @@ pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The DER content octets of a dotted object identifier
+/// (`1.2.840.113549.1.1.1`); arcs that are no number count as 0.
+pub fn encode_oid(dotted: &str) -> Vec<u8> {
+    let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap_or(0)).collect();
+    let mut out = Vec::new();
+    let mut push = |v: u64| {
+        let groups = (64 - v.leading_zeros()).div_ceil(7).max(1);
+        for g in (0..groups).rev() {
+            let more = if g > 0 { 0x80 } else { 0 };
+            out.push(((v >> (7 * g)) & 0x7f) as u8 | more);
+        }
+    };
+    if let [first, second, rest @ ..] = arcs.as_slice() {
+        push(first * 40 + second);
+        rest.iter().for_each(|&a| push(a));
+    }
+    out
+}
+
+/// Object identifiers btpcert compares, as DER content octets (the bytes
+/// after the tag and length): comparing bytes costs nothing, writing an
+/// OID out as text does.
+pub mod oid {
+    /// rsaEncryption, 1.2.840.113549.1.1.1.
+    pub const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    /// prime256v1, 1.2.840.10045.3.1.7.
+    pub const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    /// prime192v1, 1.2.840.10045.3.1.1.
+    pub const P192: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01];
+    /// secp224r1, 1.3.132.0.33.
+    pub const P224: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x21];
+    /// secp384r1, 1.3.132.0.34.
+    pub const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    /// secp521r1, 1.3.132.0.35.
+    pub const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+    /// Ed25519, 1.3.101.112.
+    pub const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    /// Ed448, 1.3.101.113.
+    pub const ED448: &[u8] = &[0x2b, 0x65, 0x71];
+    /// PKCS#7 data, 1.2.840.113549.1.7.1.
+    pub const PKCS7_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    /// PKCS#7 SignedData, 1.2.840.113549.1.7.2.
+    pub const PKCS7_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    /// PBMAC1 (RFC 9579), 1.2.840.113549.1.5.14.
+    pub const PBMAC1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e];
+}
+
 /// Reads elements one after the other.
 pub struct Reader<'a>(&'a [u8]);
 

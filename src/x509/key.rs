@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::{Cert, KeyInfo};
-use crate::x509::der::Reader;
+use crate::x509::der::{oid, Reader};
 
 /// How a private key is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -246,7 +246,7 @@ impl PrivateKey {
                 // PrivateKeyInfo: version, AlgorithmIdentifier, OCTET STRING.
                 let mut seq = Reader::new(der).read(0x30)?;
                 seq.read(0x02)?;
-                if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
+                if seq.read(0x30)?.read(0x06)?.rest() != oid::RSA_ENCRYPTION {
                     return None;
                 }
                 seq.read(0x04)?.rest()
@@ -291,15 +291,10 @@ fn is_plain_pkcs1(der: &[u8]) -> bool {
     seq.rest().is_empty()
 }
 
-/// The DER of the rsaEncryption OID, as it starts an AlgorithmIdentifier.
-const RSA_ENCRYPTION: &[u8] = &[
-    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
-];
-
 /// Modulus and public exponent of an RSA SubjectPublicKeyInfo.
 fn rsa_public_of_spki(spki: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut seq = Reader::new(spki).read(0x30)?;
-    if !seq.read(0x30)?.rest().starts_with(RSA_ENCRYPTION) {
+    if seq.read(0x30)?.read(0x06)?.rest() != oid::RSA_ENCRYPTION {
         return None;
     }
     let bits = seq.read(0x03)?.rest();

@@ -97,23 +97,14 @@ pub fn key_from_text(text: &str) -> Result<PrivateKey> {
     key.ok_or_else(|| Error::input("holds no private key"))
 }
 
-/// The content type of PKCS#7 SignedData, 1.2.840.113549.1.7.2, as DER.
-const SIGNED_DATA_OID: &[u8] = &[
-    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-];
-/// The content type of PKCS#7 data, 1.2.840.113549.1.7.1, as DER.
-const DATA_OID: &[u8] = &[
-    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-];
-
 /// True when `der` is a DER PKCS#7 `ContentInfo` of type SignedData (a
 /// `.p7b`/`.p7c` file): a SEQUENCE whose first element is that OID. Told
 /// by its content, never by a file's extension.
 pub fn is_pkcs7_der(der: &[u8]) -> bool {
-    let Some((0x30, body, _)) = der::split(der) else {
-        return false;
-    };
-    body.starts_with(SIGNED_DATA_OID)
+    der::Reader::new(der)
+        .read(0x30)
+        .and_then(|mut info| info.read(0x06))
+        .is_some_and(|t| t.rest() == der::oid::PKCS7_SIGNED_DATA)
 }
 
 /// The certificates as a DER PKCS#7 SignedData without signers (a
@@ -123,10 +114,10 @@ pub fn pkcs7_der(certs: &[Cert]) -> Vec<u8> {
     let all: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
     let mut sd = vec![0x02, 0x01, 0x01]; // version 1
     sd.extend(der::tlv(0x31, &[])); // digestAlgorithms
-    sd.extend(der::tlv(0x30, DATA_OID)); // contentInfo
+    sd.extend(der::tlv(0x30, &der::tlv(0x06, der::oid::PKCS7_DATA))); // contentInfo
     sd.extend(der::tlv(0xa0, &all)); // certificates [0] IMPLICIT
     sd.extend(der::tlv(0x31, &[])); // signerInfos
-    let mut ci = SIGNED_DATA_OID.to_vec();
+    let mut ci = der::tlv(0x06, der::oid::PKCS7_SIGNED_DATA);
     ci.extend(der::tlv(0xa0, &der::tlv(0x30, &sd)));
     der::tlv(0x30, &ci)
 }

@@ -627,16 +627,7 @@ fn der_pkcs7_is_read_everywhere_and_written_by_extract_and_chain_split() {
     let h = sap();
     let chain = d.put("chain.pem", h.chain_pem());
     let p7b = d.p("chain.p7b");
-    openssl(&[
-        "crl2pkcs7",
-        "-nocrl",
-        "-certfile",
-        &chain,
-        "-outform",
-        "DER",
-        "-out",
-        &p7b,
-    ]);
+    openssl_p7b(&chain, &p7b);
     // Named .bin: told by its content type, not by its name.
     let bin = d.p("bundle.bin");
     std::fs::copy(&p7b, &bin).unwrap();
@@ -710,16 +701,7 @@ fn audit_reads_a_der_p7b() {
     let chain = d.put("chain.pem", h.chain_pem());
     std::fs::create_dir(d.path().join("scan")).unwrap();
     let p7b = d.p("scan/windows-export.p7b");
-    openssl(&[
-        "crl2pkcs7",
-        "-nocrl",
-        "-certfile",
-        &chain,
-        "-outform",
-        "DER",
-        "-out",
-        &p7b,
-    ]);
+    openssl_p7b(&chain, &p7b);
     let a = btpcert()
         .args(["audit", "--json", "--no-system-roots", &d.p("scan")])
         .assert();

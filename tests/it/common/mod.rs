@@ -76,6 +76,21 @@ pub fn openssl(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The certificates of the PEM file `certfile` as a DER PKCS#7 (`.p7b`)
+/// at `out`, written by OpenSSL as Windows and Cloud Integration write one.
+pub fn openssl_p7b(certfile: &str, out: &str) {
+    openssl(&[
+        "crl2pkcs7",
+        "-nocrl",
+        "-certfile",
+        certfile,
+        "-outform",
+        "DER",
+        "-out",
+        out,
+    ]);
+}
+
 /// Names of the entries of a folder, sorted.
 pub fn entries(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = match std::fs::read_dir(dir) {

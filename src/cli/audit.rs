@@ -55,10 +55,12 @@ pub fn run(args: AuditArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         roots: args.roots.options(),
         certificates: args.html.is_some() || args.prometheus.is_some(),
     };
+    // A bar only where someone watches: counting the files first costs a
+    // second walk of the folders.
     let mut bar: Option<ProgressBar> = None;
-    let outcome = audit::run(&opts, &mut |done, total| {
-        show_progress(&mut bar, done, total)
-    });
+    let mut progress = |done, total| show_progress(&mut bar, done, total);
+    let watched = std::io::stderr().is_terminal();
+    let outcome = audit::run(&opts, watched.then_some(&mut progress as _));
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -261,7 +263,7 @@ mod tests {
             roots: RootOptions::default(),
             certificates: false,
         };
-        audit::run(&opts, &mut |_, _| {}).unwrap()
+        audit::run(&opts, None).unwrap()
     }
 
     fn both(o: &AuditOutcome) -> (String, String) {

@@ -313,59 +313,62 @@ fn spill_error(e: std::io::Error) -> crate::error::Error {
     crate::error::Error::io(std::env::temp_dir(), e)
 }
 
-/// Finds the files and judges each. `progress` hears (files done, files in
-/// all): once before the first file, then as the work goes on.
-pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Result<AuditOutcome> {
+/// Finds the files and judges each. `progress`, where given, hears (files
+/// done, files in all): once before the first file, then as the work goes
+/// on; the files are then counted first.
+pub fn run(
+    opts: &AuditOptions,
+    progress: Option<&mut dyn FnMut(usize, usize)>,
+) -> Result<AuditOutcome> {
     let ctx = AuditContext {
         at: opts.at,
         warn_days: opts.warn_days,
         store: opts.roots.store()?,
     };
-    // The files are walked twice, first to count them: a walk holds the
-    // listings of the folders it is in, not the paths of the fleet, so that
-    // an audit's memory does not grow with the fleet's names.
-    let total = walk::Walk::new(&opts.inputs)?.count();
+    // A walk holds the listings of the folders it is in, not the paths of
+    // the fleet, so that an audit's memory does not grow with the fleet's
+    // names; counting for a progress bar walks the folders once more.
     let mut files = walk::Walk::new(&opts.inputs)?;
-    progress(0, total);
-    let mut sink = Sink {
-        memory: Vec::new(),
-        spill: None,
-        len: 0,
-    };
-    let mut keys = KeyComparison::with_capacity(total);
-    let mut needs_action = Vec::with_capacity(total);
-    let mut trust_judged = false;
-    let mut certificates = Vec::new();
-    loop {
-        let chunk: Vec<PathBuf> = files.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
+    let mut progress = progress.map(|p| {
+        let total = walk::Walk::new(&opts.inputs).map_or(0, |w| w.count());
+        p(0, total);
+        (p, total)
+    });
+    let mut gathered = Gathered::default();
+    let mut next: Vec<PathBuf> = files.by_ref().take(CHUNK).collect();
+    let mut judged: Vec<Judged> = Vec::new();
+    // Each round judges one chunk on every core while one task takes in
+    // the chunk judged before and lists the next: the walk and the rows'
+    // bookkeeping overlap the judging instead of leaving cores idle.
+    while !next.is_empty() || !judged.is_empty() {
+        let chunk = std::mem::take(&mut next);
+        let before = std::mem::take(&mut judged);
+        let (now, taken) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .map(|f| audit_file(f, &ctx, opts.certificates))
+                    .collect::<Vec<Judged>>()
+            },
+            || -> Result<Vec<PathBuf>> {
+                gathered.take_in(before)?;
+                Ok(files.by_ref().take(CHUNK).collect())
+            },
+        );
+        next = taken?;
+        judged = now;
+        if let Some((p, total)) = progress.as_mut().filter(|_| !judged.is_empty()) {
+            let done = gathered.sink.len + judged.len();
+            p(done, (*total).max(done));
         }
-        let judged: Vec<(Row, Option<Vec<CertFacts>>)> = chunk
-            .par_iter()
-            .map(|f| audit_file(f, &ctx, opts.certificates))
-            .collect();
-        let mut rows = Vec::with_capacity(judged.len());
-        for (row, certs) in judged {
-            let i = needs_action.len();
-            if let Some(reg) = &row.registered {
-                keys.add(i, reg);
-            }
-            needs_action.push(row.needs_action);
-            let t = &row.trust;
-            trust_judged |= t.iflow.is_some() || t.token.is_some() || t.server.is_some();
-            if let Some(certs) = certs {
-                certificates.push(FileCertificates {
-                    file: row.file.clone(),
-                    kind: row.kind.clone(),
-                    certificates: certs,
-                });
-            }
-            rows.push(row);
-        }
-        sink.push(rows)?;
-        progress(sink.len, total.max(sink.len));
     }
+    let Gathered {
+        mut sink,
+        mut keys,
+        needs_action,
+        trust_judged,
+        certificates,
+    } = gathered;
     let items = needs_action.len();
     // The rows that findings name: their files, read back from the rows.
     let names = sink.files_of(&keys.named_rows())?;
@@ -380,6 +383,62 @@ pub fn run(opts: &AuditOptions, progress: &mut dyn FnMut(usize, usize)) -> Resul
         trust_judged,
         certificates,
     })
+}
+
+/// One file's row, and its certificates' facts where asked for.
+type Judged = (Row, Option<Vec<CertFacts>>);
+
+/// What an audit keeps of the rows judged so far.
+struct Gathered {
+    sink: Sink,
+    keys: KeyComparison,
+    needs_action: Vec<bool>,
+    trust_judged: bool,
+    certificates: Vec<FileCertificates>,
+}
+
+impl Default for Gathered {
+    fn default() -> Self {
+        Gathered {
+            sink: Sink {
+                memory: Vec::new(),
+                spill: None,
+                len: 0,
+            },
+            keys: KeyComparison::default(),
+            needs_action: Vec::new(),
+            trust_judged: false,
+            certificates: Vec::new(),
+        }
+    }
+}
+
+impl Gathered {
+    /// Takes in judged rows, in order.
+    fn take_in(&mut self, judged: Vec<Judged>) -> Result<()> {
+        if judged.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(judged.len());
+        for (row, certs) in judged {
+            let i = self.needs_action.len();
+            if let Some(reg) = &row.registered {
+                self.keys.add(i, reg);
+            }
+            self.needs_action.push(row.needs_action);
+            let t = &row.trust;
+            self.trust_judged |= t.iflow.is_some() || t.token.is_some() || t.server.is_some();
+            if let Some(certs) = certs {
+                self.certificates.push(FileCertificates {
+                    file: row.file.clone(),
+                    kind: row.kind.clone(),
+                    certificates: certs,
+                });
+            }
+            rows.push(row);
+        }
+        self.sink.push(rows)
+    }
 }
 
 /// The row of one file, and with `certificates` the facts of every
@@ -542,7 +601,7 @@ mod tests {
             certificates: false,
         };
         let mut calls = Vec::new();
-        let o = run(&opts, &mut |done, total| calls.push((done, total))).unwrap();
+        let o = run(&opts, Some(&mut |done, total| calls.push((done, total)))).unwrap();
         let rows: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
         let n = rows.len();
         assert_eq!(o.summary.items, n);
@@ -580,7 +639,7 @@ mod tests {
             roots: RootOptions::default(),
             certificates: true,
         };
-        let o = run(&opts, &mut |_, _| {}).unwrap();
+        let o = run(&opts, None).unwrap();
         let certs = &o.certificates;
         assert_eq!(certs.len(), 1);
         let c = &certs[0].certificates;
@@ -608,11 +667,23 @@ mod tests {
             roots: RootOptions::default(),
             certificates: false,
         };
-        let o = run(&opts, &mut |_, _| {}).unwrap();
+        let mut calls = Vec::new();
+        let o = run(&opts, Some(&mut |done, total| calls.push((done, total)))).unwrap();
         assert!(o.rows.spill.is_some() && o.rows.memory.is_empty());
         let rows: Vec<Row> = o.rows.iter().map(Result::unwrap).collect();
         assert_eq!((rows.len(), o.rows.len(), o.summary.items), (n, n, n));
-        assert!(rows[n - 1].file.ends_with(&format!("k{:05}.json", n - 1)));
+        // Chunks judged while the one before is taken in: the rows keep
+        // the files' order.
+        for (i, r) in rows.iter().enumerate() {
+            assert!(
+                r.file.ends_with(&format!("k{i:05}.json")),
+                "{i}: {}",
+                r.file
+            );
+        }
+        assert_eq!(calls.first(), Some(&(0, n)));
+        assert_eq!(calls.last(), Some(&(n, n)));
+        assert!(calls.windows(2).all(|w| w[0].0 < w[1].0), "{calls:?}");
         assert_eq!(rows[0].key_match, Some(true));
         assert_eq!(rows[0].serial.as_ref().unwrap().decimal, "371486");
         // The same certificate in every key: each row has the note, naming

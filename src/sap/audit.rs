@@ -426,15 +426,6 @@ fn fingerprint_bytes(fp: &str) -> ([u8; 32], bool) {
 }
 
 impl KeyComparison {
-    /// Room for `n` registered certificates, so that the list is not
-    /// copied while it grows.
-    pub fn with_capacity(n: usize) -> KeyComparison {
-        KeyComparison {
-            certs: Vec::with_capacity(n),
-            ..KeyComparison::default()
-        }
-    }
-
     /// Adds the registered certificate of row `i` (rows added in order).
     pub fn add(&mut self, i: usize, reg: &Registered) {
         let (fp, exact) = fingerprint_bytes(&reg.fingerprint);

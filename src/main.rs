@@ -5,3 +5,7 @@
 fn main() {
     std::process::exit(btpcert::cli::run());
 }
+
+/// mimalloc rather than the C library's malloc: see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

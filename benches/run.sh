@@ -82,13 +82,24 @@ echo "(benches/peer_audit.py: per key, parse the JSON, load the chain, verify"
 echo "each signature, check validity and clientAuth, compare the key with the"
 echo "leaf; a process pool over every core):"
 echo
-hyperfine -N --warmup 1 --runs 3 -i --export-markdown "$work/peer.md" \
-  -n "btpcert audit (10,000 keys)" "$bin audit $work/fleet10000 --json --no-system-roots" \
-  -n "pyca peer_audit.py (10,000 keys)" "python3 benches/peer_audit.py $work/fleet10000" >/dev/null
-cat "$work/peer.md"
-read -r pwall prss < <(best_of_3 python3 benches/peer_audit.py "$work/fleet10000")
+# Rounds alternate the two commands, so that both see the same state of a
+# shared machine; the ratio is taken per round, and the median reported.
+"$bin" audit "$work/fleet10000" --json --no-system-roots >/dev/null 2>&1 || true
+python3 benches/peer_audit.py "$work/fleet10000" >/dev/null
+echo "| round | btpcert audit (s) | pyca peer_audit.py (s) | btpcert / peer |"
+echo "|---:|---:|---:|---:|"
+: >"$work/ratios"
+for r in 1 2 3 4 5; do
+  /usr/bin/time -f "%e %M" -o "$work/t" "$bin" audit "$work/fleet10000" --json --no-system-roots >/dev/null 2>&1 || true
+  read -r ours _ < <(tail -n 1 "$work/t")
+  /usr/bin/time -f "%e %M" -o "$work/t" python3 benches/peer_audit.py "$work/fleet10000" >/dev/null 2>&1
+  read -r peer prss < <(tail -n 1 "$work/t")
+  ratio=$(awk "BEGIN{printf \"%.3f\", $ours / $peer}")
+  echo "$ratio" >>"$work/ratios"
+  echo "| $r | $ours | $peer | $ratio |"
+done
 echo
-echo "pyca peer, best of 3 by GNU time: $pwall s, peak RSS of the parent process $(awk "BEGIN{printf \"%.1f\", $prss / 1024}") MiB."
+echo "Median of the five ratios: $(sort -n "$work/ratios" | sed -n 3p). Peak RSS of the peer's parent process: $(awk "BEGIN{printf \"%.1f\", $prss / 1024}") MiB."
 echo
 echo "## Pathological inputs"
 echo

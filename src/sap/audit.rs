@@ -414,14 +414,14 @@ fn fingerprint_bytes(fp: &str) -> ([u8; 32], bool) {
     for part in fp.split(':') {
         match (n < 32, u8::from_str_radix(part, 16)) {
             (true, Ok(b)) if part.len() == 2 => out[n] = b,
-            _ => return (openssl::sha::sha256(fp.as_bytes()), false),
+            _ => return (crate::x509::digest::sha256(fp.as_bytes()), false),
         }
         n += 1;
     }
     if n == 32 && crate::x509::cert::hex_colon(&out) == fp {
         (out, true)
     } else {
-        (openssl::sha::sha256(fp.as_bytes()), false)
+        (crate::x509::digest::sha256(fp.as_bytes()), false)
     }
 }
 

@@ -19,6 +19,7 @@ use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificat
 
 use crate::error::{Error, Result};
 use crate::x509::der::{self, oid};
+use crate::x509::digest::{self, Sha};
 use crate::x509::name;
 
 /// OID of the Client Authentication extended key usage.
@@ -247,7 +248,7 @@ impl Cert {
     pub fn sha256(&self) -> String {
         self.0
             .sha256
-            .get_or_init(|| hex_colon(&openssl::sha::sha256(&self.0.der)))
+            .get_or_init(|| hex_colon(&digest::sha256(&self.0.der)))
             .clone()
     }
 
@@ -901,11 +902,11 @@ fn curve(nid: Nid) -> Option<&'static openssl::ec::EcGroup> {
 /// OpenSSL; `None` for algorithms left to `X509_verify`.
 fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Option<bool> {
     use openssl::sign::Verifier;
-    let md = match oid {
-        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => MessageDigest::sha256(),
-        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => MessageDigest::sha384(),
-        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => MessageDigest::sha512(),
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => MessageDigest::sha1(),
+    let (md, sha) = match oid {
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => (MessageDigest::sha256(), Sha::Sha256),
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => (MessageDigest::sha384(), Sha::Sha384),
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => (MessageDigest::sha512(), Sha::Sha512),
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => (MessageDigest::sha1(), Sha::Sha1),
         "1.3.101.112" => {
             if key.id() != Id::ED25519 {
                 return Some(false);
@@ -924,7 +925,7 @@ fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opti
         // ECDSA on the key itself: EVP would copy a key built from its
         // parts into a provider key, curve and all, at every verification.
         if let Ok(ec) = key.ec_key() {
-            let digest = openssl::hash::hash(md, tbs).ok()?;
+            let digest = sha.digest(tbs);
             let Ok(parsed) = openssl::ecdsa::EcdsaSig::from_der(sig) else {
                 return Some(false);
             };
@@ -982,10 +983,10 @@ fn verify_pkcs1(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opt
     const SHA384: [u8; 19] = sha2(2, 48);
     const SHA512: [u8; 19] = sha2(3, 64);
     let (prefix, digest): (&[u8], Vec<u8>) = match oid {
-        "1.2.840.113549.1.1.11" => (&SHA256, openssl::sha::sha256(tbs).to_vec()),
-        "1.2.840.113549.1.1.12" => (&SHA384, openssl::sha::sha384(tbs).to_vec()),
-        "1.2.840.113549.1.1.13" => (&SHA512, openssl::sha::sha512(tbs).to_vec()),
-        "1.2.840.113549.1.1.5" => (SHA1, openssl::sha::sha1(tbs).to_vec()),
+        "1.2.840.113549.1.1.11" => (&SHA256, Sha::Sha256.digest(tbs)),
+        "1.2.840.113549.1.1.12" => (&SHA384, Sha::Sha384.digest(tbs)),
+        "1.2.840.113549.1.1.13" => (&SHA512, Sha::Sha512.digest(tbs)),
+        "1.2.840.113549.1.1.5" => (SHA1, Sha::Sha1.digest(tbs)),
         _ => return None,
     };
     let rsa = key.rsa().ok()?;

@@ -5,6 +5,7 @@ pub mod cert;
 pub mod chain;
 pub mod csr;
 pub mod der;
+pub mod digest;
 pub mod issuers;
 pub mod key;
 pub mod material;

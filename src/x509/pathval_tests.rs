@@ -585,3 +585,27 @@ fn a_valid_path_given_beats_an_expired_root_of_the_store() {
     assert!(path.not_needed.is_empty());
     assert_eq!(failing(&r), vec![]);
 }
+
+#[test]
+fn every_copy_after_the_first_is_a_duplicate_among_few_and_many_certificates() {
+    let root = issue(&name("Dup Root"), None, ca());
+    let inter = issue(&name("Dup Intermediate"), Some(&root), ca());
+    let leaf = issue(&name("dup leaf"), Some(&inter), Opts::default());
+    let [r, i, l] = [&root, &inter, &leaf].map(Node::cert);
+    // Few and many: the same path, and every copy after the first
+    // counted, in input order.
+    let few = vec![l.clone(), i.clone(), l.clone(), r.clone(), i.clone()];
+    let many: Vec<Cert> = (0..12).map(|n| few[n % few.len()].clone()).collect();
+    for (input, copies) in [(&few, 2), (&many, 9)] {
+        let chain = crate::x509::chain::order(input);
+        let path: Vec<&[u8]> = chain.certs.iter().map(Cert::der).collect();
+        assert_eq!(path, [l.der(), i.der(), r.der()], "{}", input.len());
+        assert_eq!(chain.duplicates.len(), copies, "{}", input.len());
+        let firsts = input.iter().map(Cert::der).collect::<Vec<_>>();
+        let mut seen = std::collections::HashSet::new();
+        let expected: Vec<&[u8]> = firsts.into_iter().filter(|d| !seen.insert(*d)).collect();
+        let dups: Vec<&[u8]> = chain.duplicates.iter().map(Cert::der).collect();
+        assert_eq!(dups, expected, "{}", input.len());
+        assert!(chain.unrelated.is_empty());
+    }
+}

@@ -12,7 +12,9 @@
 //! `PKCS12_set_mac`. Every pointer is owned by one guard and freed once.
 //!
 //! Reading goes the other way for what `PKCS12_parse` drops: the attribute
-//! of each certificate bag ([`trusted_usages`]).
+//! of each certificate bag ([`trusted_usages`]), and whether a password
+//! that fails the integrity check still opens the file's encrypted parts
+//! ([`password_opens_contents`]).
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
@@ -80,10 +82,18 @@ extern "C" {
     fn PKCS12_SAFEBAG_get1_cert(bag: *const PKCS12_SAFEBAG) -> *mut ffi::X509;
     fn PKCS12_SAFEBAG_get0_attrs(bag: *const PKCS12_SAFEBAG) -> *const Stack;
     fn PKCS12_verify_mac(p12: *mut ffi::PKCS12, pass: *const c_char, passlen: c_int) -> c_int;
+    fn PKCS12_decrypt_skey(
+        bag: *const PKCS12_SAFEBAG,
+        pass: *const c_char,
+        passlen: c_int,
+    ) -> *mut c_void;
+    fn PKCS8_PRIV_KEY_INFO_free(p8: *mut c_void);
 }
 
 /// `NID_certBag`.
 const NID_CERT_BAG: c_int = 152;
+/// `NID_pkcs8ShroudedKeyBag`.
+const NID_SHROUDED_KEY_BAG: c_int = 151;
 
 unsafe extern "C" fn free_bag(p: *mut c_void) {
     // SAFETY: the stack holds only PKCS12_SAFEBAG pointers made by PKCS12_add_cert.
@@ -330,6 +340,83 @@ pub fn trusted_usages(der: &[u8], password: &Secret) -> Vec<(Vec<u8>, Vec<String
     // Leave no error of a failed attempt behind for later OpenSSL calls.
     openssl::error::ErrorStack::get();
     out
+}
+
+/// Whether `password` decrypts an encrypted part of the PKCS#12 file `der`
+/// (a safe of certificates, or a private key) into what it should hold,
+/// whatever its integrity check says: when that check fails, this tells a
+/// file changed after it was written from a wrong password. An empty
+/// password is tried as both encodings PKCS#12 allows. False for a file
+/// with nothing encrypted.
+pub fn password_opens_contents(der: &[u8], password: &Secret) -> bool {
+    let Ok(p12) = Pkcs12::from_der(der) else {
+        return false;
+    };
+    let Ok(pass) = CString::new(password.expose()) else {
+        return false;
+    };
+    let mut tries = vec![(pass.as_ptr(), -1)];
+    if password.is_empty() {
+        tries.push((ptr::null(), 0));
+    }
+    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
+    let safes = OwnedStack {
+        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
+        free: free_pkcs7,
+    };
+    let mut opened = false;
+    if !safes.ptr.is_null() {
+        // SAFETY: safes is a valid stack.
+        let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
+        'safes: for i in 0..n {
+            // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
+            let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
+            for &(pass_ptr, pass_len) in &tries {
+                // SAFETY: p7 is valid; NULL unless it is encrypted data that
+                // decrypts and decodes as safe bags; the stack returned is ours.
+                let bags = OwnedStack {
+                    ptr: unsafe { PKCS12_unpack_p7encdata(p7, pass_ptr, pass_len) },
+                    free: free_bag,
+                };
+                if !bags.ptr.is_null() {
+                    opened = true;
+                    break 'safes;
+                }
+            }
+            // SAFETY: as above, for plain data; the stack returned is ours.
+            let bags = OwnedStack {
+                ptr: unsafe { PKCS12_unpack_p7data(p7) },
+                free: free_bag,
+            };
+            if bags.ptr.is_null() {
+                continue;
+            }
+            // SAFETY: bags is a valid stack of safe bags.
+            let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
+            for j in 0..m {
+                // SAFETY: j is within the stack; the bag stays owned by `bags`.
+                let bag = unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) };
+                // SAFETY: bag is a valid PKCS12_SAFEBAG.
+                if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_SHROUDED_KEY_BAG {
+                    continue;
+                }
+                for &(pass_ptr, pass_len) in &tries {
+                    // SAFETY: bag is a shrouded key bag; the key info returned
+                    // (NULL unless it decrypts and decodes) is ours and freed.
+                    let p8 = unsafe { PKCS12_decrypt_skey(bag, pass_ptr, pass_len) };
+                    if !p8.is_null() {
+                        // SAFETY: p8 was returned to us above.
+                        unsafe { PKCS8_PRIV_KEY_INFO_free(p8) };
+                        opened = true;
+                        break 'safes;
+                    }
+                }
+            }
+        }
+    }
+    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    openssl::error::ErrorStack::get();
+    opened
 }
 
 /// The values of Oracle's trusted-key-usage attribute among `attrs`.

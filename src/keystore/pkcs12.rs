@@ -69,7 +69,11 @@ fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2
     }
     p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
-        if r.contains("mac verify failure") {
+        if r.contains("mac verify failure") && super::ffi::password_opens_contents(der, password) {
+            Error::input(
+                "the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written; export it again",
+            )
+        } else if r.contains("mac verify failure") {
             Error::input("wrong password (the PKCS#12 integrity check failed)")
         } else if r.contains("unsupported") {
             Error::input(format!(
@@ -298,6 +302,69 @@ mod vector_tests {
         let der = build_keystore(&key, &chain, "a", Profile::Compat, &pw).unwrap();
         let s = read_store(&der, &pw).unwrap();
         assert!(s.trusted_usage.is_empty() && !s.is_truststore());
+    }
+
+    /// `der` with a byte of its MAC salt changed: every bag intact, the
+    /// integrity check failing whatever the password.
+    fn with_damaged_mac_salt(der: &[u8]) -> Vec<u8> {
+        use crate::x509::der::Reader;
+        let mut pfx = Reader::new(der).read(0x30).unwrap();
+        pfx.read(0x02).unwrap();
+        pfx.read(0x30).unwrap();
+        let mut mac_data = pfx.read(0x30).unwrap();
+        mac_data.read(0x30).unwrap();
+        let salt = mac_data.read(0x04).unwrap().rest();
+        let at = salt.as_ptr() as usize - der.as_ptr() as usize;
+        let mut out = der.to_vec();
+        out[at] ^= 0xff;
+        out
+    }
+
+    #[test]
+    fn a_file_changed_after_it_was_written_is_told_from_a_wrong_password() {
+        let (key, chain) = crate::keystore::sample_identity();
+        let pw = Secret::new("changeit");
+        let mut files = vec![
+            (
+                "btpcert modern".to_string(),
+                build_keystore(&key, &chain, "a", Profile::Modern, &pw).unwrap(),
+                pw.clone(),
+            ),
+            (
+                "btpcert compat".to_string(),
+                build_keystore(&key, &chain, "a", Profile::Compat, &pw).unwrap(),
+                pw.clone(),
+            ),
+            (
+                "name-all-pwd.p12".to_string(),
+                vector("name-all-pwd.p12"),
+                Secret::new("password"),
+            ),
+        ];
+        // Third-party files: a key and a certificate, a certificate only (in
+        // an encrypted safe), a key only (in a shrouded key bag).
+        for name in [
+            "cert-key-aes256cbc.p12",
+            "cert-aes256cbc-no-key.p12",
+            "no-cert-key-aes256cbc.p12",
+        ] {
+            files.push((name.to_string(), vector(name), Secret::new("cryptography")));
+        }
+        let wrong = Secret::new("not the password");
+        for (name, der, right) in &files {
+            assert!(read_store(der, right).is_ok(), "{name}");
+            let e = read_store(der, &wrong).unwrap_err().to_string();
+            assert!(e.starts_with("wrong password"), "{name}: {e}");
+            let damaged = with_damaged_mac_salt(der);
+            let e = read_store(&damaged, right).unwrap_err().to_string();
+            assert!(
+                e.contains("changed or damaged after it was written"),
+                "{name}: {e}"
+            );
+            assert!(!e.contains("wrong password"), "{name}: {e}");
+            let e = read_store(&damaged, &wrong).unwrap_err().to_string();
+            assert!(e.starts_with("wrong password"), "{name}: {e}");
+        }
     }
 
     #[test]

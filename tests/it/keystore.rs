@@ -670,6 +670,46 @@ fn p12_with_an_ec_key_from_sec1() {
 }
 
 #[test]
+fn a_pkcs12_file_changed_after_it_was_written_is_not_a_wrong_password() {
+    use btpcert::x509::der::Reader;
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let out = d.p("c.pfx");
+    p12(&d, &key, &out, &[]).success();
+    // One byte of the MAC's salt changed: every bag intact, the integrity
+    // check failing whatever the password.
+    let mut der = std::fs::read(&out).unwrap();
+    let mut pfx = Reader::new(&der).read(0x30).unwrap();
+    pfx.read(0x02).unwrap();
+    pfx.read(0x30).unwrap();
+    let mut mac_data = pfx.read(0x30).unwrap();
+    mac_data.read(0x30).unwrap();
+    let at = mac_data.read(0x04).unwrap().rest().as_ptr() as usize - der.as_ptr() as usize;
+    der[at] ^= 0xff;
+    let damaged = d.put("d.pfx", der);
+    let a = btpcert()
+        .args(["inspect", &damaged, "--password-file", &d.p("pw")])
+        .assert()
+        .code(2);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("d.pfx: the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written"),
+        "{err}"
+    );
+    assert!(err.lines().count() <= 2, "{err}");
+    let wrong = d.put("wrong", "nope\n");
+    let a = btpcert()
+        .args(["inspect", &damaged, "--password-file", &wrong])
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("d.pfx: wrong password"),
+        "{}",
+        stderr_of(&a)
+    );
+}
+
+#[test]
 fn inspect_and_verify_read_a_pkcs12_file() {
     let d = TestDir::new();
     let key = d.put("k.json", cockpit_key(sap()));

@@ -145,11 +145,25 @@ pub fn read(bytes: &[u8], password: &Secret) -> Result<Vec<Entry>> {
     if version != 1 && version != 2 {
         return Err(Error::input(format!("JKS version {version} is unknown")));
     }
-    if integrity(password, data)? != digest {
-        return Err(Error::input(
-            "wrong password (the JKS integrity check failed)",
-        ));
+    let intact = integrity(password, data)? == digest;
+    let entries = entries(&mut r, version, data.len(), password);
+    if !intact {
+        // A key protected with this password says the password is right,
+        // whatever the file's own digest says.
+        let opens = entries
+            .as_ref()
+            .is_ok_and(|e| e.iter().any(|e| matches!(e, Entry::Key { .. })));
+        return Err(Error::input(if opens {
+            "the JKS integrity check fails, yet the password opens its keys: the file was changed or damaged after it was written; export it again"
+        } else {
+            "wrong password (the JKS integrity check failed)"
+        }));
     }
+    entries
+}
+
+/// The entries after the header, up to `end`.
+fn entries(r: &mut Reader<'_>, version: u32, end: usize, password: &Secret) -> Result<Vec<Entry>> {
     let count = r.u32()?;
     if count > MAX_ENTRIES {
         return Err(Error::input(format!("claims {count} entries: damaged")));
@@ -157,11 +171,11 @@ pub fn read(bytes: &[u8], password: &Secret) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     for n in 0..count {
         out.push(
-            entry(&mut r, version, password)
+            entry(r, version, password)
                 .map_err(|e| Error::input(format!("entry {}: {e}", n + 1)))?,
         );
     }
-    if r.at != data.len() {
+    if r.at != end {
         return Err(Error::input("data after the last entry: damaged"));
     }
     Ok(out)
@@ -402,6 +416,51 @@ mod tests {
         assert!(e.to_string().contains("wrong password"), "{e}");
         for cut in [10, 40, bytes.len() - 21] {
             assert!(read(&bytes[..cut], &Secret::new("changeit")).is_err());
+        }
+    }
+
+    #[test]
+    fn a_file_changed_after_it_was_written_is_told_from_a_wrong_password_by_its_keys() {
+        let (key, chain) = sample();
+        let pw = Secret::new("changeit");
+        let with_key = write(
+            &[Entry::Key {
+                alias: "client".into(),
+                key,
+                chain: chain.clone(),
+            }],
+            &pw,
+        )
+        .unwrap();
+        let trusted = write(
+            &[Entry::Trusted {
+                alias: "r".into(),
+                cert: chain[2].clone(),
+            }],
+            &pw,
+        )
+        .unwrap();
+        // The file's digest (its last 20 bytes) changed, the entries intact.
+        let damage = |b: &[u8]| {
+            let mut b = b.to_vec();
+            let last = b.len() - 1;
+            b[last] ^= 0xff;
+            b
+        };
+        let wrong = Secret::new("other");
+        let e = read(&damage(&with_key), &pw).unwrap_err().to_string();
+        assert!(
+            e.contains("the password opens its keys: the file was changed or damaged"),
+            "{e}"
+        );
+        for (bytes, password) in [
+            (damage(&with_key), &wrong),
+            (with_key.clone(), &wrong),
+            // Nothing but the digest can tell a password of a truststore.
+            (damage(&trusted), &pw),
+        ] {
+            let e = read(&bytes, password).unwrap_err().to_string();
+            assert_eq!(e, "wrong password (the JKS integrity check failed)");
         }
     }
 }

@@ -196,3 +196,56 @@ fn a_pkcs12_is_never_written_under_a_jks_name() {
     );
     assert!(!d.path().join("x.jks").exists());
 }
+
+#[test]
+fn a_jks_from_keytool_changed_after_it_was_written_is_not_a_wrong_password() {
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let pw = d.put("pw", "secret1\n");
+    let p12 = d.p("c.p12");
+    btpcert()
+        .args(["p12", &key, "-o", &p12, "--password-file", &pw])
+        .assert()
+        .success();
+    let jks = d.p("kt.jks");
+    let st = Command::new("keytool")
+        .args(["-importkeystore", "-noprompt", "-srckeystore", &p12])
+        .args(["-srcstoretype", "PKCS12", "-srcstorepass", "secret1"])
+        .args(["-destkeystore", &jks, "-deststoretype", "JKS"])
+        .args(["-deststorepass", "secret1", "-destkeypass", "secret1"])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    btpcert()
+        .args(["inspect", &jks, "--password-file", &pw])
+        .assert()
+        .success();
+    // The file's digest (its last byte) changed, the entries intact.
+    let mut bytes = std::fs::read(&jks).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    let damaged = d.put("d.jks", bytes);
+    let a = btpcert()
+        .args(["inspect", &damaged, "--password-file", &pw])
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("d.jks: the JKS integrity check fails, yet the password opens its keys: the file was changed or damaged after it was written"),
+        "{}",
+        stderr_of(&a)
+    );
+    let bad = d.put("bad", "nope\n");
+    let a = btpcert()
+        .args(["inspect", &damaged, "--password-file", &bad])
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("d.jks: wrong password (the JKS integrity check failed)"),
+        "{}",
+        stderr_of(&a)
+    );
+}

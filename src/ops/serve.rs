@@ -21,7 +21,7 @@ use crate::ops::inspect::{self, InspectOptions, InspectOutcome};
 use crate::ops::p12::{self, P12Options};
 use crate::ops::postman::{self, PostmanOptions};
 use crate::ops::truststore::{self, TruststoreOptions};
-use crate::ops::verify::{self, VerifyOptions, VerifyOutcome};
+use crate::ops::verify::{self, TruststoreOutcome, Verified, VerifyOptions, VerifyOutcome};
 use crate::ops::{IdentityOptions, Outcome, RootOptions, StoreOptions};
 use crate::sap::scenario::Scenario;
 use crate::secret::{Purpose, Secret, SecretSource};
@@ -195,6 +195,10 @@ pub struct CheckOutcome {
     pub inspect: Option<InspectOutcome>,
     /// `verify` of those files as one chain.
     pub verify: Option<Section<VerifyOutcome>>,
+    /// `verify` of those files when every one is a truststore (certificates
+    /// without a key): the SAP lists its certificates are on, and whether
+    /// the scenario's list is covered.
+    pub truststore: Option<Section<TruststoreOutcome>>,
     /// `connectivity` of each zip.
     pub connectivity: Vec<Section<ConnectivityOutcome>>,
     /// `check-external` of the first file, when it holds one end-entity
@@ -210,11 +214,15 @@ impl Outcome for CheckOutcome {
             .verify
             .as_ref()
             .is_some_and(|v| v.outcome.as_ref().is_none_or(|o| bad(o.verdict.status)));
+        let truststore = self
+            .truststore
+            .as_ref()
+            .is_some_and(|t| t.outcome.as_ref().is_none_or(|o| bad(o.status)));
         let zips = self
             .connectivity
             .iter()
             .any(|c| c.outcome.as_ref().is_none_or(|o| bad(o.status)));
-        ExitStatus::problems_if(verify || zips)
+        ExitStatus::problems_if(verify || truststore || zips)
     }
 }
 
@@ -238,8 +246,8 @@ pub fn check(page: &PageInput) -> CheckOutcome {
             )
         });
         let inspect = inspect.transpose().ok().flatten();
-        let verify = (!material.is_empty()).then(|| {
-            Section::of(verify::run(
+        let verified = (!material.is_empty()).then(|| {
+            verify::run_any(
                 &VerifyOptions {
                     files: material.clone(),
                     key: None,
@@ -249,8 +257,14 @@ pub fn check(page: &PageInput) -> CheckOutcome {
                     warn_days: 30,
                 },
                 &secrets,
-            ))
+            )
         });
+        let (verify, truststore) = match verified {
+            None => (None, None),
+            Some(Ok(Verified::Chain(o))) => (Some(Section::of(Ok(o))), None),
+            Some(Ok(Verified::Truststore(t))) => (None, Some(Section::of(Ok(t)))),
+            Some(Err(e)) => (Some(Section::of(Err(e))), None),
+        };
         let connectivity = zips
             .iter()
             .map(|z| Section::of(connectivity::run(&zip_options(z, None), &secrets)))
@@ -282,6 +296,7 @@ pub fn check(page: &PageInput) -> CheckOutcome {
             at: crate::x509::cert::rfc3339(page.at),
             inspect,
             verify,
+            truststore,
             connectivity,
             external,
         }
@@ -660,6 +675,33 @@ mod tests {
         );
         assert!(o.external.is_none() && o.connectivity.is_empty());
         assert_eq!(o.exit_status(), ExitStatus::Ok, "warnings only");
+    }
+
+    #[test]
+    fn a_truststore_is_judged_as_the_command_line_judges_it() {
+        let (_, chain) = crate::keystore::sample_identity();
+        let pw = Secret::new("pw");
+        let entries = vec![("root".to_string(), chain[2].clone())];
+        let ts = crate::keystore::ffi::build_truststore(&entries, Profile::Modern, &pw).unwrap();
+        let mut p = page(&[("ts.p12", ts)]);
+        p.open_password = Some(pw);
+        let o = check(&p);
+        assert!(o.verify.is_none());
+        let t = o.truststore.as_ref().unwrap().outcome.as_ref().unwrap();
+        assert_eq!(t.truststores, ["ts.p12"]);
+        assert_eq!(t.certificates.len(), 1);
+        assert_eq!(t.certificates[0].alias.as_deref(), Some("root"));
+        assert!(t.certificates[0].java_trusted);
+        assert_eq!(t.scenario, Scenario::Server);
+        assert_eq!(
+            t.status,
+            Status::Fail,
+            "the sample root is on no SAP list: {}",
+            t.summary
+        );
+        assert_eq!(o.exit_status(), ExitStatus::Problems);
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["truststore"]["outcome"]["list"], "btp-required");
     }
 
     #[test]

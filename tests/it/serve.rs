@@ -988,4 +988,44 @@ fn from_a_pasted_key_to_a_downloaded_keystore_in_chromium() {
             "{f} not offered: {offered}"
         );
     }
+
+    // A truststore (the open password still typed): its certificates and
+    // the scenario's list, as `btpcert verify` judges them.
+    let made = TestDir::new();
+    let pw_file = made.put("pw", format!("{pw}\n"));
+    let ts = made.p("ts.p12");
+    let root = testdata("sample-root.pem").display().to_string();
+    btpcert()
+        .args(["truststore", &root, "-o", &ts, "--password-file", &pw_file])
+        .assert()
+        .success();
+    b.click("button#clear");
+    b.type_into("input[type=file]#files", &ts);
+    b.wait_for(
+        "return !!document.querySelector('#verdicts [data-block=truststore][data-status=fail]')",
+        "the truststore's verdict",
+    );
+    let text = b.exec(
+        "return document.querySelector('#verdicts [data-block=truststore]').textContent",
+        json!([]),
+    );
+    let text = text.as_str().unwrap();
+    for needle in [
+        "Truststore ts.p12: scenario server",
+        "list btp-required",
+        "btpcert Sample Root CA: on no SAP list; valid until",
+    ] {
+        assert!(text.contains(needle), "{needle} missing: {text}");
+    }
+    assert!(!text.contains("not listed by Java"), "{text}");
+    let status = b.exec(
+        "return document.querySelector('#status').textContent",
+        json!([]),
+    );
+    assert_eq!(status, "✗ problem");
+    assert!(!b
+        .exec("return document.body.textContent", json!([]))
+        .as_str()
+        .unwrap()
+        .contains("null"));
 }

@@ -417,6 +417,34 @@
     return out;
   }
 
+  // A truststore's verdict as `btpcert verify` prints it: the scenario's
+  // list covered or not, then each certificate with the lists it is on.
+  function truststoreVerdict(t) {
+    const listStatus = t.status === 'fail' ? 'fail' : /expired/.test(t.summary || '') ? 'warn' : 'ok';
+    const checks = [{ status: listStatus, id: 'list-covered', message: t.summary }].concat(
+      (t.warnings || []).map((w) => ({ status: 'warn', id: 'java-trust', message: w }))
+    );
+    const certs = (t.certificates || []).map((c) => {
+      const lists = c.lists || [];
+      const day = String(c.not_after || '').slice(0, 10);
+      return el(
+        'li',
+        { 'data-fingerprint': c.fingerprint_sha256, 'data-on-list': lists.includes(t.list) },
+        `[${c.alias || '-'}] ${cnOf(c.subject_dn)}: `,
+        lists.length ? 'on ' + lists.join(', ') : 'on no SAP list',
+        c.expired ? `; expired ${day}` : `; valid until ${day}`,
+        c.java_trusted ? '' : '; not listed by Java as trusted'
+      );
+    });
+    return verdictBlock(
+      { 'data-block': 'truststore', 'data-scenario': t.scenario },
+      t.status,
+      `Truststore ${(t.truststores || []).join(', ')}: scenario ${t.scenario} (${SCENARIOS[t.scenario] || t.scenario}, list ${t.list})`,
+      checks,
+      el('ul', { class: 'certs' }, certs)
+    );
+  }
+
   function externalVerdict(x) {
     const extra = x.parameters
       ? el('div', {}, el('p', {}, 'Parameters for the service key (params.json):'), el('pre', { class: 'mono' }, JSON.stringify(x.parameters, null, 2)))
@@ -587,6 +615,16 @@
           summary.append(el('p', { class: 'error' }, MARK.fail + ' ' + out.verify.error));
         }
         summary.append(...noteList(out.verify.notes));
+      }
+      if (out.truststore) {
+        if (out.truststore.outcome) {
+          statuses.push(out.truststore.outcome.status);
+          verdicts.push(truststoreVerdict(out.truststore.outcome));
+        } else {
+          statuses.push('fail');
+          summary.append(el('p', { class: 'error' }, MARK.fail + ' ' + out.truststore.error));
+        }
+        summary.append(...noteList(out.truststore.notes));
       }
       for (const c of out.connectivity || []) {
         if (c.outcome) {

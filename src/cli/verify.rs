@@ -14,6 +14,7 @@ use crate::ops::verify::{self, TruststoreOutcome, Verified, VerifyOptions, Verif
 use crate::sanitize::sanitize;
 use crate::sap::scenario::Scenario;
 use crate::sap::trust_lists::versions_line;
+use crate::web::report::View;
 
 /// `btpcert verify`.
 #[derive(Debug, Args)]
@@ -63,14 +64,19 @@ pub fn run(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let secrets = CliSecrets::new(&args.password).open_empty(args.open_empty);
     match verify::run_any(&opts, &secrets)? {
         Verified::Chain(outcome) => {
-            let reports = html_report(args.html.as_deref(), &outcome, opts.at);
+            let reports = html_report(args.html.as_deref(), &outcome, View::Verify, opts.at);
             super::finish_with(out, &outcome, reports, false, Some(args.json), render)
         }
         Verified::Truststore(outcome) => {
-            if args.html.is_some() {
-                super::note("--html: a truststore's verdict has no page; btpcert inspect --html shows its certificates");
-            }
-            super::finish(out, &outcome, false, Some(args.json), render_truststore)
+            let reports = html_report(args.html.as_deref(), &outcome, View::Truststore, opts.at);
+            super::finish_with(
+                out,
+                &outcome,
+                reports,
+                false,
+                Some(args.json),
+                render_truststore,
+            )
         }
     }
 }
@@ -137,13 +143,14 @@ pub fn render_truststore(out: &mut dyn Write, o: &TruststoreOutcome) -> std::io:
 /// `--html FILE`: the verdict as a page.
 fn html_report(
     path: Option<&std::path::Path>,
-    outcome: &VerifyOutcome,
+    outcome: &impl serde::Serialize,
+    view: View,
     at: time::OffsetDateTime,
 ) -> Vec<crate::write::Planned> {
-    use crate::web::report::{page, planned, View};
+    use crate::web::report::{page, planned};
     path.map(|p| {
         let json = serde_json::to_value(outcome).unwrap_or_default();
-        planned(p, page(View::Verify, at, json, None))
+        planned(p, page(view, at, json, None))
     })
     .into_iter()
     .collect()

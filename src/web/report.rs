@@ -25,6 +25,8 @@ pub enum View {
     Connectivity,
     /// `audit`: the table of every file and the expiry timeline.
     Audit,
+    /// `verify` of a truststore: its certificates and the lists they are on.
+    Truststore,
 }
 
 impl View {
@@ -35,6 +37,7 @@ impl View {
             View::Inspect => "inspect",
             View::Connectivity => "connectivity",
             View::Audit => "audit",
+            View::Truststore => "truststore",
         }
     }
 
@@ -44,6 +47,7 @@ impl View {
             View::Inspect => "btpcert inspect: what the files hold",
             View::Connectivity => "btpcert connectivity: the server's chain and its root",
             View::Audit => "btpcert audit: every file, and when its certificate ends",
+            View::Truststore => "btpcert verify: a truststore and SAP's lists",
         }
     }
 }

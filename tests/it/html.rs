@@ -110,6 +110,51 @@ fn verify_and_inspect_reports_embed_the_json_they_print() {
     );
 }
 
+/// A truststore of the sample root, written by `btpcert truststore`, and
+/// the file with its password.
+fn sample_truststore(d: &TestDir) -> (String, String) {
+    let pw = d.put("ts-pw", "changeit\n");
+    let ts = d.p("ts.p12");
+    let root = testdata("sample-root.pem");
+    btpcert()
+        .args(["truststore", &root, "-o", &ts, "--password-file", &pw])
+        .assert()
+        .success();
+    (ts, pw)
+}
+
+#[test]
+fn a_truststore_verdict_is_a_page_too() {
+    let d = TestDir::new();
+    let (ts, pw) = sample_truststore(&d);
+    let args = ["verify", &ts, "--password-file", &pw, "--at", AT];
+    let json = btpcert().args(args).arg("--json").output().unwrap();
+    let with = btpcert()
+        .current_dir(d.path())
+        .args(args)
+        .args(["--html", "ts.html"])
+        .output()
+        .unwrap();
+    // The sample root is on no SAP list: no certificate for `server`.
+    assert_eq!(with.status.code(), Some(1));
+    assert!(
+        with.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let html = std::fs::read_to_string(d.path().join("ts.html")).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains("<title>btpcert verify: a truststore and SAP's lists</title>"));
+    let data = embedded(&html);
+    assert_eq!(data["view"], "truststore");
+    let printed: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        data["outcome"], printed,
+        "the report shows what --json prints"
+    );
+    assert_eq!(data["outcome"]["list"], "btp-required");
+}
+
 #[test]
 fn a_connectivity_report_shows_the_archive() {
     let d = TestDir::new();
@@ -384,6 +429,22 @@ fn reports_render_offline_in_chromium() {
         .assert()
         .code(0);
 
+    let (ts, pw) = sample_truststore(&d);
+    btpcert()
+        .current_dir(d.path())
+        .args([
+            "verify",
+            &ts,
+            "--password-file",
+            &pw,
+            "--at",
+            AT,
+            "--html",
+            "ts.html",
+        ])
+        .assert()
+        .code(1);
+
     let _one = webdriver::one_at_a_time();
     let downloads = TestDir::new();
     let b = webdriver::Browser::start(downloads.path());
@@ -457,4 +518,27 @@ fn reports_render_offline_in_chromium() {
     // A Certificate key of plan integration-flow: iflow and token, each a
     // warning (the sample root is not on SAP's public list).
     assert_eq!(scenarios, json!(["iflow:warn", "token:warn"]));
+
+    b.goto(&format!("file://{}", d.path().join("ts.html").display()));
+    b.wait_for(
+        "return !!document.querySelector('#verdicts [data-block=truststore][data-status=fail]')",
+        "the truststore's verdict",
+    );
+    let text = b.exec(
+        "return document.querySelector('#report').textContent",
+        json!([]),
+    );
+    let text = text.as_str().unwrap();
+    for needle in [
+        "✗ problem",
+        "Truststore ",
+        "list btp-required",
+        "btpcert Sample Root CA: on no SAP list; valid until",
+    ] {
+        assert!(text.contains(needle), "{needle} missing: {text}");
+    }
+    assert!(
+        !text.contains("null") && !text.contains("undefined"),
+        "{text}"
+    );
 }

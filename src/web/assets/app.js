@@ -805,6 +805,10 @@
         el('div', { class: 'card' }, el('h2', {}, 'Chain the server sent'), el('div', { class: 'picture' }, drawChain([{ label: o.zip, certs: chainFromConnectivity(o, at) }], at, 'chain'))),
         el('div', { class: 'card' }, el('h2', {}, 'Verdict'), el('div', { id: 'verdicts' }, connectivityVerdict(o)))
       );
+    } else if (d.view === 'truststore') {
+      status.dataset.status = o.status;
+      status.textContent = `${MARK[o.status] || ''} ${WORD[o.status] || ''}`;
+      main.append(status, el('div', { class: 'card' }, el('h2', {}, 'Verdict'), el('div', { id: 'verdicts' }, truststoreVerdict(o))));
     } else if (d.view === 'audit') {
       renderAudit(main, o, d.certificates || [], at);
     } else {

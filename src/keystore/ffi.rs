@@ -278,45 +278,14 @@ pub fn trusted_usages(der: &[u8], password: &Secret) -> Vec<(Vec<u8>, Vec<String
     let empty_as_null = password.is_empty()
         // SAFETY: p12 is valid; a NULL password of length 0 is allowed.
         && unsafe { PKCS12_verify_mac(p12.as_ptr(), ptr::null(), 0) } == 1;
-    let (pass_ptr, pass_len) = if empty_as_null {
+    let password = if empty_as_null {
         (ptr::null(), 0)
     } else {
         (pass.as_ptr(), -1)
     };
     let mut out = Vec::new();
-    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
-    let safes = OwnedStack {
-        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
-        free: free_pkcs7,
-    };
-    if safes.ptr.is_null() {
-        openssl::error::ErrorStack::get();
-        return out;
-    }
-    // SAFETY: safes is a valid stack.
-    let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
-    for i in 0..n {
-        // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
-        let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
-        // SAFETY: p7 is valid; each call checks the content type and returns
-        // NULL when it is not its own; the stack returned is ours.
-        let mut bags = unsafe { PKCS12_unpack_p7data(p7) };
-        if bags.is_null() {
-            // SAFETY: as above; the password is NUL-terminated (-1) or NULL with 0.
-            bags = unsafe { PKCS12_unpack_p7encdata(p7, pass_ptr, pass_len) };
-        }
-        let bags = OwnedStack {
-            ptr: bags,
-            free: free_bag,
-        };
-        if bags.ptr.is_null() {
-            continue;
-        }
-        // SAFETY: bags is a valid stack of safe bags.
-        let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
-        for j in 0..m {
-            // SAFETY: j is within the stack; the bag stays owned by `bags`.
-            let bag = unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) };
+    for (_, bags) in safes_bags(&p12, &[password]) {
+        for bag in bags_of(&bags) {
             // SAFETY: bag is a valid PKCS12_SAFEBAG.
             if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_CERT_BAG {
                 continue;
@@ -359,64 +328,84 @@ pub fn password_opens_contents(der: &[u8], password: &Secret) -> bool {
     if password.is_empty() {
         tries.push((ptr::null(), 0));
     }
+    let opened = safes_bags(&p12, &tries).iter().any(|(encrypted, bags)| {
+        *encrypted
+            || bags_of(bags).any(|bag| {
+                // SAFETY: bag is a valid PKCS12_SAFEBAG.
+                let nid = unsafe { PKCS12_SAFEBAG_get_nid(bag) };
+                nid == NID_SHROUDED_KEY_BAG
+                    && tries.iter().any(|&(pass_ptr, pass_len)| {
+                        // SAFETY: bag is a shrouded key bag; the key info
+                        // returned (NULL unless it decrypts and decodes) is
+                        // ours and freed at once.
+                        let p8 = unsafe { PKCS12_decrypt_skey(bag, pass_ptr, pass_len) };
+                        if p8.is_null() {
+                            return false;
+                        }
+                        // SAFETY: p8 was returned to us above.
+                        unsafe { PKCS8_PRIV_KEY_INFO_free(p8) };
+                        true
+                    })
+            })
+    });
+    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    openssl::error::ErrorStack::get();
+    opened
+}
+
+/// A password as OpenSSL's PKCS#12 functions take it: NUL-terminated with
+/// length -1, or NULL with length 0.
+type Password = (*const c_char, c_int);
+
+/// The safe bags of each safe of `p12`, in order, and whether the safe was
+/// encrypted: an encrypted safe is opened with the first of `tries` that
+/// decrypts it into safe bags, and left out when none does.
+fn safes_bags(p12: &Pkcs12, tries: &[Password]) -> Vec<(bool, OwnedStack)> {
     // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
     let safes = OwnedStack {
         ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
         free: free_pkcs7,
     };
-    let mut opened = false;
-    if !safes.ptr.is_null() {
-        // SAFETY: safes is a valid stack.
-        let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
-        'safes: for i in 0..n {
-            // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
-            let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
-            for &(pass_ptr, pass_len) in &tries {
-                // SAFETY: p7 is valid; NULL unless it is encrypted data that
-                // decrypts and decodes as safe bags; the stack returned is ours.
-                let bags = OwnedStack {
-                    ptr: unsafe { PKCS12_unpack_p7encdata(p7, pass_ptr, pass_len) },
-                    free: free_bag,
-                };
-                if !bags.ptr.is_null() {
-                    opened = true;
-                    break 'safes;
-                }
-            }
-            // SAFETY: as above, for plain data; the stack returned is ours.
+    let mut out = Vec::new();
+    if safes.ptr.is_null() {
+        return out;
+    }
+    // SAFETY: safes is a valid stack.
+    let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
+    for i in 0..n {
+        // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
+        let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
+        // SAFETY: p7 is valid; each call checks the content type and returns
+        // NULL when it is not its own; the bags returned are copies, ours.
+        let plain = OwnedStack {
+            ptr: unsafe { PKCS12_unpack_p7data(p7) },
+            free: free_bag,
+        };
+        if !plain.ptr.is_null() {
+            out.push((false, plain));
+            continue;
+        }
+        for &(pass_ptr, pass_len) in tries {
+            // SAFETY: as above; the password is NUL-terminated (-1) or NULL with 0.
             let bags = OwnedStack {
-                ptr: unsafe { PKCS12_unpack_p7data(p7) },
+                ptr: unsafe { PKCS12_unpack_p7encdata(p7, pass_ptr, pass_len) },
                 free: free_bag,
             };
-            if bags.ptr.is_null() {
-                continue;
-            }
-            // SAFETY: bags is a valid stack of safe bags.
-            let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
-            for j in 0..m {
-                // SAFETY: j is within the stack; the bag stays owned by `bags`.
-                let bag = unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) };
-                // SAFETY: bag is a valid PKCS12_SAFEBAG.
-                if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_SHROUDED_KEY_BAG {
-                    continue;
-                }
-                for &(pass_ptr, pass_len) in &tries {
-                    // SAFETY: bag is a shrouded key bag; the key info returned
-                    // (NULL unless it decrypts and decodes) is ours and freed.
-                    let p8 = unsafe { PKCS12_decrypt_skey(bag, pass_ptr, pass_len) };
-                    if !p8.is_null() {
-                        // SAFETY: p8 was returned to us above.
-                        unsafe { PKCS8_PRIV_KEY_INFO_free(p8) };
-                        opened = true;
-                        break 'safes;
-                    }
-                }
+            if !bags.ptr.is_null() {
+                out.push((true, bags));
+                break;
             }
         }
     }
-    // Leave no error of a failed attempt behind for later OpenSSL calls.
-    openssl::error::ErrorStack::get();
-    opened
+    out
+}
+
+/// Each bag of a stack of safe bags, owned by the stack.
+fn bags_of(bags: &OwnedStack) -> impl Iterator<Item = *mut c_void> + '_ {
+    // SAFETY: bags is a valid stack of safe bags.
+    let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
+    // SAFETY: j is within the stack; the bag stays owned by `bags`.
+    (0..m).map(move |j| unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) })
 }
 
 /// The values of Oracle's trusted-key-usage attribute among `attrs`.

@@ -925,7 +925,7 @@ fn verify_fast(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opti
         // ECDSA on the key itself: EVP would copy a key built from its
         // parts into a provider key, curve and all, at every verification.
         if let Ok(ec) = key.ec_key() {
-            let digest = sha.digest(tbs);
+            let digest = sha.digest(tbs)?;
             let Ok(parsed) = openssl::ecdsa::EcdsaSig::from_der(sig) else {
                 return Some(false);
             };
@@ -983,10 +983,10 @@ fn verify_pkcs1(oid: &str, key: &PKeyRef<Public>, tbs: &[u8], sig: &[u8]) -> Opt
     const SHA384: [u8; 19] = sha2(2, 48);
     const SHA512: [u8; 19] = sha2(3, 64);
     let (prefix, digest): (&[u8], Vec<u8>) = match oid {
-        "1.2.840.113549.1.1.11" => (&SHA256, Sha::Sha256.digest(tbs)),
-        "1.2.840.113549.1.1.12" => (&SHA384, Sha::Sha384.digest(tbs)),
-        "1.2.840.113549.1.1.13" => (&SHA512, Sha::Sha512.digest(tbs)),
-        "1.2.840.113549.1.1.5" => (SHA1, Sha::Sha1.digest(tbs)),
+        "1.2.840.113549.1.1.11" => (&SHA256, Sha::Sha256.digest(tbs)?),
+        "1.2.840.113549.1.1.12" => (&SHA384, Sha::Sha384.digest(tbs)?),
+        "1.2.840.113549.1.1.13" => (&SHA512, Sha::Sha512.digest(tbs)?),
+        "1.2.840.113549.1.1.5" => (SHA1, Sha::Sha1.digest(tbs)?),
         _ => return None,
     };
     let rsa = key.rsa().ok()?;

@@ -1240,6 +1240,9 @@ mod tests {
             ("1.2.840.113549.1.7.1", oid::PKCS7_DATA),
             ("1.2.840.113549.1.7.2", oid::PKCS7_SIGNED_DATA),
             ("1.2.840.113549.1.5.14", oid::PBMAC1),
+            ("1.2.840.113549.1.5.13", oid::PBES2),
+            ("1.2.840.113549.1.7.6", oid::PKCS7_ENCRYPTED_DATA),
+            ("1.2.840.113549.1.12.10.1.2", oid::PKCS12_SHROUDED_KEY_BAG),
         ] {
             assert_eq!(der::encode_oid(dotted), der, "{dotted}");
             assert_eq!(Oid::new(der.into()).to_id_string(), dotted);

@@ -87,6 +87,14 @@ pub mod oid {
     pub const PKCS7_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
     /// PBMAC1 (RFC 9579), 1.2.840.113549.1.5.14.
     pub const PBMAC1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e];
+    /// PBES2 (RFC 8018), 1.2.840.113549.1.5.13.
+    pub const PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
+    /// PKCS#7 encryptedData, 1.2.840.113549.1.7.6.
+    pub const PKCS7_ENCRYPTED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06];
+    /// PKCS#12 pkcs8ShroudedKeyBag, 1.2.840.113549.1.12.10.1.2.
+    pub const PKCS12_SHROUDED_KEY_BAG: &[u8] = &[
+        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02,
+    ];
 }
 
 /// Reads elements one after the other.
@@ -101,6 +109,13 @@ impl<'a> Reader<'a> {
     /// What is not read yet.
     pub fn rest(&self) -> &'a [u8] {
         self.0
+    }
+
+    /// The tag and content of the next element, whatever its tag.
+    pub fn read_any(&mut self) -> Option<(u8, Reader<'a>)> {
+        let (t, content, rest) = split(self.0)?;
+        self.0 = rest;
+        Some((t, Reader(content)))
     }
 
     /// The content of the next element, which must have `tag`.

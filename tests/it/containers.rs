@@ -745,3 +745,139 @@ fn a_keystore_whose_key_has_no_certificate_is_said_to_be_so() {
     }
     assert!(!Path::new(&d.p("out")).exists());
 }
+
+/// The iterations `openssl pkcs12 -info` reports for the file's MAC, its
+/// encrypted safes and its shrouded keys, added up.
+fn openssl_iterations(file: &str, password: &str) -> u64 {
+    let out = tool("openssl")
+        .args(["pkcs12", "-info", "-noout", "-nokeys", "-in", file])
+        .args(["-passin", &format!("pass:{password}")])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    text.lines()
+        .filter_map(|l| l.split("Iteration ").nth(1))
+        .map(|n| {
+            n.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum()
+}
+
+#[test]
+fn key_derivations_are_counted_as_openssl_reports_them() {
+    use btpcert::keystore::pkcs12::key_derivations;
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let pw = d.put("pw", "changeit\n");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for profile in ["modern", "compat"] {
+        let out = d.p(&format!("{profile}.p12"));
+        btpcert()
+            .args([
+                "p12",
+                &key,
+                "-o",
+                &out,
+                "--profile",
+                profile,
+                "--password-file",
+                &pw,
+            ])
+            .assert()
+            .success();
+        files.push((out, "changeit".into()));
+    }
+    // OpenSSL's own export, with iterations of its choosing.
+    let pem = d.p("pem");
+    btpcert()
+        .args(["extract", &key, "-o", &pem])
+        .assert()
+        .success();
+    let by_openssl = d.p("openssl.p12");
+    let st = tool("openssl")
+        .args(["pkcs12", "-export", "-iter", "3000", "-maciter", "-in"])
+        .arg(Path::new(&pem).join("certificate.pem"))
+        .arg("-inkey")
+        .arg(Path::new(&pem).join("key.pem"))
+        .args(["-out", &by_openssl, "-passout", "pass:changeit"])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    files.push((by_openssl, "changeit".into()));
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pkcs12-vectors");
+    for (name, password) in [
+        ("name-all-pwd.p12", "password"),
+        ("cert-key-aes256cbc.p12", "cryptography"),
+        ("cert-aes256cbc-no-key.p12", "cryptography"),
+        ("no-cert-key-aes256cbc.p12", "cryptography"),
+    ] {
+        files.push((vectors.join(name).display().to_string(), password.into()));
+    }
+    for (file, password) in &files {
+        let der = std::fs::read(file).unwrap();
+        let ours = key_derivations(&der);
+        assert_eq!(ours, Some(openssl_iterations(file, password)), "{file}");
+        assert!(ours.unwrap() >= 2048, "{file}");
+    }
+}
+
+#[test]
+fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
+    use btpcert::x509::der::{tlv, Reader};
+    let d = TestDir::new();
+    let key = d.put("k.json", cockpit_key(sap()));
+    let pw = d.put("pw", "changeit\n");
+    let good = d.p("good.p12");
+    btpcert()
+        .args(["p12", &key, "-o", &good, "--password-file", &pw])
+        .assert()
+        .success();
+    // The same file with its MAC asking for 2^31 - 1 iterations: hours of
+    // work for OpenSSL before it could say anything. With the safe of
+    // certificates and the key, 2,048 each, that is 2,147,487,743 in all.
+    let der = std::fs::read(&good).unwrap();
+    let mut pfx = Reader::new(&der).read(0x30).unwrap();
+    let version = pfx.read(0x02).unwrap().rest();
+    let auth_safe = pfx.read(0x30).unwrap().rest();
+    let mut mac_data = pfx.read(0x30).unwrap();
+    let digest_info = mac_data.read(0x30).unwrap().rest();
+    let salt = mac_data.read(0x04).unwrap().rest();
+    let mac = [
+        tlv(0x30, digest_info),
+        tlv(0x04, salt),
+        tlv(0x02, &[0x7f, 0xff, 0xff, 0xff]),
+    ]
+    .concat();
+    let hostile = tlv(
+        0x30,
+        &[tlv(0x02, version), tlv(0x30, auth_safe), tlv(0x30, &mac)].concat(),
+    );
+    let bad = d.put("bad.p12", hostile);
+    let started = std::time::Instant::now();
+    let a = btpcert()
+        .args(["inspect", &bad, "--password-file", &pw])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("bad.p12: asks for 2147487743 key-derivation iterations in all, more than the 5000000 btpcert allows"),
+        "{err}"
+    );
+    eprintln!("refused in {:?}", started.elapsed());
+    // And the file as written opens.
+    btpcert()
+        .args(["inspect", &good, "--password-file", &pw])
+        .assert()
+        .success();
+}

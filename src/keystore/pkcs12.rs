@@ -14,6 +14,7 @@ use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
 use crate::x509::key::PrivateKey;
+use crate::x509::pbe;
 
 pub use super::profile::{Profile, ITERATIONS};
 
@@ -67,9 +68,10 @@ fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2
             "its integrity check is PBMAC1 (RFC 9579), which OpenSSL 3.0 cannot verify: export it again with the classic HMAC integrity (e.g. without -pbmac1_pbkdf2 in OpenSSL 3.4+, or from Java with keystore.pkcs12.macAlgorithm=HmacPBESHA256)",
         ));
     }
-    if let Some(n) = key_derivations(der).filter(|&n| n > MAX_ITERATIONS) {
+    if let Some(n) = key_derivations(der).filter(|&n| n > pbe::MAX_ITERATIONS) {
         return Err(Error::input(format!(
-            "asks for {n} key-derivation iterations in all, more than the {MAX_ITERATIONS} btpcert allows (a few seconds of work): export it again with fewer (OpenSSL and Java use 2,048 to 10,000 a derivation)"
+            "asks for {n} key-derivation iterations in all, more than the {} btpcert allows (a few seconds of work): export it again with fewer (OpenSSL and Java use 2,048 to 10,000 a derivation)",
+            pbe::MAX_ITERATIONS
         )));
     }
     p12.parse2(password.expose()).map_err(|e| {
@@ -223,14 +225,6 @@ pub fn uses_pbmac1(der: &[u8]) -> bool {
     mac_oid() == Some(crate::x509::der::oid::PBMAC1)
 }
 
-/// The key-derivation iterations a PKCS#12 file may ask for in all before
-/// btpcert refuses to open it: a few seconds of work. OpenSSL and Java
-/// write 2,048 to 10,000 a derivation and three derivations a file (the
-/// MAC, the certificates, the key); .NET refuses more than 600,000 in all.
-/// Without a limit, a file of a few hundred bytes asking for 2^31
-/// iterations keeps a reader busy for hours.
-pub const MAX_ITERATIONS: u64 = 5_000_000;
-
 /// The key-derivation iterations the PKCS#12 file `der` asks for before
 /// any of it is decrypted: its MAC, each encrypted safe, and each shrouded
 /// key of a plain safe (where OpenSSL, Java and Windows put keys). A key
@@ -248,7 +242,7 @@ pub fn key_derivations(der: &[u8]) -> Option<u64> {
             mac_data.read(0x30)?;
             mac_data.read(0x04)?;
             // iterations INTEGER DEFAULT 1
-            mac_data.read(0x02).map_or(1, |i| integer(i.rest()))
+            mac_data.read(0x02).map_or(1, |i| pbe::count(i.rest()))
         }
         None => 0,
     };
@@ -268,7 +262,7 @@ pub fn key_derivations(der: &[u8]) -> Option<u64> {
                 let mut bag = bags.read(0x30)?;
                 if bag.read(0x06)?.rest() == oid::PKCS12_SHROUDED_KEY_BAG {
                     let mut key = bag.read(0xa0)?.read(0x30)?;
-                    total = total.saturating_add(iterations_of(key.read(0x30)?)?);
+                    total = total.saturating_add(pbe::iterations(key.read(0x30)?)?);
                 }
             }
         } else if kind == oid::PKCS7_ENCRYPTED_DATA {
@@ -276,50 +270,10 @@ pub fn key_derivations(der: &[u8]) -> Option<u64> {
             data.read(0x02)?;
             let mut info = data.read(0x30)?;
             info.read(0x06)?;
-            total = total.saturating_add(iterations_of(info.read(0x30)?)?);
+            total = total.saturating_add(pbe::iterations(info.read(0x30)?)?);
         }
     }
     Some(total)
-}
-
-/// The iteration count of a password-based encryption algorithm (the
-/// content of its AlgorithmIdentifier): PKCS#12 and PBES1 parameters, or
-/// PBES2 with PBKDF2; 0 for PBES2 with another key derivation (scrypt,
-/// whose memory OpenSSL bounds itself).
-fn iterations_of(mut alg: crate::x509::der::Reader<'_>) -> Option<u64> {
-    use crate::x509::der::oid;
-    let id = alg.read(0x06)?.rest();
-    let mut params = alg.read(0x30)?;
-    if id == oid::PBES2 {
-        let mut kdf = params.read(0x30)?;
-        if kdf.read(0x06)?.rest() != PBKDF2 {
-            return Some(0);
-        }
-        let mut p = kdf.read(0x30)?;
-        p.read_any()?; // the salt
-        return Some(integer(p.read(0x02)?.rest()));
-    }
-    params.read(0x04)?; // the salt
-    Some(integer(params.read(0x02)?.rest()))
-}
-
-/// PBKDF2, 1.2.840.113549.1.5.12.
-const PBKDF2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c];
-
-/// A DER INTEGER's content as a count; a negative or longer than 64 bits
-/// one as the most there is.
-fn integer(bytes: &[u8]) -> u64 {
-    if bytes.first().is_some_and(|b| b & 0x80 != 0) {
-        return u64::MAX;
-    }
-    let digits: &[u8] = match bytes.iter().position(|&b| b != 0) {
-        Some(i) => &bytes[i..],
-        None => &[],
-    };
-    if digits.len() > 8 {
-        return u64::MAX;
-    }
-    digits.iter().fold(0, |n, &b| (n << 8) | u64::from(b))
 }
 
 /// The certificates of an existing truststore, with their aliases.

@@ -173,6 +173,16 @@ impl PrivateKey {
         if !self.is_encrypted() {
             return Ok(self.clone());
         }
+        if self.format == KeyFormat::EncryptedPkcs8 {
+            let max = crate::x509::pbe::MAX_ITERATIONS;
+            if let Some(n) =
+                crate::x509::pbe::key_iterations(self.block.contents()).filter(|&n| n > max)
+            {
+                return Err(Error::input(format!(
+                    "the encrypted private key asks for {n} key-derivation iterations, more than the {max} btpcert allows (a few seconds of work): encrypt it again with fewer (OpenSSL uses 2,048)"
+                )));
+            }
+        }
         let pass = password.as_bytes();
         let k = match self.format {
             KeyFormat::EncryptedPkcs8 => {

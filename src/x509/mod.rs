@@ -10,6 +10,7 @@ pub mod issuers;
 pub mod key;
 pub mod material;
 pub mod name;
+pub mod pbe;
 pub mod pem;
 pub mod roots;
 pub mod verify;

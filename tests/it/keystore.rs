@@ -763,3 +763,70 @@ fn inspect_and_verify_read_a_pkcs12_file() {
         stderr_of(&a)
     );
 }
+
+#[test]
+fn an_encrypted_key_asking_for_billions_of_iterations_is_refused_at_once() {
+    use btpcert::x509::der::{tlv, Reader};
+    let h = sap();
+    let d = TestDir::new();
+    let chain = d.put("chain.pem", h.chain_pem());
+    let der = h
+        .leaf
+        .key
+        .private_key_to_pkcs8_passphrase(openssl::symm::Cipher::aes_256_cbc(), b"keypass")
+        .unwrap();
+    // PBES2 with PBKDF2, its iteration count made 2^31 - 1: hours of work
+    // for OpenSSL before it could say the password is wrong.
+    let mut epki = Reader::new(&der).read(0x30).unwrap();
+    let mut alg = epki.read(0x30).unwrap();
+    let pbes2 = alg.read(0x06).unwrap().rest();
+    let mut params = alg.read(0x30).unwrap();
+    let mut kdf = params.read(0x30).unwrap();
+    let pbkdf2 = kdf.read(0x06).unwrap().rest();
+    let mut p = kdf.read(0x30).unwrap();
+    let salt = p.read(0x04).unwrap().rest();
+    p.read(0x02).unwrap();
+    let p = [
+        tlv(0x04, salt),
+        tlv(0x02, &[0x7f, 0xff, 0xff, 0xff]),
+        p.rest().to_vec(),
+    ]
+    .concat();
+    let kdf = [tlv(0x06, pbkdf2), tlv(0x30, &p)].concat();
+    let params = [tlv(0x30, &kdf), params.rest().to_vec()].concat();
+    let alg = [tlv(0x06, pbes2), tlv(0x30, &params)].concat();
+    let hostile = tlv(0x30, &[tlv(0x30, &alg), epki.rest().to_vec()].concat());
+    let body = openssl::base64::encode_block(&hostile);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let pem = format!(
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\n{}\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
+    let enc = d.put("enc.pem", pem);
+    let kp = d.put("kp", "keypass\n");
+    let pw = d.put("pw", format!("{PW}\n"));
+    let a = btpcert()
+        .args([
+            "p12",
+            &chain,
+            &enc,
+            "-o",
+            &d.p("b.p12"),
+            "--password-file",
+            &pw,
+        ])
+        .args(["--key-password-file", &kp])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2);
+    assert!(
+        stderr_of(&a).contains("the encrypted private key asks for 2147483647 key-derivation iterations, more than the 5000000 btpcert allows"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert!(!Path::new(&d.p("b.p12")).exists());
+}

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
+use crate::x509::der::{oid, Reader};
 use crate::x509::key::PrivateKey;
 use crate::x509::pbe;
 
@@ -76,12 +77,13 @@ fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2
     }
     p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
-        if r.contains("mac verify failure") && super::ffi::password_opens_contents(der, password) {
-            Error::input(
-                "the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written; export it again",
-            )
-        } else if r.contains("mac verify failure") {
-            Error::input("wrong password (the PKCS#12 integrity check failed)")
+        if r.contains("mac verify failure") {
+            // The password may still open what the file holds.
+            Error::input(if super::ffi::password_opens_contents(der, password) {
+                "the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written; export it again"
+            } else {
+                "wrong password (the PKCS#12 integrity check failed)"
+            })
         } else if r.contains("unsupported") {
             Error::input(format!(
                 "uses an algorithm OpenSSL 3 refuses without its legacy provider ({r}), such as RC2-40; re-create it"
@@ -208,21 +210,27 @@ pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<C
     read_store(der, password)?.identity()
 }
 
+/// A PFX's authenticated safe (its ContentInfo) and its MacData, if any:
+/// `PFX ::= SEQUENCE { version INTEGER, authSafe ContentInfo, macData
+/// MacData OPTIONAL }` (RFC 7292). `None` where `der` is not DER of that
+/// shape.
+fn pfx_parts(der: &[u8]) -> Option<(Reader<'_>, Option<Reader<'_>>)> {
+    let mut pfx = Reader::new(der).read(0x30)?;
+    pfx.read(0x02)?;
+    let auth_safe = pfx.read(0x30)?;
+    Some((auth_safe, pfx.read(0x30)))
+}
+
 /// Whether the file's MAC algorithm is PBMAC1 (1.2.840.113549.1.5.14):
-/// `PFX ::= SEQUENCE { version, authSafe, macData SEQUENCE { mac
-/// DigestInfo SEQUENCE { digestAlgorithm SEQUENCE { OID, ... }, ... }, ... } }`.
+/// `MacData ::= SEQUENCE { mac DigestInfo SEQUENCE { digestAlgorithm
+/// SEQUENCE { OID, ... }, ... }, ... }`.
 pub fn uses_pbmac1(der: &[u8]) -> bool {
-    let mac_oid = || -> Option<&[u8]> {
-        let (_, pfx, _) = crate::x509::der::split(der)?;
-        let (_, _version, rest) = crate::x509::der::split(pfx)?;
-        let (_, _auth_safe, rest) = crate::x509::der::split(rest)?;
-        let (_, mac_data, _) = crate::x509::der::split(rest)?;
-        let (_, digest_info, _) = crate::x509::der::split(mac_data)?;
-        let (_, algorithm, _) = crate::x509::der::split(digest_info)?;
-        let (tag, oid, _) = crate::x509::der::split(algorithm)?;
-        (tag == 0x06).then_some(oid)
+    let mac_oid = || {
+        let mut mac_data = pfx_parts(der)?.1?;
+        let mut algorithm = mac_data.read(0x30)?.read(0x30)?;
+        Some(algorithm.read(0x06)?.rest())
     };
-    mac_oid() == Some(crate::x509::der::oid::PBMAC1)
+    mac_oid() == Some(oid::PBMAC1)
 }
 
 /// The key-derivation iterations the PKCS#12 file `der` asks for before
@@ -233,11 +241,8 @@ pub fn uses_pbmac1(der: &[u8]) -> bool {
 /// indefinite lengths, as some Windows exports are, or public-key
 /// integrity): OpenSSL then reads it with no limit, as before.
 pub fn key_derivations(der: &[u8]) -> Option<u64> {
-    use crate::x509::der::{oid, Reader};
-    let mut pfx = Reader::new(der).read(0x30)?;
-    pfx.read(0x02)?;
-    let mut auth_safe = pfx.read(0x30)?;
-    let mut total = match pfx.read(0x30) {
+    let (mut auth_safe, mac_data) = pfx_parts(der)?;
+    let mut total = match mac_data {
         Some(mut mac_data) => {
             mac_data.read(0x30)?;
             mac_data.read(0x04)?;
@@ -365,11 +370,7 @@ mod vector_tests {
     /// `der` with a byte of its MAC salt changed: every bag intact, the
     /// integrity check failing whatever the password.
     fn with_damaged_mac_salt(der: &[u8]) -> Vec<u8> {
-        use crate::x509::der::Reader;
-        let mut pfx = Reader::new(der).read(0x30).unwrap();
-        pfx.read(0x02).unwrap();
-        pfx.read(0x30).unwrap();
-        let mut mac_data = pfx.read(0x30).unwrap();
+        let mut mac_data = pfx_parts(der).unwrap().1.unwrap();
         mac_data.read(0x30).unwrap();
         let salt = mac_data.read(0x04).unwrap().rest();
         let at = salt.as_ptr() as usize - der.as_ptr() as usize;

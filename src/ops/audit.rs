@@ -204,6 +204,7 @@ impl Serialize for Rows {
 }
 
 /// Where rows go as they are judged: memory, then a temporary file.
+#[derive(Default)]
 struct Sink {
     memory: Vec<Row>,
     spill: Option<std::io::BufWriter<std::fs::File>>,
@@ -389,28 +390,13 @@ pub fn run(
 type Judged = (Row, Option<Vec<CertFacts>>);
 
 /// What an audit keeps of the rows judged so far.
+#[derive(Default)]
 struct Gathered {
     sink: Sink,
     keys: KeyComparison,
     needs_action: Vec<bool>,
     trust_judged: bool,
     certificates: Vec<FileCertificates>,
-}
-
-impl Default for Gathered {
-    fn default() -> Self {
-        Gathered {
-            sink: Sink {
-                memory: Vec::new(),
-                spill: None,
-                len: 0,
-            },
-            keys: KeyComparison::default(),
-            needs_action: Vec::new(),
-            trust_judged: false,
-            certificates: Vec::new(),
-        }
-    }
 }
 
 impl Gathered {

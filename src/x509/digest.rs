@@ -10,7 +10,6 @@
 
 use std::sync::OnceLock;
 
-use openssl::hash::MessageDigest;
 use openssl::md::Md;
 use openssl::md_ctx::MdCtx;
 
@@ -36,14 +35,10 @@ pub enum Sha {
 }
 
 impl Sha {
-    /// The digest of `data`; `None` only where OpenSSL has no such digest.
+    /// The digest of `data`; `None` only where the providers have no such
+    /// digest (then no other way of asking OpenSSL has it either).
     pub fn digest(self, data: &[u8]) -> Option<Vec<u8>> {
-        match self.fetched() {
-            Some(md) => with(md, data),
-            None => openssl::hash::hash(self.message_digest(), data)
-                .ok()
-                .map(|d| d.to_vec()),
-        }
+        with(self.fetched()?, data)
     }
 
     /// The algorithm, fetched at its first use.
@@ -54,15 +49,6 @@ impl Sha {
                 .map(|name| Md::fetch(None, name, None).ok())
         })[self as usize]
             .as_ref()
-    }
-
-    fn message_digest(self) -> MessageDigest {
-        match self {
-            Sha::Sha1 => MessageDigest::sha1(),
-            Sha::Sha256 => MessageDigest::sha256(),
-            Sha::Sha384 => MessageDigest::sha384(),
-            Sha::Sha512 => MessageDigest::sha512(),
-        }
     }
 }
 
@@ -79,7 +65,18 @@ fn with(md: &Md, data: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use openssl::hash::hash;
+    use openssl::hash::{hash, MessageDigest};
+
+    impl Sha {
+        fn message_digest(self) -> MessageDigest {
+            match self {
+                Sha::Sha1 => MessageDigest::sha1(),
+                Sha::Sha256 => MessageDigest::sha256(),
+                Sha::Sha384 => MessageDigest::sha384(),
+                Sha::Sha512 => MessageDigest::sha512(),
+            }
+        }
+    }
 
     #[test]
     fn each_digest_is_what_evp_gives() {

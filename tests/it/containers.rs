@@ -15,17 +15,6 @@ fn json_of(a: &assert_cmd::assert::Assert) -> Value {
     serde_json::from_str(&stdout_of(a)).unwrap_or_else(|e| panic!("{e}: {}", stdout_of(a)))
 }
 
-fn keytool(args: &[&str]) -> String {
-    let out = tool("keytool").args(args).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "keytool {args:?} failed: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
-
 /// Subjects as `openssl pkcs7 -inform DER -print_certs` lists them, in order.
 fn p7b_subjects(file: &Path) -> Vec<String> {
     openssl(&[
@@ -773,26 +762,17 @@ fn openssl_iterations(file: &str, password: &str) -> u64 {
 fn key_derivations_are_counted_as_openssl_reports_them() {
     use btpcert::keystore::pkcs12::key_derivations;
     let d = TestDir::new();
-    let key = d.put("k.json", cockpit_key(sap()));
-    let pw = d.put("pw", "changeit\n");
     let mut files: Vec<(String, String)> = Vec::new();
     for profile in ["modern", "compat"] {
-        let out = d.p(&format!("{profile}.p12"));
-        btpcert()
-            .args([
-                "p12",
-                &key,
-                "-o",
-                &out,
-                "--profile",
-                profile,
-                "--password-file",
-                &pw,
-            ])
-            .assert()
-            .success();
+        let (out, _) = sample_p12(
+            &d,
+            &format!("{profile}.p12"),
+            "changeit",
+            &["--profile", profile],
+        );
         files.push((out, "changeit".into()));
     }
+    let key = d.p("k.json");
     // OpenSSL's own export, with iterations of its choosing.
     let pem = d.p("pem");
     btpcert()
@@ -800,19 +780,22 @@ fn key_derivations_are_counted_as_openssl_reports_them() {
         .assert()
         .success();
     let by_openssl = d.p("openssl.p12");
-    let st = tool("openssl")
-        .args(["pkcs12", "-export", "-iter", "3000", "-maciter", "-in"])
-        .arg(Path::new(&pem).join("certificate.pem"))
-        .arg("-inkey")
-        .arg(Path::new(&pem).join("key.pem"))
-        .args(["-out", &by_openssl, "-passout", "pass:changeit"])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    let (cert, key_pem) = (format!("{pem}/certificate.pem"), format!("{pem}/key.pem"));
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-iter",
+        "3000",
+        "-maciter",
+        "-in",
+        &cert,
+        "-inkey",
+        &key_pem,
+        "-out",
+        &by_openssl,
+        "-passout",
+        "pass:changeit",
+    ]);
     files.push((by_openssl, "changeit".into()));
     let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pkcs12-vectors");
     for (name, password) in [
@@ -835,13 +818,7 @@ fn key_derivations_are_counted_as_openssl_reports_them() {
 fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
     use btpcert::x509::der::{tlv, Reader};
     let d = TestDir::new();
-    let key = d.put("k.json", cockpit_key(sap()));
-    let pw = d.put("pw", "changeit\n");
-    let good = d.p("good.p12");
-    btpcert()
-        .args(["p12", &key, "-o", &good, "--password-file", &pw])
-        .assert()
-        .success();
+    let (good, pw) = sample_p12(&d, "good.p12", "changeit", &[]);
     // The same file with its MAC asking for 2^31 - 1 iterations: hours of
     // work for OpenSSL before it could say anything. With the safe of
     // certificates and the key, 2,048 each, that is 2,147,487,743 in all.

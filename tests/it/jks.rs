@@ -200,26 +200,26 @@ fn a_pkcs12_is_never_written_under_a_jks_name() {
 #[test]
 fn a_jks_from_keytool_changed_after_it_was_written_is_not_a_wrong_password() {
     let d = TestDir::new();
-    let key = d.put("k.json", cockpit_key(sap()));
-    let pw = d.put("pw", "secret1\n");
-    let p12 = d.p("c.p12");
-    btpcert()
-        .args(["p12", &key, "-o", &p12, "--password-file", &pw])
-        .assert()
-        .success();
+    let (p12, pw) = sample_p12(&d, "c.p12", "secret1", &[]);
     let jks = d.p("kt.jks");
-    let st = Command::new("keytool")
-        .args(["-importkeystore", "-noprompt", "-srckeystore", &p12])
-        .args(["-srcstoretype", "PKCS12", "-srcstorepass", "secret1"])
-        .args(["-destkeystore", &jks, "-deststoretype", "JKS"])
-        .args(["-deststorepass", "secret1", "-destkeypass", "secret1"])
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    keytool(&[
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        &p12,
+        "-srcstoretype",
+        "PKCS12",
+        "-srcstorepass",
+        "secret1",
+        "-destkeystore",
+        &jks,
+        "-deststoretype",
+        "JKS",
+        "-deststorepass",
+        "secret1",
+        "-destkeypass",
+        "secret1",
+    ]);
     btpcert()
         .args(["inspect", &jks, "--password-file", &pw])
         .assert()

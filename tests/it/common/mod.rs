@@ -76,6 +76,19 @@ pub fn openssl(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `keytool` with args and returns stdout; panics with its output on
+/// failure.
+pub fn keytool(args: &[&str]) -> String {
+    let out = tool("keytool").args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "keytool {args:?} failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 /// The certificates of the PEM file `certfile` as a DER PKCS#7 (`.p7b`)
 /// at `out`, written by OpenSSL as Windows and Cloud Integration write one.
 pub fn openssl_p7b(certfile: &str, out: &str) {
@@ -89,6 +102,21 @@ pub fn openssl_p7b(certfile: &str, out: &str) {
         "-out",
         out,
     ]);
+}
+
+/// The sample service key made a PKCS#12 file `NAME` by `btpcert p12` in
+/// `d`, with `password` (kept in the file `pw`) and `extra` options:
+/// (the PKCS#12 file, the password file).
+pub fn sample_p12(d: &TestDir, name: &str, password: &str, extra: &[&str]) -> (String, String) {
+    let key = d.put("k.json", cockpit_key(sap()));
+    let pw = d.put("pw", format!("{password}\n"));
+    let out = d.p(name);
+    btpcert()
+        .args(["p12", &key, "-o", &out, "--password-file", &pw])
+        .args(extra)
+        .assert()
+        .success();
+    (out, pw)
 }
 
 /// Names of the entries of a folder, sorted.

@@ -138,7 +138,8 @@ pub fn describe(l: &Loaded, at: OffsetDateTime) -> FileReport {
             certificate_pinning: sk.certificate_pinning,
             fields: sk.fields.clone(),
         }),
-        certificates: l.certs.iter().map(|c| c.info(at)).collect(),
+        // A long chain's certificates are described on every core.
+        certificates: crate::x509::cert::par_map(l.certs.len(), |i| l.certs[i].info(at)),
         // A truststore's roots are no chain: each has its own end.
         effective_expiry: if l.is_truststore() {
             None

@@ -526,10 +526,17 @@ pub fn signature_verifications() -> u64 {
     VERIFICATIONS.with(Cell::get)
 }
 
-/// Runs `f` on the threads of rayon's pool for each item, counting the
-/// signature verifications they make as this thread's own.
+/// From this many items on, [`par_map`] spreads them over the cores.
+const PARALLEL_FROM: usize = 256;
+
+/// `f` of each of `0..n`, in order: from [`PARALLEL_FROM`] items on on the
+/// threads of rayon's pool, counting the signature verifications they make
+/// as this thread's own; fewer on this thread.
 pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     use rayon::prelude::*;
+    if n < PARALLEL_FROM {
+        return (0..n).map(f).collect();
+    }
     let before = signature_verifications();
     let (out, counts): (Vec<T>, Vec<u64>) = (0..n)
         .into_par_iter()
@@ -1193,6 +1200,20 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order_and_counts_the_workers_checks() {
+        for n in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM, 1000] {
+            let before = signature_verifications();
+            let out = par_map(n, |i| {
+                // Each item counts as one check, on whichever thread runs it.
+                VERIFICATIONS.with(|c| c.set(c.get() + 1));
+                i * 3
+            });
+            assert_eq!(out, (0..n).map(|i| i * 3).collect::<Vec<_>>(), "n = {n}");
+            assert_eq!(signature_verifications() - before, n as u64, "n = {n}");
+        }
+    }
 
     #[test]
     fn ca_certificates_sharing_their_last_bytes_are_told_apart_and_bounded() {

@@ -37,9 +37,6 @@ impl Chain {
     }
 }
 
-/// From this many certificates on, signatures are checked in parallel.
-const PARALLEL_FROM: usize = 256;
-
 /// Orders `input` leaf first. See the module documentation.
 pub fn order(input: &[Cert]) -> Chain {
     let mut certs: Vec<&Cert> = Vec::with_capacity(input.len());
@@ -82,11 +79,7 @@ pub fn order(input: &[Cert]) -> Chain {
             .or_else(|| found.first().copied())
     };
     // Signature checks dominate a long input: spread them over the cores.
-    let issuer: Vec<Option<usize>> = if n >= PARALLEL_FROM {
-        crate::x509::cert::par_map(n, issuer_of)
-    } else {
-        (0..n).map(issuer_of).collect()
-    };
+    let issuer: Vec<Option<usize>> = crate::x509::cert::par_map(n, issuer_of);
     let mut issues_someone = vec![false; n];
     for j in issuer.iter().flatten() {
         issues_someone[*j] = true;

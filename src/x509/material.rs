@@ -7,9 +7,6 @@ use crate::x509::der;
 use crate::x509::key::{is_key_label, PrivateKey};
 use crate::x509::pem as pemtext;
 
-/// From this many PEM blocks on, certificates are parsed in parallel.
-const PARALLEL_FROM: usize = 256;
-
 /// Certificates and at most one private key from PEM text.
 pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)> {
     let blocks = pemtext::parse_blocks(text)?;
@@ -20,15 +17,10 @@ pub fn material_from_text(text: &str) -> Result<(Vec<Cert>, Option<PrivateKey>)>
         )
     };
     // A long bundle's certificates are read on every core.
-    let mut parsed: Vec<Option<Result<Cert>>> = if blocks.len() >= PARALLEL_FROM {
-        use rayon::prelude::*;
-        blocks
-            .par_iter()
-            .map(|b| is_cert(b.tag()).then(|| Cert::from_der(b.contents())))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut parsed: Vec<Option<Result<Cert>>> = crate::x509::cert::par_map(blocks.len(), |i| {
+        let b = &blocks[i];
+        is_cert(b.tag()).then(|| Cert::from_der(b.contents()))
+    });
     let mut certs = Vec::new();
     let mut keys = Vec::new();
     for (i, block) in blocks.into_iter().enumerate() {

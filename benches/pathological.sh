@@ -7,7 +7,9 @@
 #   - 1,000 and 3,000 self-signed CAs sharing one subject: inspect, verify,
 #     chain split, connectivity (a zip of 1,000 entries);
 #   - a chain of 10,000 certificates: inspect, verify, chain split.
-# Needs openssl, python3 with pyca/cryptography, zip and GNU time.
+# Where a by-hand tool does the same job (jq, openssl verify, csplit), it is
+# measured right after btpcert, on the same input.
+# Needs openssl, jq, csplit, python3 with pyca/cryptography, zip and GNU time.
 # Usage: [BTPCERT_BIN=path] benches/pathological.sh [RESULTS.md]
 # Without BTPCERT_BIN it builds the release binary itself.
 set -euo pipefail
@@ -56,31 +58,72 @@ for i in range(10000):
 with open(f"{w}/chain-10000.pem", "wb") as f:
     for c in certs:
         f.write(c.public_bytes(serialization.Encoding.PEM))
+# The same chain for openssl verify: the leaf, the 9,998 between, the root.
+pem = [c.public_bytes(serialization.Encoding.PEM) for c in certs]
+open(f"{w}/chain-leaf.pem", "wb").write(pem[0])
+open(f"{w}/chain-between.pem", "wb").write(b"".join(pem[1:-1]))
+open(f"{w}/chain-root.pem", "wb").write(pem[-1])
 PY
 mkdir -p "$work/z"
 (cd "$work/z" && awk '/BEGIN CERT/{n++} {print > (n ".cer")}' "$work/same-1000.pem" && zip -q ../same-1000.zip ./*.cer)
 
-run() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/t" "$bin" "$@" >/dev/null 2>&1 || true
+# time_of COMMAND...: the wall time (s) and peak RSS (MiB) of one run into
+# $work/r; btpcert may exit 1 (problems found), a peer must succeed.
+time_of() {
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
+  if [ "$rc" -ne 0 ] && { [ "$1" != "$bin" ] || [ "$rc" -gt 1 ]; }; then
+    echo "pathological.sh: '$*' failed ($rc): $(head -c 300 "$work/err")" >&2
+    exit 1
+  fi
+  local wall rss
   read -r wall rss < <(tail -n 1 "$work/t")
-  echo "| $label | $wall | $(awk "BEGIN{printf \"%.0f\", $rss / 1024}") |"
+  echo "$wall $(awk "BEGIN{printf \"%.0f\", $rss / 1024}")" >"$work/r"
 }
+# run LABEL [PEER_NAME PEER_COMMAND] -- BTPCERT_ARGS...: one row, with the
+# by-hand tool that does the same job where there is one (PEER_COMMAND is
+# run by sh -c), measured right after btpcert.
+run() {
+  local label=$1 peer_name="" peer_cmd="" wall rss pwall prss
+  shift
+  if [ "$1" != "--" ]; then peer_name=$1 peer_cmd=$2; shift 2; fi
+  shift
+  time_of "$bin" "$@"
+  read -r wall rss <"$work/r"
+  if [ -n "$peer_name" ]; then
+    time_of sh -c "$peer_cmd"
+    read -r pwall prss <"$work/r"
+    echo "| $label | $wall | $rss | $peer_name | $pwall | $prss |"
+  else
+    echo "| $label | $wall | $rss | | | |"
+  fi
+}
+w=$work
 {
-echo "| input and command | wall (s) | peak RSS (MiB) |"
-echo "| --- | ---: | ---: |"
-run "15 MB service key: inspect" inspect "$work/big-key.json"
-run "15 MB service key: extract" extract "$work/big-key.json" -o "$work/x" --force --no-system-roots
-run "15 MB service key: audit" audit "$work/big-key.json" --no-system-roots
-run "15 MB parameters: instance check" instance check "$work/big-params.json"
-run "15 MB parameters: instance migrate" instance migrate "$work/big-params.json" -o "$work/m.json" --force
-run "1,000 same-name CAs: inspect" inspect "$work/same-1000.pem"
-run "1,000 same-name CAs: verify" verify "$work/same-1000.pem" --no-system-roots --for server
-run "1,000 same-name CAs: chain split" chain split "$work/same-1000.pem" -o "$work/split1" --force
-run "1,000 same-name CAs: connectivity (zip)" connectivity "$work/same-1000.zip"
-run "3,000 same-name CAs: inspect" inspect "$work/same-3000.pem"
-run "3,000 same-name CAs: verify" verify "$work/same-3000.pem" --no-system-roots --for server
-run "10,000-certificate chain: inspect" inspect "$work/chain-10000.pem"
-run "10,000-certificate chain: verify" verify "$work/chain-10000.pem" --no-system-roots --for server
-run "10,000-certificate chain: chain split" chain split "$work/chain-10000.pem" -o "$work/split10k" --force
+echo "| input and command | wall (s) | peak RSS (MiB) | by hand | wall (s) | peak RSS (MiB) |"
+echo "| --- | ---: | ---: | --- | ---: | ---: |"
+run "15 MB service key: inspect" -- inspect "$w/big-key.json"
+run "15 MB service key: extract" "\`jq -r\` certificate and key" \
+  "jq -r .oauth.certificate $w/big-key.json >$w/c.pem && jq -r .oauth.key $w/big-key.json >$w/k.pem" \
+  -- extract "$w/big-key.json" -o "$w/x" --force --no-system-roots
+run "15 MB service key: audit" -- audit "$w/big-key.json" --no-system-roots
+run "15 MB parameters: instance check" -- instance check "$w/big-params.json"
+run "15 MB parameters: instance migrate" "\`jq\` setting grant-types" \
+  "jq '.[\"grant-types\"] = [\"client_credentials\"]' $w/big-params.json >$w/m2.json" \
+  -- instance migrate "$w/big-params.json" -o "$w/m.json" --force
+run "1,000 same-name CAs: inspect" -- inspect "$w/same-1000.pem"
+run "1,000 same-name CAs: verify" -- verify "$w/same-1000.pem" --no-system-roots --for server
+run "1,000 same-name CAs: chain split" -- chain split "$w/same-1000.pem" -o "$w/split1" --force
+run "1,000 same-name CAs: connectivity (zip)" -- connectivity "$w/same-1000.zip"
+run "3,000 same-name CAs: inspect" -- inspect "$w/same-3000.pem"
+run "3,000 same-name CAs: verify" -- verify "$w/same-3000.pem" --no-system-roots --for server
+run "10,000-certificate chain: inspect" -- inspect "$w/chain-10000.pem"
+run "10,000-certificate chain: verify" "\`openssl verify\` of the same path" \
+  "openssl verify -verify_depth 10001 -CAfile $w/chain-root.pem -untrusted $w/chain-between.pem $w/chain-leaf.pem" \
+  -- verify "$w/chain-10000.pem" --no-system-roots --for server
+# btpcert makes the files durable (one syncfs) before it renames their
+# folder into place; the by-hand split gets the same with sync -f.
+run "10,000-certificate chain: chain split" "\`csplit\` into 10,000 files, \`sync -f\`" \
+  "mkdir -p $w/cs && cd $w/cs && csplit -s -z -n 5 -f cert- $w/chain-10000.pem '/-----BEGIN CERTIFICATE-----/' '{*}' && sync -f ." \
+  -- chain split "$w/chain-10000.pem" -o "$w/split10k" --force
 } >"$out"

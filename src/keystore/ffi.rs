@@ -11,12 +11,16 @@
 //! `PKCS12_add1_attr_by_txt`, `PKCS12_add_safe`, `PKCS12_add_safes`,
 //! `PKCS12_set_mac`. Every pointer is owned by one guard and freed once.
 //!
-//! Reading goes the other way for what `PKCS12_parse` drops: the attribute
-//! of each certificate bag ([`trusted_usages`]), and whether a password
-//! that fails the integrity check still opens the file's encrypted parts
+//! Reading goes the other way for what `PKCS12_parse` drops: how many key
+//! derivations the file asks for, DER or BER ([`parts`], and
+//! [`open_safes`] for keys inside encrypted safes), the attribute of each
+//! certificate bag ([`open_safes`]), and whether a password that fails the
+//! integrity check still opens the file's encrypted parts
 //! ([`password_opens_contents`]).
 #![allow(unsafe_code)]
 
+#[cfg(test)]
+use std::ffi::CStr;
 use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
 use std::ptr;
 
@@ -81,13 +85,21 @@ extern "C" {
     fn PKCS12_SAFEBAG_get_nid(bag: *const PKCS12_SAFEBAG) -> c_int;
     fn PKCS12_SAFEBAG_get1_cert(bag: *const PKCS12_SAFEBAG) -> *mut ffi::X509;
     fn PKCS12_SAFEBAG_get0_attrs(bag: *const PKCS12_SAFEBAG) -> *const Stack;
-    fn PKCS12_verify_mac(p12: *mut ffi::PKCS12, pass: *const c_char, passlen: c_int) -> c_int;
     fn PKCS12_decrypt_skey(
         bag: *const PKCS12_SAFEBAG,
         pass: *const c_char,
         passlen: c_int,
     ) -> *mut c_void;
     fn PKCS8_PRIV_KEY_INFO_free(p8: *mut c_void);
+    fn PKCS12_get0_mac(
+        pmac: *mut *const ffi::ASN1_OCTET_STRING,
+        pmacalg: *mut *const ffi::X509_ALGOR,
+        psalt: *mut *const ffi::ASN1_OCTET_STRING,
+        piter: *mut *const ffi::ASN1_INTEGER,
+        p12: *const ffi::PKCS12,
+    );
+    fn ASN1_INTEGER_get_int64(pr: *mut i64, a: *const ffi::ASN1_INTEGER) -> c_int;
+    fn i2d_PKCS12_SAFEBAG(a: *const PKCS12_SAFEBAG, out: *mut *mut c_uchar) -> c_int;
 }
 
 /// `NID_certBag`.
@@ -262,55 +274,6 @@ unsafe fn oid_text(obj: *const ffi::ASN1_OBJECT) -> Option<String> {
     Some(String::from_utf8_lossy(&buf[..n]).into_owned())
 }
 
-/// The usages (OIDs) in Oracle's trusted-key-usage attribute of each
-/// certificate bag that has one, by the certificate's DER. The file was
-/// opened with `password` before (its MAC checked): an empty password is
-/// tried as both encodings PKCS#12 allows. Best effort: a bag that cannot be
-/// decoded here is left out, never an error.
-pub fn trusted_usages(der: &[u8], password: &Secret) -> Vec<(Vec<u8>, Vec<String>)> {
-    let Ok(p12) = Pkcs12::from_der(der) else {
-        return Vec::new();
-    };
-    let Ok(pass) = CString::new(password.expose()) else {
-        return Vec::new();
-    };
-    // An empty password: no bytes at all (NULL), or a lone NUL character ("").
-    let empty_as_null = password.is_empty()
-        // SAFETY: p12 is valid; a NULL password of length 0 is allowed.
-        && unsafe { PKCS12_verify_mac(p12.as_ptr(), ptr::null(), 0) } == 1;
-    let password = if empty_as_null {
-        (ptr::null(), 0)
-    } else {
-        (pass.as_ptr(), -1)
-    };
-    let mut out = Vec::new();
-    for (_, bags) in safes_bags(&p12, &[password]) {
-        for bag in bags_of(&bags) {
-            // SAFETY: bag is a valid PKCS12_SAFEBAG.
-            if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_CERT_BAG {
-                continue;
-            }
-            // SAFETY: bag is valid; the attributes stay owned by the bag.
-            let usages = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) };
-            let Some(usages) = usages else { continue };
-            // SAFETY: bag is a certificate bag; the X509 returned is ours and
-            // moves into the openssl crate's type, which frees it.
-            let x = unsafe { PKCS12_SAFEBAG_get1_cert(bag) };
-            if x.is_null() {
-                continue;
-            }
-            // SAFETY: x is a valid X509 owned from here on by `x509`.
-            let x509 = unsafe { openssl::x509::X509::from_ptr(x) };
-            if let Ok(der) = x509.to_der() {
-                out.push((der, usages));
-            }
-        }
-    }
-    // Leave no error of a failed attempt behind for later OpenSSL calls.
-    openssl::error::ErrorStack::get();
-    out
-}
-
 /// Whether `password` decrypts an encrypted part of the PKCS#12 file `der`
 /// (a safe of certificates, or a private key) into what it should hold,
 /// whatever its integrity check says: when that check fails, this tells a
@@ -330,7 +293,7 @@ pub fn password_opens_contents(der: &[u8], password: &Secret) -> bool {
     }
     let opened = safes_bags(&p12, &tries).iter().any(|(encrypted, bags)| {
         *encrypted
-            || bags_of(bags).any(|bag| {
+            || elements(bags).any(|bag| {
                 // SAFETY: bag is a valid PKCS12_SAFEBAG.
                 let nid = unsafe { PKCS12_SAFEBAG_get_nid(bag) };
                 nid == NID_SHROUDED_KEY_BAG
@@ -353,6 +316,178 @@ pub fn password_opens_contents(der: &[u8], password: &Secret) -> bool {
     opened
 }
 
+/// What of a PKCS#12 file tells how much key derivation opening it costs,
+/// as OpenSSL reads the file (DER or BER alike), each part encoded again
+/// as DER for [`crate::x509::pbe`] to read.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// The MAC's algorithm (dotted OID) and iterations (1 when the file
+    /// leaves the count out; `u64::MAX` for a negative or huge one), when
+    /// the file has a MAC.
+    pub mac: Option<(String, u64)>,
+    /// The ContentInfo of each encrypted safe, DER.
+    pub encrypted_safes: Vec<Vec<u8>>,
+    /// Each bag of the plain safes, DER.
+    pub plain_bags: Vec<Vec<u8>>,
+}
+
+/// The [`Parts`] of a PKCS#12 file; `None` where OpenSSL cannot read it
+/// as one, or its safes are not password-protected ones.
+pub fn parts(der: &[u8]) -> Option<Parts> {
+    let p12 = Pkcs12::from_der(der).ok()?;
+    let mut out = Parts::default();
+    let (mut alg, mut iter) = (ptr::null(), ptr::null());
+    // SAFETY: p12 is valid; the pointers set stay owned by p12 (or NULL).
+    unsafe {
+        PKCS12_get0_mac(
+            ptr::null_mut(),
+            &mut alg,
+            ptr::null_mut(),
+            &mut iter,
+            p12.as_ptr(),
+        )
+    };
+    if !alg.is_null() {
+        let mut obj = ptr::null();
+        // SAFETY: alg is a valid X509_ALGOR owned by p12; obj stays owned by it.
+        unsafe { ffi::X509_ALGOR_get0(&mut obj, ptr::null_mut(), ptr::null_mut(), alg) };
+        // SAFETY: obj is NULL or a valid ASN1_OBJECT.
+        let oid = (!obj.is_null())
+            .then(|| unsafe { oid_text(obj) })
+            .flatten()?;
+        let count = if iter.is_null() {
+            1 // iterations INTEGER DEFAULT 1
+        } else {
+            let mut n = 0i64;
+            // SAFETY: iter is a valid ASN1_INTEGER owned by p12.
+            match unsafe { ASN1_INTEGER_get_int64(&mut n, iter) } {
+                1 => u64::try_from(n).unwrap_or(u64::MAX),
+                _ => u64::MAX,
+            }
+        };
+        out.mac = Some((oid, count));
+    }
+    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
+    let safes = OwnedStack {
+        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
+        free: free_pkcs7,
+    };
+    if safes.ptr.is_null() {
+        openssl::error::ErrorStack::get();
+        return None;
+    }
+    for p7 in elements(&safes) {
+        // SAFETY: p7 is a valid PKCS7 owned by `safes`; NULL unless it is
+        // a plain (data) safe; the bags returned are copies, ours.
+        let plain = OwnedStack {
+            ptr: unsafe { PKCS12_unpack_p7data(p7.cast()) },
+            free: free_bag,
+        };
+        if plain.ptr.is_null() {
+            // SAFETY: p7 is a valid PKCS7; i2d_PKCS7 encodes it.
+            out.encrypted_safes
+                .push(unsafe { der_of(|o| ffi::i2d_PKCS7(p7.cast(), o)) }?);
+        } else {
+            for bag in elements(&plain) {
+                // SAFETY: bag is a valid PKCS12_SAFEBAG.
+                out.plain_bags
+                    .push(unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) }?);
+            }
+        }
+    }
+    openssl::error::ErrorStack::get();
+    Some(out)
+}
+
+/// What the safes of a PKCS#12 file hold once opened with a password.
+#[derive(Debug, Default)]
+pub struct Opened {
+    /// Each bag (DER) of the encrypted safes the password opens: the bags
+    /// whose own parameters are known only once decrypted.
+    pub encrypted_bags: Vec<Vec<u8>>,
+    /// The usages (OIDs) in Oracle's trusted-key-usage attribute of each
+    /// certificate bag that has one, by the certificate's DER.
+    pub trusted_usages: Vec<(Vec<u8>, Vec<String>)>,
+}
+
+/// Opens the safes of the PKCS#12 file `der` with `password` (an empty
+/// one tried as both encodings PKCS#12 allows). Costs the key derivation
+/// of each encrypted safe, so only for a file whose [`parts`] were found
+/// within bounds. Best effort: a safe the password does not open, or a bag
+/// that cannot be decoded here, is left out, never an error.
+pub fn open_safes(der: &[u8], password: &Secret) -> Opened {
+    let mut out = Opened::default();
+    let Ok(p12) = Pkcs12::from_der(der) else {
+        return out;
+    };
+    let Ok(pass) = CString::new(password.expose()) else {
+        return out;
+    };
+    let mut tries = vec![(pass.as_ptr(), -1)];
+    if password.is_empty() {
+        tries.push((ptr::null(), 0));
+    }
+    for (encrypted, bags) in safes_bags(&p12, &tries) {
+        for bag in elements(&bags) {
+            if encrypted {
+                // SAFETY: bag is a valid PKCS12_SAFEBAG.
+                out.encrypted_bags
+                    .extend(unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) });
+            }
+            // SAFETY: bag is a valid PKCS12_SAFEBAG.
+            out.trusted_usages.extend(unsafe { trusted_usage(bag) });
+        }
+    }
+    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    openssl::error::ErrorStack::get();
+    out
+}
+
+/// A certificate bag's certificate (DER) and the usages in its Oracle
+/// trusted-key-usage attribute, when it has one.
+///
+/// # Safety
+/// `bag` is a valid PKCS12_SAFEBAG.
+unsafe fn trusted_usage(bag: *const PKCS12_SAFEBAG) -> Option<(Vec<u8>, Vec<String>)> {
+    // SAFETY: bag is valid.
+    if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_CERT_BAG {
+        return None;
+    }
+    // SAFETY: bag is valid; the attributes stay owned by the bag.
+    let usages = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) }?;
+    // SAFETY: bag is a certificate bag; the X509 returned is ours.
+    let x = unsafe { PKCS12_SAFEBAG_get1_cert(bag) };
+    if x.is_null() {
+        return None;
+    }
+    // SAFETY: x is a valid X509 owned from here on by `x509`.
+    let x509 = unsafe { openssl::x509::X509::from_ptr(x) };
+    Some((x509.to_der().ok()?, usages))
+}
+
+/// The DER an OpenSSL `i2d_` function writes, asked for its length first.
+///
+/// # Safety
+/// `i2d` is an `i2d_` function applied to a valid object.
+unsafe fn der_of(i2d: impl Fn(*mut *mut c_uchar) -> c_int) -> Option<Vec<u8>> {
+    let len = usize::try_from(i2d(ptr::null_mut()))
+        .ok()
+        .filter(|&n| n > 0)?;
+    let mut buf = vec![0u8; len];
+    let mut at = buf.as_mut_ptr();
+    // `at` moves on by what is written; `buf` has room for all of it.
+    let written = usize::try_from(i2d(&mut at)).ok()?;
+    (written == len).then_some(buf)
+}
+
+/// Each element of an owned stack.
+fn elements(stack: &OwnedStack) -> impl Iterator<Item = *mut c_void> + '_ {
+    // SAFETY: stack is a valid stack.
+    let n = unsafe { ffi::OPENSSL_sk_num(stack.ptr) };
+    // SAFETY: i is within the stack; the element stays owned by it.
+    (0..n).map(move |i| unsafe { ffi::OPENSSL_sk_value(stack.ptr, i) })
+}
+
 /// A password as OpenSSL's PKCS#12 functions take it: NUL-terminated with
 /// length -1, or NULL with length 0.
 type Password = (*const c_char, c_int);
@@ -370,11 +505,8 @@ fn safes_bags(p12: &Pkcs12, tries: &[Password]) -> Vec<(bool, OwnedStack)> {
     if safes.ptr.is_null() {
         return out;
     }
-    // SAFETY: safes is a valid stack.
-    let n = unsafe { ffi::OPENSSL_sk_num(safes.ptr) };
-    for i in 0..n {
-        // SAFETY: i is within the stack; the PKCS7 stays owned by `safes`.
-        let p7 = unsafe { ffi::OPENSSL_sk_value(safes.ptr, i) }.cast::<ffi::PKCS7>();
+    for p7 in elements(&safes) {
+        let p7 = p7.cast::<ffi::PKCS7>();
         // SAFETY: p7 is valid; each call checks the content type and returns
         // NULL when it is not its own; the bags returned are copies, ours.
         let plain = OwnedStack {
@@ -398,14 +530,6 @@ fn safes_bags(p12: &Pkcs12, tries: &[Password]) -> Vec<(bool, OwnedStack)> {
         }
     }
     out
-}
-
-/// Each bag of a stack of safe bags, owned by the stack.
-fn bags_of(bags: &OwnedStack) -> impl Iterator<Item = *mut c_void> + '_ {
-    // SAFETY: bags is a valid stack of safe bags.
-    let m = unsafe { ffi::OPENSSL_sk_num(bags.ptr) };
-    // SAFETY: j is within the stack; the bag stays owned by `bags`.
-    (0..m).map(move |j| unsafe { ffi::OPENSSL_sk_value(bags.ptr, j) })
 }
 
 /// The values of Oracle's trusted-key-usage attribute among `attrs`.
@@ -442,4 +566,147 @@ unsafe fn bag_usages(attrs: *const Stack) -> Option<Vec<String>> {
         return Some(usages);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keystore::pkcs12::{key_derivations, outer_derivations, read_store};
+    use crate::x509::der::{tlv, Reader};
+
+    /// A PKCS#12 file with the sample key and leaf in one encrypted safe
+    /// (2,048 iterations), the key shrouded with `key_iter` iterations of
+    /// its own, and a MAC of 2,048: the layout Windows and some Java
+    /// versions write, where the key's count shows only once the safe is
+    /// decrypted.
+    fn key_in_encrypted_safe(key_iter: c_int, pass: &CStr) -> Vec<u8> {
+        extern "C" {
+            fn PKCS12_add_key(
+                pbags: *mut *mut Stack,
+                key: *mut ffi::EVP_PKEY,
+                key_usage: c_int,
+                iter: c_int,
+                key_nid: c_int,
+                pass: *const c_char,
+            ) -> *mut PKCS12_SAFEBAG;
+        }
+        let (key, chain) = crate::keystore::sample_identity();
+        let mut bags = OwnedStack {
+            ptr: ptr::null_mut(),
+            free: free_bag,
+        };
+        let mut safes = OwnedStack {
+            ptr: ptr::null_mut(),
+            free: free_pkcs7,
+        };
+        let pkey = key.pkey().unwrap();
+        let x509 = chain[0].x509().unwrap();
+        let aes = Profile::Modern.pbe().as_raw();
+        // SAFETY: as in build_truststore; PKCS12_add_key takes its own copy
+        // of the key, and shrouds it with PBES2 (AES-256-CBC).
+        unsafe {
+            assert!(!PKCS12_add_key(
+                &mut bags.ptr,
+                pkey.as_ptr(),
+                0,
+                key_iter,
+                aes,
+                pass.as_ptr()
+            )
+            .is_null());
+            assert!(!PKCS12_add_cert(&mut bags.ptr, x509.as_ptr()).is_null());
+            assert_eq!(
+                PKCS12_add_safe(&mut safes.ptr, bags.ptr, aes, 2048, pass.as_ptr()),
+                1
+            );
+            let p12 = PKCS12_add_safes(safes.ptr, 0);
+            assert!(!p12.is_null());
+            let p12 = Pkcs12::from_ptr(p12);
+            let md = openssl::hash::MessageDigest::sha256();
+            assert_eq!(
+                PKCS12_set_mac(
+                    p12.as_ptr(),
+                    pass.as_ptr(),
+                    -1,
+                    ptr::null_mut(),
+                    0,
+                    2048,
+                    md.as_ptr()
+                ),
+                1
+            );
+            p12.to_der().unwrap()
+        }
+    }
+
+    /// `der` with its MAC asking for `iter` iterations (its value no longer
+    /// checks, which no test here reaches).
+    fn with_mac_iterations(der: &[u8], iter: u32) -> Vec<u8> {
+        let mut pfx = Reader::new(der).read(0x30).unwrap();
+        let version = pfx.read(0x02).unwrap().rest();
+        let auth_safe = pfx.read(0x30).unwrap().rest();
+        let mut mac_data = pfx.read(0x30).unwrap();
+        let digest_info = mac_data.read(0x30).unwrap().rest();
+        let salt = mac_data.read(0x04).unwrap().rest();
+        let mut count = iter.to_be_bytes().to_vec();
+        while count.len() > 1 && count[0] == 0 && count[1] & 0x80 == 0 {
+            count.remove(0);
+        }
+        let mac = [tlv(0x30, digest_info), tlv(0x04, salt), tlv(0x02, &count)].concat();
+        tlv(
+            0x30,
+            &[tlv(0x02, version), tlv(0x30, auth_safe), tlv(0x30, &mac)].concat(),
+        )
+    }
+
+    /// `der` with its outermost SEQUENCE in BER's indefinite-length form,
+    /// as some Windows exports are: OpenSSL reads it, a DER reader does not.
+    fn indefinite(der: &[u8]) -> Vec<u8> {
+        let content = Reader::new(der).read(0x30).unwrap().rest();
+        [&[0x30, 0x80][..], content, &[0, 0]].concat()
+    }
+
+    #[test]
+    fn a_key_inside_an_encrypted_safe_is_counted_once_the_safe_is_opened() {
+        let pass = CString::new("changeit").unwrap();
+        let pw = Secret::new("changeit");
+        let der = key_in_encrypted_safe(100_000, &pass);
+        assert_eq!(outer_derivations(&der), Some(2048 + 2048));
+        assert_eq!(key_derivations(&der, &pw), Some(2048 + 2048 + 100_000));
+        // A wrong password opens nothing: the outer count alone.
+        assert_eq!(key_derivations(&der, &Secret::new("wrong")), Some(4096));
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.key.is_some() && s.certs.len() == 1);
+        // With its MAC asking for 4,900,000, the file is within bounds
+        // before it is decrypted and beyond them with the key: refused
+        // before OpenSSL derives the key's 100,000.
+        let hostile = with_mac_iterations(&der, 4_900_000);
+        assert_eq!(outer_derivations(&hostile), Some(4_902_048));
+        let e = read_store(&hostile, &pw).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "asks for 5002048 key-derivation iterations in all, more than the 5000000"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_ber_file_is_counted_as_its_der_twin() {
+        let pass = CString::new("changeit").unwrap();
+        let pw = Secret::new("changeit");
+        let der = key_in_encrypted_safe(2048, &pass);
+        let ber = indefinite(&der);
+        assert!(Pkcs12::from_der(&ber).is_ok(), "OpenSSL reads the BER form");
+        assert_eq!(key_derivations(&ber, &pw), key_derivations(&der, &pw));
+        assert!(read_store(&ber, &pw).unwrap().key.is_some());
+        // A MAC asking for 2^31 - 1 iterations is refused in BER as in DER,
+        // before OpenSSL derives anything (with the safe's 2,048).
+        let hostile = indefinite(&with_mac_iterations(&der, 0x7fff_ffff));
+        let e = read_store(&hostile, &pw).unwrap_err().to_string();
+        assert!(
+            e.starts_with("asks for 2147485695 key-derivation iterations in all"),
+            "{e}"
+        );
+    }
 }

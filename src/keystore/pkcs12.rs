@@ -60,22 +60,40 @@ pub fn build_keystore(
     p12.to_der().map_err(fail)
 }
 
-fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2> {
+/// A PKCS#12 file opened as OpenSSL parses it, with the trusted-usage
+/// attributes of its certificate bags, which that parse drops.
+fn open(der: &[u8], password: &Secret) -> Result<(openssl::pkcs12::ParsedPkcs12_2, TrustedUsages)> {
     password.check_password("the PKCS#12 password")?;
     let p12 = Pkcs12::from_der(der)
         .map_err(|_| Error::input("not a keystore (neither PKCS#12 nor JKS), or damaged"))?;
-    if uses_pbmac1(der) {
+    let parts = super::ffi::parts(der);
+    if parts.as_ref().is_some_and(is_pbmac1) {
         return Err(Error::input(
             "its integrity check is PBMAC1 (RFC 9579), which OpenSSL 3.0 cannot verify: export it again with the classic HMAC integrity (e.g. without -pbmac1_pbkdf2 in OpenSSL 3.4+, or from Java with keystore.pkcs12.macAlgorithm=HmacPBESHA256)",
         ));
     }
-    if let Some(n) = key_derivations(der).filter(|&n| n > pbe::MAX_ITERATIONS) {
-        return Err(Error::input(format!(
+    // What may be derived before anything is decrypted, then, with the
+    // safes opened within that bound, the keys they hold.
+    let too_many = |n: u64| {
+        Error::input(format!(
             "asks for {n} key-derivation iterations in all, more than the {} btpcert allows (a few seconds of work): export it again with fewer (OpenSSL and Java use 2,048 to 10,000 a derivation)",
             pbe::MAX_ITERATIONS
-        )));
+        ))
+    };
+    let outer = parts.as_ref().and_then(outer_of);
+    if let Some(n) = outer.filter(|&n| n > pbe::MAX_ITERATIONS) {
+        return Err(too_many(n));
     }
-    p12.parse2(password.expose()).map_err(|e| {
+    let opened = super::ffi::open_safes(der, password);
+    let inner = shrouded_key_iterations(&opened.encrypted_bags);
+    if let Some(n) = outer
+        .zip(inner)
+        .map(|(o, i)| o.saturating_add(i))
+        .filter(|&n| n > pbe::MAX_ITERATIONS)
+    {
+        return Err(too_many(n));
+    }
+    let parsed = p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
         if r.contains("mac verify failure") {
             // The password may still open what the file holds.
@@ -91,8 +109,12 @@ fn open(der: &[u8], password: &Secret) -> Result<openssl::pkcs12::ParsedPkcs12_2
         } else {
             Error::input(format!("cannot read it ({r})"))
         }
-    })
+    })?;
+    Ok((parsed, opened.trusted_usages))
 }
+
+/// Oracle's trusted-key-usage OIDs, by the certificate's DER.
+type TrustedUsages = Vec<(Vec<u8>, Vec<String>)>;
 
 /// How a certificate of a keystore relates to its private key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,7 +208,7 @@ pub fn relate(
 /// with its relation to the key. Certificate-only files (truststores) are
 /// read too. An empty password is tried the two ways PKCS#12 encodes it.
 pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
-    let parsed = open(der, password)?;
+    let (parsed, trusted_usage) = open(der, password)?;
     let mut certs = Vec::new();
     for x in parsed
         .cert
@@ -201,7 +223,7 @@ pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
     Ok(Store {
         certs: relate(key.as_ref(), certs),
         key,
-        trusted_usage: super::ffi::trusted_usages(der, password),
+        trusted_usage,
     })
 }
 
@@ -210,72 +232,69 @@ pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<C
     read_store(der, password)?.identity()
 }
 
-/// A PFX's authenticated safe (its ContentInfo) and its MacData, if any:
-/// `PFX ::= SEQUENCE { version INTEGER, authSafe ContentInfo, macData
-/// MacData OPTIONAL }` (RFC 7292). `None` where `der` is not DER of that
-/// shape.
-fn pfx_parts(der: &[u8]) -> Option<(Reader<'_>, Option<Reader<'_>>)> {
-    let mut pfx = Reader::new(der).read(0x30)?;
-    pfx.read(0x02)?;
-    let auth_safe = pfx.read(0x30)?;
-    Some((auth_safe, pfx.read(0x30)))
+/// Whether the file's MAC algorithm is PBMAC1 (1.2.840.113549.1.5.14).
+pub fn uses_pbmac1(der: &[u8]) -> bool {
+    super::ffi::parts(der).as_ref().is_some_and(is_pbmac1)
 }
 
-/// Whether the file's MAC algorithm is PBMAC1 (1.2.840.113549.1.5.14):
-/// `MacData ::= SEQUENCE { mac DigestInfo SEQUENCE { digestAlgorithm
-/// SEQUENCE { OID, ... }, ... }, ... }`.
-pub fn uses_pbmac1(der: &[u8]) -> bool {
-    let mac_oid = || {
-        let mut mac_data = pfx_parts(der)?.1?;
-        let mut algorithm = mac_data.read(0x30)?.read(0x30)?;
-        Some(algorithm.read(0x06)?.rest())
-    };
-    mac_oid() == Some(oid::PBMAC1)
+fn is_pbmac1(parts: &super::ffi::Parts) -> bool {
+    parts
+        .mac
+        .as_ref()
+        .is_some_and(|(alg, _)| alg == "1.2.840.113549.1.5.14")
 }
 
 /// The key-derivation iterations the PKCS#12 file `der` asks for before
 /// any of it is decrypted: its MAC, each encrypted safe, and each shrouded
-/// key of a plain safe (where OpenSSL, Java and Windows put keys). A key
-/// inside an encrypted safe shows its count only once decrypted, and is not
-/// counted. `None` where the file is not DER of the usual shape (BER with
-/// indefinite lengths, as some Windows exports are, or public-key
-/// integrity): OpenSSL then reads it with no limit, as before.
-pub fn key_derivations(der: &[u8]) -> Option<u64> {
-    let (mut auth_safe, mac_data) = pfx_parts(der)?;
-    let mut total = match mac_data {
-        Some(mut mac_data) => {
-            mac_data.read(0x30)?;
-            mac_data.read(0x04)?;
-            // iterations INTEGER DEFAULT 1
-            mac_data.read(0x02).map_or(1, |i| pbe::count(i.rest()))
-        }
-        None => 0,
-    };
-    if auth_safe.read(0x06)?.rest() != oid::PKCS7_DATA {
+/// key of a plain safe. Read as OpenSSL reads the file, DER or BER alike.
+/// `None` where OpenSSL cannot read it as a password-protected PKCS#12 file.
+pub fn outer_derivations(der: &[u8]) -> Option<u64> {
+    outer_of(&super::ffi::parts(der)?)
+}
+
+fn outer_of(parts: &super::ffi::Parts) -> Option<u64> {
+    let mut total = parts.mac.as_ref().map_or(0, |(_, n)| *n);
+    for safe in &parts.encrypted_safes {
+        total = total.saturating_add(encrypted_safe_iterations(safe)?);
+    }
+    Some(total.saturating_add(shrouded_key_iterations(&parts.plain_bags)?))
+}
+
+/// [`outer_derivations`], and the shrouded keys inside the encrypted safes
+/// that `password` opens (decrypting them costs their own derivations,
+/// already counted): every key derivation opening the file costs, as
+/// `openssl pkcs12 -info` lists them.
+pub fn key_derivations(der: &[u8], password: &Secret) -> Option<u64> {
+    let opened = super::ffi::open_safes(der, password);
+    Some(outer_derivations(der)?.saturating_add(shrouded_key_iterations(&opened.encrypted_bags)?))
+}
+
+/// The iterations of an encrypted safe: `ContentInfo ::= SEQUENCE {
+/// contentType, [0] EncryptedData ::= SEQUENCE { version,
+/// EncryptedContentInfo ::= SEQUENCE { contentType,
+/// contentEncryptionAlgorithm, ... } } }` (RFC 2315).
+fn encrypted_safe_iterations(der: &[u8]) -> Option<u64> {
+    let mut info = Reader::new(der).read(0x30)?;
+    if info.read(0x06)?.rest() != oid::PKCS7_ENCRYPTED_DATA {
         return None;
     }
-    let octets = auth_safe.read(0xa0)?.read(0x04)?;
-    let mut safes = Reader::new(octets.rest()).read(0x30)?;
-    while !safes.rest().is_empty() {
-        let mut info = safes.read(0x30)?;
-        let kind = info.read(0x06)?.rest();
-        let mut content = info.read(0xa0)?;
-        if kind == oid::PKCS7_DATA {
-            let octets = content.read(0x04)?;
-            let mut bags = Reader::new(octets.rest()).read(0x30)?;
-            while !bags.rest().is_empty() {
-                let mut bag = bags.read(0x30)?;
-                if bag.read(0x06)?.rest() == oid::PKCS12_SHROUDED_KEY_BAG {
-                    let mut key = bag.read(0xa0)?.read(0x30)?;
-                    total = total.saturating_add(pbe::iterations(key.read(0x30)?)?);
-                }
-            }
-        } else if kind == oid::PKCS7_ENCRYPTED_DATA {
-            let mut data = content.read(0x30)?;
-            data.read(0x02)?;
-            let mut info = data.read(0x30)?;
-            info.read(0x06)?;
-            total = total.saturating_add(pbe::iterations(info.read(0x30)?)?);
+    let mut data = info.read(0xa0)?.read(0x30)?;
+    data.read(0x02)?;
+    let mut content = data.read(0x30)?;
+    content.read(0x06)?;
+    pbe::iterations(content.read(0x30)?)
+}
+
+/// The iterations of the shrouded key bags among `bags` (DER `SafeBag ::=
+/// SEQUENCE { bagId, [0] bagValue, ... }`, the value of a shrouded key
+/// an EncryptedPrivateKeyInfo).
+fn shrouded_key_iterations(bags: &[Vec<u8>]) -> Option<u64> {
+    let mut total = 0u64;
+    for bag in bags {
+        let mut bag = Reader::new(bag).read(0x30)?;
+        if bag.read(0x06)?.rest() == oid::PKCS12_SHROUDED_KEY_BAG {
+            let mut key = bag.read(0xa0)?.read(0x30)?;
+            total = total.saturating_add(pbe::iterations(key.read(0x30)?)?);
         }
     }
     Some(total)
@@ -283,7 +302,7 @@ pub fn key_derivations(der: &[u8]) -> Option<u64> {
 
 /// The certificates of an existing truststore, with their aliases.
 pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cert)>> {
-    let parsed = open(der, password)?;
+    let (parsed, _) = open(der, password)?;
     if parsed.pkey.is_some() {
         return Err(Error::input(
             "holds a private key entry: it is a keystore, not a truststore",
@@ -368,9 +387,14 @@ mod vector_tests {
     }
 
     /// `der` with a byte of its MAC salt changed: every bag intact, the
-    /// integrity check failing whatever the password.
+    /// integrity check failing whatever the password. `PFX ::= SEQUENCE {
+    /// version, authSafe ContentInfo, macData MacData ::= SEQUENCE { mac
+    /// DigestInfo, macSalt OCTET STRING, iterations } }` (RFC 7292).
     fn with_damaged_mac_salt(der: &[u8]) -> Vec<u8> {
-        let mut mac_data = pfx_parts(der).unwrap().1.unwrap();
+        let mut pfx = Reader::new(der).read(0x30).unwrap();
+        pfx.read(0x02).unwrap();
+        pfx.read(0x30).unwrap();
+        let mut mac_data = pfx.read(0x30).unwrap();
         mac_data.read(0x30).unwrap();
         let salt = mac_data.read(0x04).unwrap().rest();
         let at = salt.as_ptr() as usize - der.as_ptr() as usize;

@@ -1264,6 +1264,8 @@ mod tests {
             ("1.2.840.113549.1.5.13", oid::PBES2),
             ("1.2.840.113549.1.7.6", oid::PKCS7_ENCRYPTED_DATA),
             ("1.2.840.113549.1.12.10.1.2", oid::PKCS12_SHROUDED_KEY_BAG),
+            ("1.2.840.113549.1.12.10.1.3", oid::PKCS12_CERT_BAG),
+            ("1.2.840.113549.1.9.22.1", oid::PKCS9_X509_CERTIFICATE),
         ] {
             assert_eq!(der::encode_oid(dotted), der, "{dotted}");
             assert_eq!(Oid::new(der.into()).to_id_string(), dotted);

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::sanitize::file_slug;
+use crate::sanitize::{file_slug, UniqueNames};
 use crate::x509::cert::Cert;
 
 /// Whether a certificate belongs in a truststore: a CA, or self-signed.
@@ -11,42 +11,118 @@ pub fn is_trust_anchor(c: &Cert) -> bool {
     c.basic_constraints().is_some_and(|(ca, _)| ca) || c.is_self_signed()
 }
 
-/// An alias from the common name, unique among `taken` (Java lower-cases aliases).
-fn alias_for(c: &Cert, taken: &mut HashSet<String>) -> String {
-    let base = file_slug(&c.common_name());
-    let mut alias = base.clone();
-    let mut n = 2;
-    while !taken.insert(alias.clone()) {
-        alias = format!("{base}-{n}");
-        n += 1;
-    }
-    alias
+/// An alias from the common name, unique among `aliases`.
+fn alias_for(c: &Cert, aliases: &mut UniqueNames) -> String {
+    aliases.unique(&file_slug(&c.common_name()), |b, n| format!("{b}-{n}"))
 }
 
 /// `existing` entries (aliases kept where usable) followed by the `new`
 /// certificates not already in them. Returns the entries and how many were kept.
 pub fn assemble(existing: Vec<(String, Cert)>, new: Vec<Cert>) -> (Vec<(String, Cert)>, usize) {
+    assemble_counted(existing, new).0
+}
+
+fn assemble_counted(
+    existing: Vec<(String, Cert)>,
+    new: Vec<Cert>,
+) -> ((Vec<(String, Cert)>, usize), usize) {
     let mut entries: Vec<(String, Cert)> = Vec::new();
-    let mut taken = HashSet::new();
+    // Java compares aliases lower-cased.
+    let mut aliases = UniqueNames::new(str::to_lowercase);
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     for (alias, c) in existing {
         if !seen.insert(c.der().to_vec()) {
             continue;
         }
-        let alias = if alias.is_empty() || taken.contains(&alias.to_lowercase()) {
-            alias_for(&c, &mut taken)
-        } else {
-            taken.insert(alias.to_lowercase());
+        let alias = if !alias.is_empty() && aliases.take(&alias) {
             alias
+        } else {
+            alias_for(&c, &mut aliases)
         };
         entries.push((alias, c));
     }
     let kept = entries.len();
     for c in new {
         if seen.insert(c.der().to_vec()) {
-            let alias = alias_for(&c, &mut taken);
+            let alias = alias_for(&c, &mut aliases);
             entries.push((alias, c));
         }
     }
-    (entries, kept)
+    ((entries, kept), aliases.tried())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` self-signed certificates named `cn` (distinct keys).
+    fn named(cn: &str, n: usize) -> Vec<Cert> {
+        use openssl::{
+            asn1::Asn1Time, bn::BigNum, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509,
+        };
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", cn).unwrap();
+        let name = name.build();
+        (0..n)
+            .map(|i| {
+                let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
+                let mut b = x509::X509Builder::new().unwrap();
+                b.set_version(2).unwrap();
+                let serial = BigNum::from_u32(i as u32 + 1)
+                    .unwrap()
+                    .to_asn1_integer()
+                    .unwrap();
+                b.set_serial_number(&serial).unwrap();
+                b.set_subject_name(&name).unwrap();
+                b.set_issuer_name(&name).unwrap();
+                b.set_pubkey(&key).unwrap();
+                b.set_not_before(&Asn1Time::from_unix(1_700_000_000).unwrap())
+                    .unwrap();
+                b.set_not_after(&Asn1Time::from_unix(1_900_000_000).unwrap())
+                    .unwrap();
+                b.sign(&key, MessageDigest::sha256()).unwrap();
+                Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn certificates_of_one_name_are_numbered_in_linear_work() {
+        let n = 300;
+        let certs = named("Same Name CA", n);
+        // One of the existing entries already holds a numbered alias.
+        let existing = vec![("same-name-ca-3".to_string(), certs[0].clone())];
+        let ((entries, kept), tried) = assemble_counted(existing, certs[1..].to_vec());
+        assert_eq!(kept, 1);
+        let aliases: Vec<&str> = entries.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            &aliases[..4],
+            [
+                "same-name-ca-3",
+                "same-name-ca",
+                "same-name-ca-2",
+                "same-name-ca-4"
+            ]
+        );
+        assert_eq!(aliases[n - 1], format!("same-name-ca-{}", n));
+        let unique: HashSet<&str> = aliases.iter().copied().collect();
+        assert_eq!(unique.len(), n);
+        // Each alias taken at the first or second try: not n^2 / 2 tries.
+        assert!(tried <= 2 * n, "{tried} tries for {n} certificates");
+    }
+
+    #[test]
+    fn an_existing_alias_is_kept_unless_taken_and_java_ignores_case() {
+        let certs = named("Root", 3);
+        let existing = vec![
+            ("MyRoot".to_string(), certs[0].clone()),
+            ("myroot".to_string(), certs[1].clone()),
+            (String::new(), certs[2].clone()),
+        ];
+        let ((entries, kept), _) = assemble_counted(existing, vec![certs[0].clone()]);
+        assert_eq!(kept, 3);
+        let aliases: Vec<&str> = entries.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(aliases, ["MyRoot", "root", "root-2"]);
+    }
 }

@@ -58,22 +58,12 @@ impl PageInput {
         scenario: Option<Scenario>,
         at: OffsetDateTime,
     ) -> PageInput {
-        let mut seen: Vec<String> = Vec::new();
+        let mut names = crate::sanitize::UniqueNames::new(str::to_string);
         let files = files
             .into_iter()
-            .map(|u| {
-                let base = plain_name(&u.name);
-                let mut name = base.clone();
-                let mut n = 2;
-                while seen.contains(&name) {
-                    name = format!("{base} ({n})");
-                    n += 1;
-                }
-                seen.push(name.clone());
-                Upload {
-                    name,
-                    bytes: u.bytes,
-                }
+            .map(|u| Upload {
+                name: names.unique(&plain_name(&u.name), |b, n| format!("{b} ({n})")),
+                bytes: u.bytes,
             })
             .collect();
         PageInput {

@@ -231,7 +231,10 @@ fn render_row(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
 fn render_details(out: &mut dyn Write, r: &Row) -> std::io::Result<()> {
     let mut parts = Vec::new();
     if let Some(s) = &r.serial {
-        parts.push(format!("serial {} (decimal {})", s.hex, s.decimal));
+        parts.push(match &s.decimal {
+            Some(d) => format!("serial {} (decimal {d})", s.hex),
+            None => format!("serial {}", s.hex),
+        });
     }
     if let Some(e) = &r.effective_expiry {
         let date = &e.not_after[..10.min(e.not_after.len())];

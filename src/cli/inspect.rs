@@ -189,11 +189,19 @@ fn render_cert(out: &mut dyn Write, n: usize, c: &CertInfo) -> std::io::Result<(
     writeln!(out, "    subject:      {}", s(&c.subject_dn))?;
     writeln!(out, "    issuer:       {}", s(&c.issuer_dn))?;
     let serial = SerialNumber::from_hex(&c.serial);
-    writeln!(
-        out,
-        "    serial:       {} ({}, decimal {})",
-        c.serial, serial.hex, serial.decimal
-    )?;
+    match &serial.decimal {
+        Some(d) => writeln!(
+            out,
+            "    serial:       {} ({}, decimal {d})",
+            c.serial, serial.hex
+        )?,
+        None => writeln!(
+            out,
+            "    serial:       {} ({} octets, where RFC 5280 allows 20: no decimal)",
+            c.serial,
+            serial.hex.len().saturating_sub(2) / 2
+        )?,
+    }
     let state = if c.expired {
         format!("EXPIRED {} days ago", -c.days_left)
     } else if c.not_yet_valid {

@@ -623,8 +623,8 @@ mod tests {
         assert!(row.notes[0].contains("SAP Note 2801396"));
         let serial = row.serial.as_ref().unwrap();
         assert_eq!(
-            (serial.hex.as_str(), serial.decimal.as_str()),
-            ("0x05ab1e", "371486")
+            (serial.hex.as_str(), serial.decimal.as_deref()),
+            ("0x05ab1e", Some("371486"))
         );
         assert_eq!(row.effective_expiry.as_ref().unwrap().role, "leaf");
     }

@@ -82,6 +82,12 @@ pub fn plan_of_host(host: &str) -> Option<Plan> {
     }
 }
 
+/// The longest serial number, in octets, also shown in decimal. RFC 5280
+/// allows 20; a longer one (broken or hostile: a certificate may carry a
+/// serial of megabytes) is shown in hex only, as turning n digits into
+/// decimal takes some n² steps.
+pub const MAX_DECIMAL_SERIAL_OCTETS: usize = 64;
+
 /// A certificate's serial number in the two forms people meet: hex as
 /// `certificatedetails.serialnumber` has it (`0x05ab1e`) and decimal, as
 /// some tools and SAP notes show it.
@@ -89,8 +95,9 @@ pub fn plan_of_host(host: &str) -> Option<Plan> {
 pub struct SerialNumber {
     /// `0x` and lower-case hex, whole bytes (`0x05ab1e`).
     pub hex: String,
-    /// The same number in decimal.
-    pub decimal: String,
+    /// The same number in decimal; none (JSON `null`) for a number longer
+    /// than [`MAX_DECIMAL_SERIAL_OCTETS`] octets.
+    pub decimal: Option<String>,
 }
 
 impl SerialNumber {
@@ -115,7 +122,7 @@ impl SerialNumber {
         };
         SerialNumber {
             hex,
-            decimal: to_decimal(&digits),
+            decimal: (digits.len() <= 2 * MAX_DECIMAL_SERIAL_OCTETS).then(|| to_decimal(&digits)),
         }
     }
 }
@@ -449,11 +456,27 @@ mod tests {
     #[test]
     fn serial_numbers_in_hex_and_decimal() {
         let s = SerialNumber::from_hex("05:ab:1e");
-        assert_eq!((s.hex.as_str(), s.decimal.as_str()), ("0x05ab1e", "371486"));
+        assert_eq!(
+            (s.hex.as_str(), s.decimal.as_deref()),
+            ("0x05ab1e", Some("371486"))
+        );
         assert_eq!(SerialNumber::from_hex("0x05ab1e"), s);
         let big = SerialNumber::from_hex("0x1000000000000000000000000");
-        assert_eq!(big.decimal, "79228162514264337593543950336");
-        assert_eq!(SerialNumber::from_hex("00").decimal, "0");
+        assert_eq!(
+            big.decimal.as_deref(),
+            Some("79228162514264337593543950336")
+        );
+        assert_eq!(SerialNumber::from_hex("00").decimal.as_deref(), Some("0"));
+        // 64 octets are shown in decimal (2^512 - 1); one more, in hex only.
+        let most = SerialNumber::from_hex(&"ff".repeat(MAX_DECIMAL_SERIAL_OCTETS));
+        assert_eq!(most.decimal.as_deref().map(str::len), Some(155));
+        assert!(most
+            .decimal
+            .unwrap()
+            .starts_with("134078079299425970995740249982058461274793658205923933"));
+        let long = SerialNumber::from_hex(&format!("01{}", "23".repeat(MAX_DECIMAL_SERIAL_OCTETS)));
+        assert_eq!(long.decimal, None);
+        assert_eq!(long.hex.len(), 2 + 2 * (MAX_DECIMAL_SERIAL_OCTETS + 1));
         assert_eq!(SerialNumber::from_hex("00").hex, "0x00");
         assert_eq!(SerialNumber::from_hex("0x1ff").hex, "0x01ff");
     }

@@ -176,3 +176,72 @@ fn many_certificates_of_one_name_that_nothing_narrows_cost_linear_work() {
         "ordering took {n} signature checks (bound {bound})"
     );
 }
+
+/// The sample root with a serial number of `octets` octets (its signature
+/// no longer verifies, which inspect and audit only report).
+fn with_serial_of(octets: usize) -> Vec<u8> {
+    use btpcert::x509::der::{tlv, Reader};
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/sample-root.pem"
+    ))
+    .unwrap();
+    let der = pem::parse(pem).unwrap().into_contents();
+    let mut cert = Reader::new(&der).read(0x30).unwrap();
+    let mut tbs = cert.read(0x30).unwrap();
+    let after_cert_tbs = cert.rest();
+    let all = tbs.rest();
+    tbs.read_any().unwrap(); // version [0]
+    let version = &all[..all.len() - tbs.rest().len()];
+    tbs.read(0x02).unwrap(); // the serial
+    let mut serial = vec![0x01];
+    serial.resize(octets, 0x23);
+    let tbs = tlv(0x30, &[version, &tlv(0x02, &serial), tbs.rest()].concat());
+    tlv(0x30, &[&tbs[..], after_cert_tbs].concat())
+}
+
+#[test]
+fn a_serial_of_forty_thousand_octets_is_shown_in_hex_without_decimal() {
+    // Decimal from n digits takes some n^2 steps: this one took 11 s, one
+    // of megabytes would take hours. It is shown in hex only.
+    let d = crate::common::TestDir::new();
+    let long = d.put(
+        "long.pem",
+        btpcert::x509::pem::encode_der("CERTIFICATE", &with_serial_of(40_000)),
+    );
+    let a = crate::common::btpcert()
+        .args(["inspect", &long])
+        .assert()
+        .success();
+    let out = crate::common::stdout_of(&a);
+    assert!(
+        out.contains("(40000 octets, where RFC 5280 allows 20: no decimal)"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.contains("serial:       01:23:23:23"));
+    let a = crate::common::btpcert()
+        .args(["audit", &long, "--json"])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&crate::common::stdout_of(&a)).unwrap();
+    let serial = &v["rows"][0]["serial"];
+    assert_eq!(serial["decimal"], serde_json::Value::Null);
+    assert_eq!(serial["hex"].as_str().unwrap().len(), 2 + 2 * 40_000);
+    // Sixty-four octets (0x0123...23, 152 decimal digits) keep their decimal.
+    let short = d.put(
+        "short.pem",
+        btpcert::x509::pem::encode_der("CERTIFICATE", &with_serial_of(64)),
+    );
+    let a = crate::common::btpcert()
+        .args(["audit", &short, "--json"])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_str(&crate::common::stdout_of(&a)).unwrap();
+    let decimal = v["rows"][0]["serial"]["decimal"].as_str().unwrap();
+    assert_eq!(decimal.len(), 152);
+    assert!(
+        decimal.starts_with("595628722377964638308282360520"),
+        "{decimal}"
+    );
+}

@@ -6,7 +6,9 @@
 #   - 15 MB of instance parameters: instance check and migrate;
 #   - 1,000 and 3,000 self-signed CAs sharing one subject: inspect, verify,
 #     chain split, connectivity (a zip of 1,000 entries);
-#   - a chain of 10,000 certificates: inspect, verify, chain split.
+#   - a chain of 10,000 certificates: inspect, verify, chain split;
+#   - a certificate with a serial number of 40,000 octets: inspect;
+#   - a truststore of 3,000 CAs of one name: written, then read.
 # Where a by-hand tool does the same job (jq, openssl verify, csplit), it is
 # measured right after btpcert, on the same input.
 # Needs openssl, jq, csplit, python3 with pyca/cryptography, zip and GNU time.
@@ -63,6 +65,27 @@ pem = [c.public_bytes(serialization.Encoding.PEM) for c in certs]
 open(f"{w}/chain-leaf.pem", "wb").write(pem[0])
 open(f"{w}/chain-between.pem", "wb").write(b"".join(pem[1:-1]))
 open(f"{w}/chain-root.pem", "wb").write(pem[-1])
+# A certificate whose serial number has 40,000 octets (RFC 5280 allows 20):
+# the first one of same-1000.pem with its serial replaced, signature left.
+def tlv(tag, content):
+    n = len(content)
+    if n < 128:
+        return bytes([tag, n]) + content
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + content
+def split(b, i):
+    n, j = b[i + 1], i + 2
+    if n & 0x80:
+        n, j = int.from_bytes(b[j:j + (n & 0x7f)], "big"), j + (n & 0x7f)
+    return j, j + n   # content start, end
+der = x509.load_pem_x509_certificate(open(f"{w}/same-1000.pem", "rb").read()).public_bytes(serialization.Encoding.DER)
+cs, ce = split(der, 0)
+ts, te = split(der, cs)
+vs, ve = split(der, ts)
+ss, se = split(der, ve)
+tbs = tlv(0x30, der[ts:ve] + tlv(0x02, b"\x01" + b"\x23" * 39999) + der[se:te])
+long_serial = tlv(0x30, tbs + der[te:ce])
+open(f"{w}/long-serial.der", "wb").write(long_serial)
 PY
 mkdir -p "$work/z"
 (cd "$work/z" && awk '/BEGIN CERT/{n++} {print > (n ".cer")}' "$work/same-1000.pem" && zip -q ../same-1000.zip ./*.cer)
@@ -71,6 +94,9 @@ mkdir -p "$work/z"
 # $work/r; btpcert may exit 1 (problems found), a peer must succeed.
 time_of() {
   local rc=0
+  # Each command starts with nothing left to write back: a command that
+  # syncs (chain split) pays for its own files only.
+  sync
   /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" || rc=$?
   if [ "$rc" -ne 0 ] && { [ "$1" != "$bin" ] || [ "$rc" -gt 1 ]; }; then
     echo "pathological.sh: '$*' failed ($rc): $(head -c 300 "$work/err")" >&2
@@ -117,6 +143,16 @@ run "1,000 same-name CAs: chain split" -- chain split "$w/same-1000.pem" -o "$w/
 run "1,000 same-name CAs: connectivity (zip)" -- connectivity "$w/same-1000.zip"
 run "3,000 same-name CAs: inspect" -- inspect "$w/same-3000.pem"
 run "3,000 same-name CAs: verify" -- verify "$w/same-3000.pem" --no-system-roots --for server
+run "40,000-octet serial number: inspect" "\`openssl x509 -text\`" \
+  "openssl x509 -inform DER -in $w/long-serial.der -noout -text" \
+  -- inspect "$w/long-serial.der"
+printf 'changeit\n' >"$w/pw"
+run "3,000 same-name CAs: truststore (write)" "\`openssl pkcs12 -export -nokeys\`" \
+  "openssl pkcs12 -export -nokeys -in $w/same-3000.pem -out $w/o.p12 -passout pass:changeit" \
+  -- truststore "$w/same-3000.pem" -o "$w/ts.p12" --password-file "$w/pw" --force
+run "3,000-entry truststore: inspect" "\`openssl pkcs12 -nokeys\`" \
+  "openssl pkcs12 -in $w/ts.p12 -nokeys -passin pass:changeit -out $w/o.pem" \
+  -- inspect "$w/ts.p12" --password-file "$w/pw"
 run "10,000-certificate chain: inspect" -- inspect "$w/chain-10000.pem"
 run "10,000-certificate chain: verify" "\`openssl verify\` of the same path" \
   "openssl verify -verify_depth 10001 -CAfile $w/chain-root.pem -untrusted $w/chain-between.pem $w/chain-leaf.pem" \

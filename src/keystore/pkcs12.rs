@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::{openssl_reason, Error, Result};
 use crate::secret::Secret;
 use crate::x509::cert::Cert;
-use crate::x509::der::{oid, Reader};
+
 use crate::x509::key::PrivateKey;
 use crate::x509::pbe;
 
@@ -66,32 +66,33 @@ fn open(der: &[u8], password: &Secret) -> Result<(openssl::pkcs12::ParsedPkcs12_
     password.check_password("the PKCS#12 password")?;
     let p12 = Pkcs12::from_der(der)
         .map_err(|_| Error::input("not a keystore (neither PKCS#12 nor JKS), or damaged"))?;
-    let parts = super::ffi::parts(der);
-    if parts.as_ref().is_some_and(is_pbmac1) {
+    if uses_pbmac1(der) {
         return Err(Error::input(
             "its integrity check is PBMAC1 (RFC 9579), which OpenSSL 3.0 cannot verify: export it again with the classic HMAC integrity (e.g. without -pbmac1_pbkdf2 in OpenSSL 3.4+, or from Java with keystore.pkcs12.macAlgorithm=HmacPBESHA256)",
         ));
     }
     // What may be derived before anything is decrypted, then, with the
-    // safes opened within that bound, the keys they hold.
+    // safes opened within that bound, the keys they hold. A part btpcert
+    // cannot count is one OpenSSL is not asked to derive for.
     let too_many = |n: u64| {
         Error::input(format!(
             "asks for {n} key-derivation iterations in all, more than the {} btpcert allows (a few seconds of work): export it again with fewer (OpenSSL and Java use 2,048 to 10,000 a derivation)",
             pbe::MAX_ITERATIONS
         ))
     };
-    let outer = parts.as_ref().and_then(outer_of);
-    if let Some(n) = outer.filter(|&n| n > pbe::MAX_ITERATIONS) {
-        return Err(too_many(n));
+    let uncountable = || {
+        Error::input(
+            "cannot tell how many key-derivation iterations it asks for (a part of it cannot be read): export it again",
+        )
+    };
+    let outer = super::ffi::outer_iterations(der).ok_or_else(uncountable)?;
+    if outer > pbe::MAX_ITERATIONS {
+        return Err(too_many(outer));
     }
     let opened = super::ffi::open_safes(der, password);
-    let inner = shrouded_key_iterations(&opened.encrypted_bags);
-    if let Some(n) = outer
-        .zip(inner)
-        .map(|(o, i)| o.saturating_add(i))
-        .filter(|&n| n > pbe::MAX_ITERATIONS)
-    {
-        return Err(too_many(n));
+    let all = outer.saturating_add(opened.inner_iterations.ok_or_else(uncountable)?);
+    if all > pbe::MAX_ITERATIONS {
+        return Err(too_many(all));
     }
     let parsed = p12.parse2(password.expose()).map_err(|e| {
         let r = openssl_reason(&e);
@@ -234,70 +235,23 @@ pub fn read_keystore(der: &[u8], password: &Secret) -> Result<(PrivateKey, Vec<C
 
 /// Whether the file's MAC algorithm is PBMAC1 (1.2.840.113549.1.5.14).
 pub fn uses_pbmac1(der: &[u8]) -> bool {
-    super::ffi::parts(der).as_ref().is_some_and(is_pbmac1)
-}
-
-fn is_pbmac1(parts: &super::ffi::Parts) -> bool {
-    parts
-        .mac
-        .as_ref()
+    super::ffi::mac(der)
+        .flatten()
         .is_some_and(|(alg, _)| alg == "1.2.840.113549.1.5.14")
 }
 
-/// The key-derivation iterations the PKCS#12 file `der` asks for before
-/// any of it is decrypted: its MAC, each encrypted safe, and each shrouded
-/// key of a plain safe. Read as OpenSSL reads the file, DER or BER alike.
-/// `None` where OpenSSL cannot read it as a password-protected PKCS#12 file.
-pub fn outer_derivations(der: &[u8]) -> Option<u64> {
-    outer_of(&super::ffi::parts(der)?)
-}
-
-fn outer_of(parts: &super::ffi::Parts) -> Option<u64> {
-    let mut total = parts.mac.as_ref().map_or(0, |(_, n)| *n);
-    for safe in &parts.encrypted_safes {
-        total = total.saturating_add(encrypted_safe_iterations(safe)?);
-    }
-    Some(total.saturating_add(shrouded_key_iterations(&parts.plain_bags)?))
-}
-
-/// [`outer_derivations`], and the shrouded keys inside the encrypted safes
-/// that `password` opens (decrypting them costs their own derivations,
-/// already counted): every key derivation opening the file costs, as
-/// `openssl pkcs12 -info` lists them.
+/// Every key derivation opening the PKCS#12 file `der` with `password`
+/// costs, as `openssl pkcs12 -info` lists them: its MAC, each encrypted
+/// safe, and each shrouded key, in safe-contents bags and in the encrypted
+/// safes too. The safes are decrypted only when what is visible before is
+/// within [`pbe::MAX_ITERATIONS`]; beyond, that count is returned. `None`
+/// where a part cannot be read.
 pub fn key_derivations(der: &[u8], password: &Secret) -> Option<u64> {
-    let opened = super::ffi::open_safes(der, password);
-    Some(outer_derivations(der)?.saturating_add(shrouded_key_iterations(&opened.encrypted_bags)?))
-}
-
-/// The iterations of an encrypted safe: `ContentInfo ::= SEQUENCE {
-/// contentType, [0] EncryptedData ::= SEQUENCE { version,
-/// EncryptedContentInfo ::= SEQUENCE { contentType,
-/// contentEncryptionAlgorithm, ... } } }` (RFC 2315).
-fn encrypted_safe_iterations(der: &[u8]) -> Option<u64> {
-    let mut info = Reader::new(der).read(0x30)?;
-    if info.read(0x06)?.rest() != oid::PKCS7_ENCRYPTED_DATA {
-        return None;
+    let outer = super::ffi::outer_iterations(der)?;
+    if outer > pbe::MAX_ITERATIONS {
+        return Some(outer);
     }
-    let mut data = info.read(0xa0)?.read(0x30)?;
-    data.read(0x02)?;
-    let mut content = data.read(0x30)?;
-    content.read(0x06)?;
-    pbe::iterations(content.read(0x30)?)
-}
-
-/// The iterations of the shrouded key bags among `bags` (DER `SafeBag ::=
-/// SEQUENCE { bagId, [0] bagValue, ... }`, the value of a shrouded key
-/// an EncryptedPrivateKeyInfo).
-fn shrouded_key_iterations(bags: &[Vec<u8>]) -> Option<u64> {
-    let mut total = 0u64;
-    for bag in bags {
-        let mut bag = Reader::new(bag).read(0x30)?;
-        if bag.read(0x06)?.rest() == oid::PKCS12_SHROUDED_KEY_BAG {
-            let mut key = bag.read(0xa0)?.read(0x30)?;
-            total = total.saturating_add(pbe::iterations(key.read(0x30)?)?);
-        }
-    }
-    Some(total)
+    Some(outer.saturating_add(super::ffi::open_safes(der, password).inner_iterations?))
 }
 
 /// The certificates of an existing truststore, with their aliases.
@@ -324,6 +278,7 @@ pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cer
 #[cfg(test)]
 mod vector_tests {
     use super::*;
+    use crate::x509::der::Reader;
 
     fn vector(name: &str) -> Vec<u8> {
         std::fs::read(format!(

@@ -175,12 +175,20 @@ impl PrivateKey {
         }
         if self.format == KeyFormat::EncryptedPkcs8 {
             let max = crate::x509::pbe::MAX_ITERATIONS;
-            if let Some(n) =
-                crate::x509::pbe::key_iterations(self.block.contents()).filter(|&n| n > max)
-            {
-                return Err(Error::input(format!(
-                    "the encrypted private key asks for {n} key-derivation iterations, more than the {max} btpcert allows (a few seconds of work): encrypt it again with fewer (OpenSSL uses 2,048)"
-                )));
+            match crate::x509::pbe::key_iterations(self.block.contents()) {
+                Some(n) if n > max => {
+                    return Err(Error::input(format!(
+                        "the encrypted private key asks for {n} key-derivation iterations, more than the {max} btpcert allows (a few seconds of work): encrypt it again with fewer (OpenSSL uses 2,048)"
+                    )))
+                }
+                Some(_) => {}
+                // What OpenSSL could not count it cannot decrypt either;
+                // nothing is derived for it.
+                None => {
+                    return Err(Error::input(
+                        "cannot decrypt the private key: its encryption parameters cannot be read (the key is damaged, or encrypted with an algorithm OpenSSL does not know)",
+                    ))
+                }
             }
         }
         let pass = password.as_bytes();

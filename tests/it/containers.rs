@@ -821,7 +821,8 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
     let (good, pw) = sample_p12(&d, "good.p12", "changeit", &[]);
     // The same file with its MAC asking for 2^31 - 1 iterations: hours of
     // work for OpenSSL before it could say anything. With the safe of
-    // certificates and the key, 2,048 each, that is 2,147,487,743 in all.
+    // certificates and the key, 2,048 each, that would be 2,147,487,743 in
+    // all; the MAC's count alone is beyond the bound, and is what is said.
     let der = std::fs::read(&good).unwrap();
     let mut pfx = Reader::new(&der).read(0x30).unwrap();
     let version = pfx.read(0x02).unwrap().rest();
@@ -848,7 +849,7 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
         .code(2);
     let err = stderr_of(&a);
     assert!(
-        err.contains("bad.p12: asks for 2147487743 key-derivation iterations in all, more than the 5000000 btpcert allows"),
+        err.contains("bad.p12: asks for 2147483647 key-derivation iterations in all, more than the 5000000 btpcert allows"),
         "{err}"
     );
     eprintln!("refused in {:?}", started.elapsed());
@@ -867,7 +868,7 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
         .code(2);
     let err = stderr_of(&a);
     assert!(
-        err.contains("ber.p12: asks for 2147487743 key-derivation iterations in all"),
+        err.contains("ber.p12: asks for 2147483647 key-derivation iterations in all"),
         "{err}"
     );
     // And the file as written opens.
@@ -875,4 +876,55 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
         .args(["inspect", &good, "--password-file", &pw])
         .assert()
         .success();
+}
+
+#[test]
+fn odd_and_hostile_pkcs12_files_are_counted_wherever_their_derivations_hide() {
+    // testdata/pkcs12-hostile: derivations in BER parameters, in
+    // safe-contents bags and inside encrypted safes; each file is refused
+    // before OpenSSL derives more than the bound, or opens.
+    use btpcert::keystore::pkcs12::key_derivations;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pkcs12-hostile");
+    let d = TestDir::new();
+    let pw = d.put("pw", "changeit");
+    let refused = [
+        ("r1-mac-huge-undecodable-safes.p12", 2_147_483_647u64),
+        ("r2-ber-params-mac-huge.p12", 2_147_483_647),
+        ("r3-nested-key-6m-valid.p12", 6_004_096),
+        ("r3-nested-key-huge.p12", 2_147_487_743),
+        ("r4a-enc-safe-key-6m.p12", 6_004_096),
+        ("r4b-enc-safe-key-huge-plus-ber-bag.p12", 2_147_489_791),
+        ("r4c-enc-safe-nested-key-6m.p12", 6_004_096),
+    ];
+    for (name, n) in refused {
+        let file = dir.join(name).display().to_string();
+        let a = btpcert()
+            .args(["inspect", &file, "--password-file", &pw])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2);
+        let err = stderr_of(&a);
+        assert!(
+            err.contains(&format!(
+                "{name}: asks for {n} key-derivation iterations in all"
+            )),
+            "{err}"
+        );
+    }
+    // Within the bound: they open, and the count is what OpenSSL lists.
+    for name in [
+        "r2-ber-params-valid.p12",
+        "r4d-enc-safe-key-2048.p12",
+        "t-ber-outer-valid.p12",
+    ] {
+        let file = dir.join(name).display().to_string();
+        btpcert()
+            .args(["inspect", &file, "--password-file", &pw])
+            .assert()
+            .success();
+        let der = std::fs::read(&file).unwrap();
+        let ours = key_derivations(&der, &btpcert::secret::Secret::new("changeit"));
+        assert_eq!(ours, Some(openssl_iterations(&file, "changeit")), "{name}");
+        assert_eq!(ours, Some(6_144), "{name}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Java-readable PKCS#12 truststores, through OpenSSL's own PKCS#12
-//! functions (unsafe code, as in `sap::tls_ffi` and `x509::pbe` only).
+//! functions (unsafe code, as in `sap::tls_ffi`, `x509::pbe` and the CA
+//! bundle's PEM reading in `input::roots` only).
 //!
 //! Java reads a certificate bag without a key as a `trustedCertEntry` only
 //! when the bag carries Oracle's trusted-key-usage attribute

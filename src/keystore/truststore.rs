@@ -57,32 +57,12 @@ mod tests {
 
     /// `n` self-signed certificates named `cn` (distinct keys).
     fn named(cn: &str, n: usize) -> Vec<Cert> {
-        use openssl::{
-            asn1::Asn1Time, bn::BigNum, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509,
-        };
+        use openssl::{ec, nid::Nid, pkey::PKey};
         let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-        let mut name = x509::X509NameBuilder::new().unwrap();
-        name.append_entry_by_text("CN", cn).unwrap();
-        let name = name.build();
         (0..n)
-            .map(|i| {
+            .map(|_| {
                 let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
-                let mut b = x509::X509Builder::new().unwrap();
-                b.set_version(2).unwrap();
-                let serial = BigNum::from_u32(i as u32 + 1)
-                    .unwrap()
-                    .to_asn1_integer()
-                    .unwrap();
-                b.set_serial_number(&serial).unwrap();
-                b.set_subject_name(&name).unwrap();
-                b.set_issuer_name(&name).unwrap();
-                b.set_pubkey(&key).unwrap();
-                b.set_not_before(&Asn1Time::from_unix(1_700_000_000).unwrap())
-                    .unwrap();
-                b.set_not_after(&Asn1Time::from_unix(1_900_000_000).unwrap())
-                    .unwrap();
-                b.sign(&key, MessageDigest::sha256()).unwrap();
-                Cert::from_der(&b.build().to_der().unwrap()).unwrap()
+                crate::sap::trust_lists::testing::self_signed_ca(&[("CN", cn)], &key)
             })
             .collect()
     }

@@ -287,19 +287,33 @@ fn listed_cn(subject: &'static str) -> Option<&'static str> {
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::x509::cert::Cert;
-    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
+    use openssl::{
+        asn1::Asn1Time,
+        hash::MessageDigest,
+        pkey::{PKey, Private},
+        rsa::Rsa,
+        x509,
+    };
 
     /// A self-signed CA certificate with the subject of DigiCert Global
     /// Root G2 over a fresh key: a look-alike.
     pub fn look_alike_g2() -> Cert {
         let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+        self_signed_ca(
+            &[
+                ("C", "US"),
+                ("O", "DigiCert Inc"),
+                ("OU", "www.digicert.com"),
+                ("CN", "DigiCert Global Root G2"),
+            ],
+            &key,
+        )
+    }
+
+    /// A self-signed CA certificate named by `fields` over `key`.
+    pub fn self_signed_ca(fields: &[(&str, &str)], key: &PKey<Private>) -> Cert {
         let mut name = x509::X509NameBuilder::new().unwrap();
-        for (f, v) in [
-            ("C", "US"),
-            ("O", "DigiCert Inc"),
-            ("OU", "www.digicert.com"),
-            ("CN", "DigiCert Global Root G2"),
-        ] {
+        for (f, v) in fields {
             name.append_entry_by_text(f, v).unwrap();
         }
         let name = name.build();
@@ -307,7 +321,7 @@ pub(crate) mod testing {
         b.set_version(2).unwrap();
         b.set_subject_name(&name).unwrap();
         b.set_issuer_name(&name).unwrap();
-        b.set_pubkey(&key).unwrap();
+        b.set_pubkey(key).unwrap();
         b.set_not_before(&Asn1Time::from_unix(1_577_836_800).unwrap())
             .unwrap();
         b.set_not_after(&Asn1Time::from_unix(4_733_510_400).unwrap())
@@ -320,7 +334,7 @@ pub(crate) mod testing {
                 .unwrap(),
         )
         .unwrap();
-        b.sign(&key, MessageDigest::sha256()).unwrap();
+        b.sign(key, MessageDigest::sha256()).unwrap();
         Cert::from_der(&b.build().to_der().unwrap()).unwrap()
     }
 }

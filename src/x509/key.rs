@@ -95,6 +95,14 @@ impl PrivateKey {
             ))
         };
         let (format, pkey) = match block.tag() {
+            // Encrypted twice: OpenSSL would undo the header's encryption,
+            // then derive the inner key with whatever count it names,
+            // before btpcert could count it.
+            "ENCRYPTED PRIVATE KEY" if legacy => {
+                return Err(Error::input(
+                    "an ENCRYPTED PRIVATE KEY block with encryption headers (Proc-Type) is encrypted twice; btpcert does not read it: encrypt the key once (openssl pkcs8 -topk8)",
+                ))
+            }
             _ if legacy => (KeyFormat::LegacyEncrypted, OnceLock::from(None)),
             "RSA PRIVATE KEY" if is_plain_pkcs1(der) => (KeyFormat::Pkcs1, OnceLock::new()),
             "RSA PRIVATE KEY" => {
@@ -326,6 +334,18 @@ fn rsa_public_of_spki(spki: &[u8]) -> Option<(&[u8], &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_encrypted_key_wrapped_in_legacy_encryption_too_is_refused() {
+        // Inside: PBKDF2 asking for 2^31 - 1 iterations, which OpenSSL would
+        // derive once it had removed the outer layer.
+        let text =
+            include_str!("../../testdata/pkcs12-hostile/legacy-wrapped-encrypted-key.pem.in");
+        let e = crate::x509::material::key_from_text(text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("encrypted twice"), "{e}");
+    }
 
     const SAMPLE: &str = include_str!("../../testdata/service-key.json");
 

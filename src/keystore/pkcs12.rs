@@ -445,3 +445,83 @@ mod vector_tests {
         assert!(e.contains("PBMAC1") && e.contains("RFC 9579"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod counting_tests {
+    use super::*;
+    use crate::keystore::ffi::outer_iterations;
+    use crate::keystore::ffi::testing::key_in_encrypted_safe;
+    use crate::x509::der::{tlv, Reader};
+    use std::ffi::CString;
+
+    /// `der` with its MAC asking for `iter` iterations (its value no longer
+    /// checks, which no test here reaches).
+    fn with_mac_iterations(der: &[u8], iter: u32) -> Vec<u8> {
+        let mut pfx = Reader::new(der).read(0x30).unwrap();
+        let version = pfx.read(0x02).unwrap().rest();
+        let auth_safe = pfx.read(0x30).unwrap().rest();
+        let mut mac_data = pfx.read(0x30).unwrap();
+        let digest_info = mac_data.read(0x30).unwrap().rest();
+        let salt = mac_data.read(0x04).unwrap().rest();
+        let mut count = iter.to_be_bytes().to_vec();
+        while count.len() > 1 && count[0] == 0 && count[1] & 0x80 == 0 {
+            count.remove(0);
+        }
+        let mac = [tlv(0x30, digest_info), tlv(0x04, salt), tlv(0x02, &count)].concat();
+        tlv(
+            0x30,
+            &[tlv(0x02, version), tlv(0x30, auth_safe), tlv(0x30, &mac)].concat(),
+        )
+    }
+
+    /// `der` with its outermost SEQUENCE in BER's indefinite-length form,
+    /// as some Windows exports are: OpenSSL reads it, a DER reader does not.
+    fn indefinite(der: &[u8]) -> Vec<u8> {
+        let content = Reader::new(der).read(0x30).unwrap().rest();
+        [&[0x30, 0x80][..], content, &[0, 0]].concat()
+    }
+
+    #[test]
+    fn a_key_inside_an_encrypted_safe_is_counted_once_the_safe_is_opened() {
+        let pass = CString::new("changeit").unwrap();
+        let pw = Secret::new("changeit");
+        let der = key_in_encrypted_safe(100_000, &pass);
+        assert_eq!(outer_iterations(&der), Some(2048 + 2048));
+        assert_eq!(key_derivations(&der, &pw), Some(2048 + 2048 + 100_000));
+        // A wrong password opens nothing: the outer count alone.
+        assert_eq!(key_derivations(&der, &Secret::new("wrong")), Some(4096));
+        let s = read_store(&der, &pw).unwrap();
+        assert!(s.key.is_some() && s.certs.len() == 1);
+        // With its MAC asking for 4,900,000, the file is within bounds
+        // before it is decrypted and beyond them with the key: refused
+        // before OpenSSL derives the key's 100,000.
+        let hostile = with_mac_iterations(&der, 4_900_000);
+        assert_eq!(outer_iterations(&hostile), Some(4_902_048));
+        let e = read_store(&hostile, &pw).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "asks for 5002048 key-derivation iterations in all, more than the 5000000"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_ber_file_is_counted_as_its_der_twin() {
+        let pass = CString::new("changeit").unwrap();
+        let pw = Secret::new("changeit");
+        let der = key_in_encrypted_safe(2048, &pass);
+        let ber = indefinite(&der);
+        assert!(Pkcs12::from_der(&ber).is_ok(), "OpenSSL reads the BER form");
+        assert_eq!(key_derivations(&ber, &pw), key_derivations(&der, &pw));
+        assert!(read_store(&ber, &pw).unwrap().key.is_some());
+        // A MAC asking for 2^31 - 1 iterations is refused in BER as in DER,
+        // before OpenSSL derives anything, on its count alone.
+        let hostile = indefinite(&with_mac_iterations(&der, 0x7fff_ffff));
+        let e = read_store(&hostile, &pw).unwrap_err().to_string();
+        assert!(
+            e.starts_with("asks for 2147483647 key-derivation iterations in all"),
+            "{e}"
+        );
+    }
+}

@@ -341,7 +341,7 @@ mod tests {
         // derive once it had removed the outer layer.
         let text =
             include_str!("../../testdata/pkcs12-hostile/legacy-wrapped-encrypted-key.pem.in");
-        let e = crate::x509::material::key_from_text(text)
+        let e = PrivateKey::from_block(pem::parse(text).unwrap())
             .unwrap_err()
             .to_string();
         assert!(e.contains("encrypted twice"), "{e}");

@@ -12,12 +12,13 @@
 //! `PKCS12_add1_attr_by_txt`, `PKCS12_add_safe`, `PKCS12_add_safes`,
 //! `PKCS12_set_mac`. Every pointer is owned by one guard and freed once.
 //!
-//! Reading goes the other way for what `PKCS12_parse` does not tell: how
-//! many key derivations the file asks for, DER or BER
-//! ([`outer_iterations`], and [`open_safes`] for keys inside encrypted
-//! safes), the attribute of each certificate bag ([`open_safes`]), and
-//! whether a password that fails the integrity check still opens the
-//! file's encrypted parts ([`password_opens_contents`]).
+//! Reading goes the other way: [`open_file`] opens a file as OpenSSL's
+//! `PKCS12_parse` does, but counts the key derivations it asks for, DER or
+//! BER ([`outer_iterations`], then the keys inside the encrypted safes),
+//! before any is made, makes each once, reads the attribute of each
+//! certificate bag, and takes certificates from their bags as encoded;
+//! [`password_opens_contents`] tells whether a password that fails the
+//! integrity check still opens the file's encrypted parts.
 #![allow(unsafe_code)]
 
 #[cfg(test)]
@@ -101,6 +102,11 @@ extern "C" {
     );
     fn i2d_PKCS12_SAFEBAG(a: *const PKCS12_SAFEBAG, out: *mut *mut c_uchar) -> c_int;
     fn PKCS12_SAFEBAG_get0_pkcs8(bag: *const PKCS12_SAFEBAG) -> *const c_void;
+    fn PKCS12_SAFEBAG_get0_p8inf(bag: *const PKCS12_SAFEBAG) -> *const ffi::PKCS8_PRIV_KEY_INFO;
+    fn PKCS12_SAFEBAG_get_bag_nid(bag: *const PKCS12_SAFEBAG) -> c_int;
+    fn PKCS12_get_friendlyname(bag: *mut PKCS12_SAFEBAG) -> *mut c_char;
+    fn PKCS12_mac_present(p12: *const ffi::PKCS12) -> c_int;
+    fn PKCS12_verify_mac(p12: *mut ffi::PKCS12, pass: *const c_char, passlen: c_int) -> c_int;
     fn PKCS12_SAFEBAG_get0_safes(bag: *const PKCS12_SAFEBAG) -> *const Stack;
 }
 
@@ -110,6 +116,10 @@ const NID_CERT_BAG: c_int = 152;
 const NID_SHROUDED_KEY_BAG: c_int = 151;
 /// `NID_safeContentsBag`.
 const NID_SAFE_CONTENTS_BAG: c_int = 155;
+/// `NID_keyBag`.
+const NID_KEY_BAG: c_int = 150;
+/// `NID_x509Certificate`, a certificate bag's type.
+const NID_X509_CERTIFICATE: c_int = 158;
 
 unsafe extern "C" fn free_bag(p: *mut c_void) {
     // SAFETY: the stack holds only PKCS12_SAFEBAG pointers, its own.
@@ -465,68 +475,135 @@ unsafe fn bag_iterations(bags: *const Stack, depth: usize) -> Option<u64> {
     Some(total)
 }
 
-/// What the safes of a PKCS#12 file hold once opened with a password.
+/// Why a PKCS#12 file did not open.
+#[derive(Debug)]
+pub enum OpenFailure {
+    /// Its integrity check fails with the password.
+    Mac,
+    /// With the keys inside its encrypted safes, it asks for this many
+    /// key-derivation iterations, more than [`pbe::MAX_ITERATIONS`].
+    TooMany(u64),
+    /// The count of a key inside an encrypted safe cannot be read.
+    Uncountable,
+    /// OpenSSL cannot decrypt or decode a part: its reason.
+    Unreadable(String),
+}
+
+/// What a PKCS#12 file holds.
 #[derive(Debug, Default)]
-pub struct Opened {
-    /// The iterations of the shrouded keys inside the encrypted safes the
-    /// password opens: known only once they are decrypted. `None` where
-    /// one of them cannot be read.
-    pub inner_iterations: Option<u64>,
+pub struct Contents {
+    /// The first private key, as `PKCS12_parse` takes it.
+    pub key: Option<openssl::pkey::PKey<openssl::pkey::Private>>,
+    /// Every certificate (DER) with its friendly name, in file order.
+    pub certs: Vec<(Option<String>, Vec<u8>)>,
     /// The usages (OIDs) in Oracle's trusted-key-usage attribute of each
     /// certificate bag that has one, by the certificate's DER.
     pub trusted_usages: Vec<(Vec<u8>, Vec<String>)>,
 }
 
-/// Opens the safes of the PKCS#12 file `der` with `password` (an empty
-/// one tried as both encodings PKCS#12 allows). Costs the key derivation
-/// of each encrypted safe, so only for a file whose
-/// [`outer_iterations`] are within bounds. Best effort for the
-/// attributes: a safe the password does not open, or a bag that cannot be
-/// decoded here, gives none.
-pub fn open_safes(der: &[u8], password: &Secret) -> Opened {
-    let mut out = Opened {
-        inner_iterations: Some(0),
-        ..Opened::default()
+/// Opens the PKCS#12 file `der` with `password` as OpenSSL 3.0's
+/// `PKCS12_parse` does (its MAC check, an empty password as NULL or "",
+/// the bags it reads, the first key), deriving each key once: the
+/// encrypted safes are decrypted once, and the keys they hold are counted
+/// with `outer` (what [`outer_iterations`] found) before any is decrypted.
+/// Certificates are taken from their bags as encoded, never decoded by
+/// OpenSSL.
+pub fn open_file(
+    der: &[u8],
+    password: &Secret,
+    outer: u64,
+) -> std::result::Result<Contents, OpenFailure> {
+    let reason = || {
+        let stack = openssl::error::ErrorStack::get();
+        OpenFailure::Unreadable(openssl_reason(&stack))
     };
-    let Ok(p12) = Pkcs12::from_der(der) else {
-        return out;
+    let p12 = Pkcs12::from_der(der).map_err(|e| OpenFailure::Unreadable(openssl_reason(&e)))?;
+    let pass = CString::new(password.expose())
+        .map_err(|_| OpenFailure::Unreadable("a NUL character in the password".into()))?;
+    // SAFETY (the MAC checks below): p12 is valid; each password is
+    // NUL-terminated, or NULL with length 0.
+    let verifies =
+        |p: *const c_char, len: c_int| unsafe { PKCS12_verify_mac(p12.as_ptr(), p, len) == 1 };
+    let pw: Password = if password.is_empty() {
+        // SAFETY: p12 is valid.
+        if unsafe { PKCS12_mac_present(p12.as_ptr()) } == 0 || verifies(ptr::null(), 0) {
+            (ptr::null(), 0)
+        } else if verifies(c"".as_ptr(), 0) {
+            (c"".as_ptr(), -1)
+        } else {
+            openssl::error::ErrorStack::get();
+            return Err(OpenFailure::Mac);
+        }
+    } else if verifies(pass.as_ptr(), -1) {
+        (pass.as_ptr(), -1)
+    } else {
+        openssl::error::ErrorStack::get();
+        return Err(OpenFailure::Mac);
     };
-    let Ok(pass) = CString::new(password.expose()) else {
-        return out;
+    openssl::error::ErrorStack::get();
+    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
+    let safes = OwnedStack {
+        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
+        free: free_pkcs7,
     };
-    let mut tries = vec![(pass.as_ptr(), -1)];
-    if password.is_empty() {
-        tries.push((ptr::null(), 0));
+    if safes.ptr.is_null() {
+        return Err(reason());
     }
-    for (encrypted, bags) in safes_bags(&p12, &tries) {
+    let mut all_bags = Vec::new();
+    let mut inner = 0u64;
+    for p7 in elements(&safes) {
+        let p7 = p7.cast::<ffi::PKCS7>();
+        // SAFETY: p7 is a valid PKCS7 owned by `safes`.
+        let nid = unsafe { ffi::OBJ_obj2nid((*p7).type_) };
+        let (encrypted, bags) = match nid {
+            // SAFETY: p7 is valid and plain; the bags returned are ours.
+            ffi::NID_pkcs7_data => (false, unsafe { PKCS12_unpack_p7data(p7) }),
+            // SAFETY: p7 is valid and encrypted; the password as checked.
+            ffi::NID_pkcs7_encrypted => (true, unsafe { PKCS12_unpack_p7encdata(p7, pw.0, pw.1) }),
+            _ => continue,
+        };
+        let bags = OwnedStack {
+            ptr: bags,
+            free: free_bag,
+        };
+        if bags.ptr.is_null() {
+            return Err(reason());
+        }
         if encrypted {
             // SAFETY: bags is a valid stack of safe bags.
-            let n = unsafe { bag_iterations(bags.ptr, 0) };
-            out.inner_iterations = out
-                .inner_iterations
-                .zip(n)
-                .map(|(a, b)| a.saturating_add(b));
+            let n = unsafe { bag_iterations(bags.ptr, 0) }.ok_or(OpenFailure::Uncountable)?;
+            inner = inner.saturating_add(n);
         }
-        // SAFETY: bags is a valid stack of safe bags.
-        unsafe { collect_trusted_usages(bags.ptr, 0, &mut out.trusted_usages) };
+        all_bags.push(bags);
     }
-    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    let total = outer.saturating_add(inner);
+    if total > pbe::MAX_ITERATIONS {
+        return Err(OpenFailure::TooMany(total));
+    }
+    let mut out = Contents::default();
+    for bags in &all_bags {
+        // SAFETY: bags is a valid stack of safe bags; pw as checked.
+        unsafe { read_bags(bags.ptr, pw, 0, &mut out) }.map_err(|()| reason())?;
+    }
     openssl::error::ErrorStack::get();
-    out
+    Ok(out)
 }
 
-/// Adds the trusted usages of the certificate bags among `bags`, and in
-/// their safe-contents bags, to `out`.
+/// Reads the keys and certificates of `bags` into `out`, as OpenSSL's
+/// `parse_bags` does: the first key only, certificates of type
+/// x509Certificate, safe-contents bags opened.
 ///
 /// # Safety
-/// `bags` is a valid stack of safe bags.
-unsafe fn collect_trusted_usages(
+/// `bags` is a valid stack of safe bags; `pw` a password as OpenSSL's
+/// PKCS#12 functions take it.
+unsafe fn read_bags(
     bags: *const Stack,
+    pw: Password,
     depth: usize,
-    out: &mut Vec<(Vec<u8>, Vec<String>)>,
-) {
+    out: &mut Contents,
+) -> std::result::Result<(), ()> {
     if depth > MAX_NESTING {
-        return;
+        return Err(());
     }
     // SAFETY: bags is a valid stack.
     let n = unsafe { ffi::OPENSSL_sk_num(bags) };
@@ -534,38 +611,106 @@ unsafe fn collect_trusted_usages(
         // SAFETY: i is within the stack; the bag stays owned by it.
         let bag = unsafe { ffi::OPENSSL_sk_value(bags, i) };
         // SAFETY: bag is a valid PKCS12_SAFEBAG.
-        if unsafe { PKCS12_SAFEBAG_get_nid(bag) } == NID_SAFE_CONTENTS_BAG {
-            // SAFETY: a safe-contents bag holds a stack of bags it owns.
-            let inner = unsafe { PKCS12_SAFEBAG_get0_safes(bag) };
-            if !inner.is_null() {
-                // SAFETY: inner is a valid stack of safe bags.
-                unsafe { collect_trusted_usages(inner, depth + 1, out) };
+        match unsafe { PKCS12_SAFEBAG_get_nid(bag) } {
+            NID_KEY_BAG if out.key.is_none() => {
+                // SAFETY: a key bag holds a PKCS8_PRIV_KEY_INFO it owns.
+                let p8 = unsafe { PKCS12_SAFEBAG_get0_p8inf(bag) };
+                // SAFETY: p8 is NULL or valid; the key returned is ours.
+                let key = (!p8.is_null()).then(|| unsafe { ffi::EVP_PKCS82PKEY(p8) });
+                match key {
+                    // SAFETY: k is a valid EVP_PKEY owned from here on by the PKey.
+                    Some(k) if !k.is_null() => {
+                        out.key = Some(unsafe { openssl::pkey::PKey::from_ptr(k) })
+                    }
+                    _ => return Err(()),
+                }
             }
-        } else {
-            // SAFETY: bag is a valid PKCS12_SAFEBAG.
-            out.extend(unsafe { trusted_usage(bag) });
+            NID_SHROUDED_KEY_BAG if out.key.is_none() => {
+                // SAFETY: bag is a shrouded key bag; the key info returned
+                // (NULL unless it decrypts) is ours and freed below.
+                let p8 = unsafe { PKCS12_decrypt_skey(bag, pw.0, pw.1) };
+                if p8.is_null() {
+                    return Err(());
+                }
+                // SAFETY: p8 is a valid PKCS8_PRIV_KEY_INFO; the key is ours.
+                let k = unsafe { ffi::EVP_PKCS82PKEY(p8.cast()) };
+                // SAFETY: p8 was returned to us above.
+                unsafe { PKCS8_PRIV_KEY_INFO_free(p8) };
+                if k.is_null() {
+                    return Err(());
+                }
+                // SAFETY: k is a valid EVP_PKEY owned from here on by the PKey.
+                out.key = Some(unsafe { openssl::pkey::PKey::from_ptr(k) });
+            }
+            // SAFETY: bag is a valid certificate bag.
+            NID_CERT_BAG if unsafe { PKCS12_SAFEBAG_get_bag_nid(bag) } == NID_X509_CERTIFICATE => {
+                // SAFETY: bag is valid.
+                let der = unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) }.ok_or(())?;
+                let cert = cert_of_bag(&der).ok_or(())?.to_vec();
+                // SAFETY: bag is valid; the name returned is ours, freed by Freed.
+                let name = unsafe { PKCS12_get_friendlyname(bag) };
+                let alias = (!name.is_null()).then(|| {
+                    let _free = Freed(name.cast());
+                    // SAFETY: name is a NUL-terminated UTF-8 string.
+                    unsafe { std::ffi::CStr::from_ptr(name) }
+                        .to_string_lossy()
+                        .into_owned()
+                });
+                // SAFETY: bag is valid; the attributes stay owned by the bag.
+                if let Some(usages) = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) } {
+                    out.trusted_usages.push((cert.clone(), usages));
+                }
+                out.certs.push((alias, cert));
+            }
+            NID_SAFE_CONTENTS_BAG => {
+                // SAFETY: a safe-contents bag holds a stack of bags it owns.
+                let inner = unsafe { PKCS12_SAFEBAG_get0_safes(bag) };
+                if inner.is_null() {
+                    return Err(());
+                }
+                // SAFETY: inner is a valid stack of safe bags.
+                unsafe { read_bags(inner, pw, depth + 1, out) }?;
+            }
+            _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Frees a block OpenSSL allocated for us.
+struct Freed(*mut c_void);
+
+impl Drop for Freed {
+    fn drop(&mut self) {
+        // SAFETY: the pointer is NULL or was allocated by OpenSSL for us.
+        unsafe { ffi::CRYPTO_free(self.0, c"ffi.rs".as_ptr(), 0) }
     }
 }
 
-/// A certificate bag's certificate (DER) and the usages in its Oracle
-/// trusted-key-usage attribute, when it has one. The certificate is taken
-/// from the bag as it is encoded: OpenSSL 3.0 decoding it as an X509 (its
-/// public key through the generic decoders) cost more than the rest of
-/// reading a truststore.
-///
-/// # Safety
-/// `bag` is a valid PKCS12_SAFEBAG.
-unsafe fn trusted_usage(bag: *const PKCS12_SAFEBAG) -> Option<(Vec<u8>, Vec<String>)> {
-    // SAFETY: bag is valid.
-    if unsafe { PKCS12_SAFEBAG_get_nid(bag) } != NID_CERT_BAG {
-        return None;
+/// The iterations of the shrouded keys inside the encrypted safes of the
+/// PKCS#12 file `der` that `password` opens (an empty one tried as both
+/// encodings PKCS#12 allows): known only once they are decrypted. Costs
+/// the key derivation of each encrypted safe, so only for a file whose
+/// [`outer_iterations`] are within bounds. `None` where one of them
+/// cannot be read.
+pub fn inner_iterations(der: &[u8], password: &Secret) -> Option<u64> {
+    let p12 = Pkcs12::from_der(der).ok()?;
+    let pass = CString::new(password.expose()).ok()?;
+    let mut tries = vec![(pass.as_ptr(), -1)];
+    if password.is_empty() {
+        tries.push((ptr::null(), 0));
     }
-    // SAFETY: bag is valid; the attributes stay owned by the bag.
-    let usages = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) }?;
-    // SAFETY: bag is valid.
-    let der = unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) }?;
-    Some((cert_of_bag(&der)?.to_vec(), usages))
+    let mut total = Some(0u64);
+    for (encrypted, bags) in safes_bags(&p12, &tries) {
+        if encrypted {
+            // SAFETY: bags is a valid stack of safe bags.
+            let n = unsafe { bag_iterations(bags.ptr, 0) };
+            total = total.zip(n).map(|(a, b)| a.saturating_add(b));
+        }
+    }
+    // Leave no error of a failed attempt behind for later OpenSSL calls.
+    openssl::error::ErrorStack::get();
+    total
 }
 
 /// The certificate of a certificate bag (DER): `SafeBag ::= SEQUENCE {

@@ -62,9 +62,9 @@ pub fn build_keystore(
 
 /// A PKCS#12 file opened as OpenSSL parses it, with the trusted-usage
 /// attributes of its certificate bags, which that parse drops.
-fn open(der: &[u8], password: &Secret) -> Result<(openssl::pkcs12::ParsedPkcs12_2, TrustedUsages)> {
+fn open(der: &[u8], password: &Secret) -> Result<super::ffi::Contents> {
     password.check_password("the PKCS#12 password")?;
-    let p12 = Pkcs12::from_der(der)
+    Pkcs12::from_der(der)
         .map_err(|_| Error::input("not a keystore (neither PKCS#12 nor JKS), or damaged"))?;
     if uses_pbmac1(der) {
         return Err(Error::input(
@@ -75,6 +75,10 @@ fn open(der: &[u8], password: &Secret) -> Result<(openssl::pkcs12::ParsedPkcs12_
     // safes opened within that bound, the keys they hold. A part btpcert
     // cannot count is one OpenSSL is not asked to derive for.
     let too_many = |n: u64| {
+        let n = match n {
+            u64::MAX => "a negative or over-long number of".to_string(),
+            n => n.to_string(),
+        };
         Error::input(format!(
             "asks for {n} key-derivation iterations in all, more than the {} btpcert allows (a few seconds of work): export it again with fewer (OpenSSL and Java use 2,048 to 10,000 a derivation)",
             pbe::MAX_ITERATIONS
@@ -89,33 +93,22 @@ fn open(der: &[u8], password: &Secret) -> Result<(openssl::pkcs12::ParsedPkcs12_
     if outer > pbe::MAX_ITERATIONS {
         return Err(too_many(outer));
     }
-    let opened = super::ffi::open_safes(der, password);
-    let all = outer.saturating_add(opened.inner_iterations.ok_or_else(uncountable)?);
-    if all > pbe::MAX_ITERATIONS {
-        return Err(too_many(all));
-    }
-    let parsed = p12.parse2(password.expose()).map_err(|e| {
-        let r = openssl_reason(&e);
-        if r.contains("mac verify failure") {
-            // The password may still open what the file holds.
-            Error::input(if super::ffi::password_opens_contents(der, password) {
-                "the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written; export it again"
-            } else {
-                "wrong password (the PKCS#12 integrity check failed)"
-            })
-        } else if r.contains("unsupported") {
-            Error::input(format!(
-                "uses an algorithm OpenSSL 3 refuses without its legacy provider ({r}), such as RC2-40; re-create it"
-            ))
+    use super::ffi::OpenFailure;
+    super::ffi::open_file(der, password, outer).map_err(|f| match f {
+        // The password may still open what the file holds.
+        OpenFailure::Mac => Error::input(if super::ffi::password_opens_contents(der, password) {
+            "the PKCS#12 integrity check fails, yet the password opens what the file holds: the file was changed or damaged after it was written; export it again"
         } else {
-            Error::input(format!("cannot read it ({r})"))
-        }
-    })?;
-    Ok((parsed, opened.trusted_usages))
+            "wrong password (the PKCS#12 integrity check failed)"
+        }),
+        OpenFailure::TooMany(n) => too_many(n),
+        OpenFailure::Uncountable => uncountable(),
+        OpenFailure::Unreadable(r) if r.contains("unsupported") => Error::input(format!(
+            "uses an algorithm OpenSSL 3 refuses without its legacy provider ({r}), such as RC2-40; re-create it"
+        )),
+        OpenFailure::Unreadable(r) => Error::input(format!("cannot read it ({r})")),
+    })
 }
-
-/// Oracle's trusted-key-usage OIDs, by the certificate's DER.
-type TrustedUsages = Vec<(Vec<u8>, Vec<String>)>;
 
 /// How a certificate of a keystore relates to its private key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -209,22 +202,24 @@ pub fn relate(
 /// with its relation to the key. Certificate-only files (truststores) are
 /// read too. An empty password is tried the two ways PKCS#12 encodes it.
 pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
-    let (parsed, trusted_usage) = open(der, password)?;
-    let mut certs = Vec::new();
-    for x in parsed
-        .cert
-        .into_iter()
-        .chain(parsed.ca.into_iter().flatten())
-    {
-        let alias = x.alias().map(|a| String::from_utf8_lossy(a).into_owned());
-        let der = x.to_der().map_err(|e| Error::input(openssl_reason(&e)))?;
-        certs.push((alias, Cert::from_der(&der)?));
+    let contents = open(der, password)?;
+    let key = contents.key.map(PrivateKey::from_pkey).transpose()?;
+    let mut certs = Vec::with_capacity(contents.certs.len());
+    for (alias, der) in &contents.certs {
+        certs.push((alias.clone(), Cert::from_der(der)?));
     }
-    let key = parsed.pkey.map(PrivateKey::from_pkey).transpose()?;
+    // As PKCS12_parse splits them: the first certificate of the key, then
+    // the others in file order.
+    if let Some(k) = &key {
+        if let Some(i) = certs.iter().position(|(_, c)| k.matches(c) == Some(true)) {
+            let leaf = certs.remove(i);
+            certs.insert(0, leaf);
+        }
+    }
     Ok(Store {
         certs: relate(key.as_ref(), certs),
         key,
-        trusted_usage,
+        trusted_usage: contents.trusted_usages,
     })
 }
 
@@ -251,26 +246,20 @@ pub fn key_derivations(der: &[u8], password: &Secret) -> Option<u64> {
     if outer > pbe::MAX_ITERATIONS {
         return Some(outer);
     }
-    Some(outer.saturating_add(super::ffi::open_safes(der, password).inner_iterations?))
+    Some(outer.saturating_add(super::ffi::inner_iterations(der, password)?))
 }
 
 /// The certificates of an existing truststore, with their aliases.
 pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cert)>> {
-    let (parsed, _) = open(der, password)?;
-    if parsed.pkey.is_some() {
+    let contents = open(der, password)?;
+    if contents.key.is_some() {
         return Err(Error::input(
             "holds a private key entry: it is a keystore, not a truststore",
         ));
     }
-    let mut out = Vec::new();
-    let certs = parsed.ca.into_iter().flatten().chain(parsed.cert);
-    for x in certs {
-        let alias = x
-            .alias()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .unwrap_or_default();
-        let der = x.to_der().map_err(|e| Error::input(openssl_reason(&e)))?;
-        out.push((alias, Cert::from_der(&der)?));
+    let mut out = Vec::with_capacity(contents.certs.len());
+    for (alias, der) in contents.certs {
+        out.push((alias.unwrap_or_default(), Cert::from_der(&der)?));
     }
     Ok(out)
 }
@@ -492,15 +481,19 @@ mod counting_tests {
         assert_eq!(key_derivations(&der, &Secret::new("wrong")), Some(4096));
         let s = read_store(&der, &pw).unwrap();
         assert!(s.key.is_some() && s.certs.len() == 1);
-        // With its MAC asking for 4,900,000, the file is within bounds
-        // before it is decrypted and beyond them with the key: refused
-        // before OpenSSL derives the key's 100,000.
-        let hostile = with_mac_iterations(&der, 4_900_000);
-        assert_eq!(outer_iterations(&hostile), Some(4_902_048));
-        let e = read_store(&hostile, &pw).unwrap_err().to_string();
+        // A key of 6,000,000 iterations inside the encrypted safe, with a
+        // valid MAC of 2,048: within bounds before the safe is opened,
+        // beyond them with the key, refused before the key is derived.
+        let r4a = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/pkcs12-hostile/r4a-enc-safe-key-6m.p12"
+        ))
+        .unwrap();
+        assert_eq!(outer_iterations(&r4a), Some(4096));
+        let e = read_store(&r4a, &pw).unwrap_err().to_string();
         assert!(
             e.starts_with(
-                "asks for 5002048 key-derivation iterations in all, more than the 5000000"
+                "asks for 6004096 key-derivation iterations in all, more than the 5000000"
             ),
             "{e}"
         );

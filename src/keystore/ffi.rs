@@ -104,7 +104,10 @@ extern "C" {
     fn PKCS12_SAFEBAG_get0_pkcs8(bag: *const PKCS12_SAFEBAG) -> *const c_void;
     fn PKCS12_SAFEBAG_get0_p8inf(bag: *const PKCS12_SAFEBAG) -> *const ffi::PKCS8_PRIV_KEY_INFO;
     fn PKCS12_SAFEBAG_get_bag_nid(bag: *const PKCS12_SAFEBAG) -> c_int;
-    fn PKCS12_get_friendlyname(bag: *mut PKCS12_SAFEBAG) -> *mut c_char;
+    fn PKCS12_SAFEBAG_get0_attr(
+        bag: *const PKCS12_SAFEBAG,
+        attr_nid: c_int,
+    ) -> *const ffi::ASN1_TYPE;
     fn PKCS12_mac_present(p12: *const ffi::PKCS12) -> c_int;
     fn PKCS12_verify_mac(p12: *mut ffi::PKCS12, pass: *const c_char, passlen: c_int) -> c_int;
     fn PKCS12_SAFEBAG_get0_safes(bag: *const PKCS12_SAFEBAG) -> *const Stack;
@@ -120,6 +123,8 @@ const NID_SAFE_CONTENTS_BAG: c_int = 155;
 const NID_KEY_BAG: c_int = 150;
 /// `NID_x509Certificate`, a certificate bag's type.
 const NID_X509_CERTIFICATE: c_int = 158;
+/// `NID_friendlyName`.
+const NID_FRIENDLY_NAME: c_int = 156;
 
 unsafe extern "C" fn free_bag(p: *mut c_void) {
     // SAFETY: the stack holds only PKCS12_SAFEBAG pointers, its own.
@@ -494,8 +499,8 @@ pub enum OpenFailure {
 pub struct Contents {
     /// The first private key, as `PKCS12_parse` takes it.
     pub key: Option<openssl::pkey::PKey<openssl::pkey::Private>>,
-    /// Every certificate (DER) with its friendly name, in file order.
-    pub certs: Vec<(Option<String>, Vec<u8>)>,
+    /// Every certificate with its friendly name, in file order.
+    pub certs: Vec<(Option<String>, Cert)>,
     /// The usages (OIDs) in Oracle's trusted-key-usage attribute of each
     /// certificate bag that has one, by the certificate's DER.
     pub trusted_usages: Vec<(Vec<u8>, Vec<String>)>,
@@ -571,19 +576,26 @@ pub fn open_file(
         }
         if encrypted {
             // SAFETY: bags is a valid stack of safe bags.
-            let n = unsafe { bag_iterations(bags.ptr, 0) }.ok_or(OpenFailure::Uncountable)?;
+            let Some(n) = (unsafe { bag_iterations(bags.ptr, 0) }) else {
+                openssl::error::ErrorStack::get();
+                return Err(OpenFailure::Uncountable);
+            };
             inner = inner.saturating_add(n);
         }
         all_bags.push(bags);
     }
     let total = outer.saturating_add(inner);
     if total > pbe::MAX_ITERATIONS {
+        openssl::error::ErrorStack::get();
         return Err(OpenFailure::TooMany(total));
     }
     let mut out = Contents::default();
     for bags in &all_bags {
         // SAFETY: bags is a valid stack of safe bags; pw as checked.
-        unsafe { read_bags(bags.ptr, pw, 0, &mut out) }.map_err(|()| reason())?;
+        unsafe { read_bags(bags.ptr, pw, 0, &mut out) }.map_err(|why| {
+            openssl::error::ErrorStack::get();
+            OpenFailure::Unreadable(why)
+        })?;
     }
     openssl::error::ErrorStack::get();
     Ok(out)
@@ -601,9 +613,12 @@ unsafe fn read_bags(
     pw: Password,
     depth: usize,
     out: &mut Contents,
-) -> std::result::Result<(), ()> {
+) -> std::result::Result<(), String> {
+    let openssl_says = || openssl_reason(&openssl::error::ErrorStack::get());
     if depth > MAX_NESTING {
-        return Err(());
+        return Err(format!(
+            "safe-contents bags nested more than {MAX_NESTING} deep"
+        ));
     }
     // SAFETY: bags is a valid stack.
     let n = unsafe { ffi::OPENSSL_sk_num(bags) };
@@ -622,7 +637,7 @@ unsafe fn read_bags(
                     Some(k) if !k.is_null() => {
                         out.key = Some(unsafe { openssl::pkey::PKey::from_ptr(k) })
                     }
-                    _ => return Err(()),
+                    _ => return Err(openssl_says()),
                 }
             }
             NID_SHROUDED_KEY_BAG if out.key.is_none() => {
@@ -630,14 +645,14 @@ unsafe fn read_bags(
                 // (NULL unless it decrypts) is ours and freed below.
                 let p8 = unsafe { PKCS12_decrypt_skey(bag, pw.0, pw.1) };
                 if p8.is_null() {
-                    return Err(());
+                    return Err(openssl_says());
                 }
                 // SAFETY: p8 is a valid PKCS8_PRIV_KEY_INFO; the key is ours.
                 let k = unsafe { ffi::EVP_PKCS82PKEY(p8.cast()) };
                 // SAFETY: p8 was returned to us above.
                 unsafe { PKCS8_PRIV_KEY_INFO_free(p8) };
                 if k.is_null() {
-                    return Err(());
+                    return Err(openssl_says());
                 }
                 // SAFETY: k is a valid EVP_PKEY owned from here on by the PKey.
                 out.key = Some(unsafe { openssl::pkey::PKey::from_ptr(k) });
@@ -645,20 +660,17 @@ unsafe fn read_bags(
             // SAFETY: bag is a valid certificate bag.
             NID_CERT_BAG if unsafe { PKCS12_SAFEBAG_get_bag_nid(bag) } == NID_X509_CERTIFICATE => {
                 // SAFETY: bag is valid.
-                let der = unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) }.ok_or(())?;
-                let cert = cert_of_bag(&der).ok_or(())?.to_vec();
-                // SAFETY: bag is valid; the name returned is ours, freed by Freed.
-                let name = unsafe { PKCS12_get_friendlyname(bag) };
-                let alias = (!name.is_null()).then(|| {
-                    let _free = Freed(name.cast());
-                    // SAFETY: name is a NUL-terminated UTF-8 string.
-                    unsafe { std::ffi::CStr::from_ptr(name) }
-                        .to_string_lossy()
-                        .into_owned()
-                });
+                let der = unsafe { der_of(|o| i2d_PKCS12_SAFEBAG(bag, o)) };
+                let raw = der
+                    .as_deref()
+                    .and_then(cert_of_bag)
+                    .ok_or("a certificate bag that cannot be read")?;
+                let cert = cert_from_bag(raw)?;
+                // SAFETY: bag is valid.
+                let alias = unsafe { friendly_name(bag) }?;
                 // SAFETY: bag is valid; the attributes stay owned by the bag.
                 if let Some(usages) = unsafe { bag_usages(PKCS12_SAFEBAG_get0_attrs(bag)) } {
-                    out.trusted_usages.push((cert.clone(), usages));
+                    out.trusted_usages.push((cert.der().to_vec(), usages));
                 }
                 out.certs.push((alias, cert));
             }
@@ -666,7 +678,7 @@ unsafe fn read_bags(
                 // SAFETY: a safe-contents bag holds a stack of bags it owns.
                 let inner = unsafe { PKCS12_SAFEBAG_get0_safes(bag) };
                 if inner.is_null() {
-                    return Err(());
+                    return Err("a safe-contents bag that cannot be read".into());
                 }
                 // SAFETY: inner is a valid stack of safe bags.
                 unsafe { read_bags(inner, pw, depth + 1, out) }?;
@@ -675,6 +687,51 @@ unsafe fn read_bags(
         }
     }
     Ok(())
+}
+
+/// A certificate as a bag holds it; one in BER (indefinite lengths), which
+/// OpenSSL decodes, as OpenSSL encodes it again.
+fn cert_from_bag(raw: &[u8]) -> std::result::Result<Cert, String> {
+    Cert::from_der(raw).or_else(|e| {
+        let x = openssl::x509::X509::from_der(raw).map_err(|_| e.to_string())?;
+        let der = x.to_der().map_err(|o| openssl_reason(&o))?;
+        Cert::from_der(&der).map_err(|e| e.to_string())
+    })
+}
+
+/// A bag's friendly name in UTF-8, as `PKCS12_parse` gives it to the
+/// certificate (`ASN1_STRING_to_UTF8` of the attribute's string, whole).
+/// A name that is not a BMPString (RFC 7292) is refused, as OpenSSL 3.0
+/// refuses the file.
+///
+/// # Safety
+/// `bag` is a valid PKCS12_SAFEBAG.
+unsafe fn friendly_name(bag: *const PKCS12_SAFEBAG) -> std::result::Result<Option<String>, String> {
+    const V_ASN1_BMPSTRING: c_int = 30;
+    // SAFETY: bag is valid; the attribute stays owned by it.
+    let t = unsafe { PKCS12_SAFEBAG_get0_attr(bag, NID_FRIENDLY_NAME) };
+    if t.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: t is a valid ASN1_TYPE.
+    if unsafe { (*t).type_ } != V_ASN1_BMPSTRING {
+        return Err("a friendly name that is not a BMPString".into());
+    }
+    // SAFETY: t holds a BMPString.
+    let s = unsafe { (*t).value.asn1_string };
+    if s.is_null() {
+        return Ok(None);
+    }
+    let mut data = ptr::null_mut();
+    // SAFETY: s is a valid ASN1_STRING; data is allocated for us.
+    let len = unsafe { ffi::ASN1_STRING_to_UTF8(&mut data, s) };
+    let _free = Freed(data.cast());
+    let Ok(len) = usize::try_from(len) else {
+        return Ok(None);
+    };
+    // SAFETY: data holds len bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(data, len) };
+    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
 }
 
 /// Frees a block OpenSSL allocated for us.

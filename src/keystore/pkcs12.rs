@@ -204,10 +204,7 @@ pub fn relate(
 pub fn read_store(der: &[u8], password: &Secret) -> Result<Store> {
     let contents = open(der, password)?;
     let key = contents.key.map(PrivateKey::from_pkey).transpose()?;
-    let mut certs = Vec::with_capacity(contents.certs.len());
-    for (alias, der) in &contents.certs {
-        certs.push((alias.clone(), Cert::from_der(der)?));
-    }
+    let mut certs = contents.certs;
     // As PKCS12_parse splits them: the first certificate of the key, then
     // the others in file order.
     if let Some(k) = &key {
@@ -257,10 +254,11 @@ pub fn read_truststore(der: &[u8], password: &Secret) -> Result<Vec<(String, Cer
             "holds a private key entry: it is a keystore, not a truststore",
         ));
     }
-    let mut out = Vec::with_capacity(contents.certs.len());
-    for (alias, der) in contents.certs {
-        out.push((alias.unwrap_or_default(), Cert::from_der(&der)?));
-    }
+    let out = contents
+        .certs
+        .into_iter()
+        .map(|(alias, cert)| (alias.unwrap_or_default(), cert))
+        .collect();
     Ok(out)
 }
 

@@ -931,3 +931,37 @@ fn odd_and_hostile_pkcs12_files_are_counted_wherever_their_derivations_hide() {
         assert_eq!(ours, Some(6_144), "{name}");
     }
 }
+
+#[test]
+fn odd_pkcs12_bags_are_read_as_pkcs12_parse_reads_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pkcs12-hostile");
+    let d = TestDir::new();
+    let pw = d.put("pw", "changeit");
+    let inspect = |name: &str| {
+        btpcert()
+            .args(["inspect", &dir.join(name).display().to_string()])
+            .args(["--password-file", &pw, "--json"])
+            .assert()
+    };
+    let aliases = |name: &str| -> Vec<serde_json::Value> {
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout_of(&inspect(name).success())).unwrap();
+        v["files"][0]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["alias"].clone())
+            .collect()
+    };
+    // A name OpenSSL cannot convert gives no alias; one holding a NUL
+    // is kept whole.
+    assert_eq!(aliases("n-emoji.p12"), [serde_json::Value::Null]);
+    assert_eq!(aliases("n-nulname.p12"), [serde_json::json!("ab\u{0}cd")]);
+    // A certificate in BER opens, as OpenSSL decodes it.
+    assert_eq!(aliases("n-bercert.p12").len(), 1);
+    // A friendly name that is no BMPString is refused, as OpenSSL does.
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout_of(&inspect("n-utf8name.p12").code(2))).unwrap();
+    let e = v["files"][0]["error"].as_str().unwrap();
+    assert!(e.contains("a friendly name that is not a BMPString"), "{e}");
+}

@@ -343,7 +343,11 @@ const MAX_NESTING: usize = 8;
 /// `der`, as OpenSSL reads it: `Some(None)` for a file without a MAC,
 /// `None` where OpenSSL cannot read it as PKCS#12.
 pub fn mac(der: &[u8]) -> Option<Option<(String, u64)>> {
-    let p12 = Pkcs12::from_der(der).ok()?;
+    mac_of(&Pkcs12::from_der(der).ok()?)
+}
+
+/// [`mac`] of a parsed file.
+fn mac_of(p12: &Pkcs12) -> Option<Option<(String, u64)>> {
     let (mut alg, mut iter) = (ptr::null(), ptr::null());
     // SAFETY: p12 is valid; the pointers set stay owned by p12 (or NULL).
     unsafe {
@@ -379,17 +383,13 @@ pub fn mac(der: &[u8]) -> Option<Option<(String, u64)>> {
 /// [`pbe::MAX_ITERATIONS`]. `None` where a part cannot be read: a file
 /// btpcert cannot count is one it does not open.
 pub fn outer_iterations(der: &[u8]) -> Option<u64> {
-    let mut total = mac(der)?.map_or(0, |(_, n)| n);
+    let p12 = Pkcs12::from_der(der).ok()?;
+    let mut total = mac_of(&p12)?.map_or(0, |(_, n)| n);
     if total > pbe::MAX_ITERATIONS {
         // Refused whatever the rest asks for.
         return Some(total);
     }
-    let p12 = Pkcs12::from_der(der).ok()?;
-    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
-    let safes = OwnedStack {
-        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
-        free: free_pkcs7,
-    };
+    let safes = authsafes(&p12);
     let counted = (|| {
         if safes.ptr.is_null() {
             return None;
@@ -397,12 +397,12 @@ pub fn outer_iterations(der: &[u8]) -> Option<u64> {
         for p7 in elements(&safes) {
             let p7 = p7.cast::<ffi::PKCS7>();
             // SAFETY: p7 is a valid PKCS7 owned by `safes`.
-            let n = match unsafe { ffi::OBJ_obj2nid((*p7).type_) } {
+            let n = match unsafe { safe_type(p7) } {
                 // SAFETY: the type says the union holds `encrypted`.
                 ffi::NID_pkcs7_encrypted => unsafe { encrypted_safe_iterations(p7) }?,
-                _ => {
-                    // SAFETY: p7 is valid; NULL unless it is a plain safe
-                    // that decodes; the bags returned are copies, ours.
+                ffi::NID_pkcs7_data => {
+                    // SAFETY: p7 is a valid plain safe; NULL unless its bags
+                    // decode; the bags returned are copies, ours.
                     let bags = OwnedStack {
                         ptr: unsafe { PKCS12_unpack_p7data(p7) },
                         free: free_bag,
@@ -413,6 +413,8 @@ pub fn outer_iterations(der: &[u8]) -> Option<u64> {
                     // SAFETY: bags is a valid stack of safe bags.
                     unsafe { bag_iterations(bags.ptr, 0) }?
                 }
+                // Passed over, as PKCS12_parse passes over other safes.
+                _ => 0,
             };
             total = total.saturating_add(n);
         }
@@ -449,11 +451,8 @@ unsafe fn bag_iterations(bags: *const Stack, depth: usize) -> Option<u64> {
         return None;
     }
     let mut total = 0u64;
-    // SAFETY: bags is a valid stack.
-    let n = unsafe { ffi::OPENSSL_sk_num(bags) };
-    for i in 0..n {
-        // SAFETY: i is within the stack; the bag stays owned by it.
-        let bag = unsafe { ffi::OPENSSL_sk_value(bags, i) };
+    // SAFETY: bags is a valid stack of safe bags.
+    for bag in unsafe { items(bags) } {
         // SAFETY: bag is a valid PKCS12_SAFEBAG.
         let more = match unsafe { PKCS12_SAFEBAG_get_nid(bag) } {
             NID_SHROUDED_KEY_BAG => {
@@ -546,11 +545,7 @@ pub fn open_file(
         return Err(OpenFailure::Mac);
     };
     openssl::error::ErrorStack::get();
-    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
-    let safes = OwnedStack {
-        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
-        free: free_pkcs7,
-    };
+    let safes = authsafes(&p12);
     if safes.ptr.is_null() {
         return Err(reason());
     }
@@ -559,8 +554,7 @@ pub fn open_file(
     for p7 in elements(&safes) {
         let p7 = p7.cast::<ffi::PKCS7>();
         // SAFETY: p7 is a valid PKCS7 owned by `safes`.
-        let nid = unsafe { ffi::OBJ_obj2nid((*p7).type_) };
-        let (encrypted, bags) = match nid {
+        let (encrypted, bags) = match unsafe { safe_type(p7) } {
             // SAFETY: p7 is valid and plain; the bags returned are ours.
             ffi::NID_pkcs7_data => (false, unsafe { PKCS12_unpack_p7data(p7) }),
             // SAFETY: p7 is valid and encrypted; the password as checked.
@@ -620,11 +614,8 @@ unsafe fn read_bags(
             "safe-contents bags nested more than {MAX_NESTING} deep"
         ));
     }
-    // SAFETY: bags is a valid stack.
-    let n = unsafe { ffi::OPENSSL_sk_num(bags) };
-    for i in 0..n {
-        // SAFETY: i is within the stack; the bag stays owned by it.
-        let bag = unsafe { ffi::OPENSSL_sk_value(bags, i) };
+    // SAFETY: bags is a valid stack of safe bags.
+    for bag in unsafe { items(bags) } {
         // SAFETY: bag is a valid PKCS12_SAFEBAG.
         match unsafe { PKCS12_SAFEBAG_get_nid(bag) } {
             NID_KEY_BAG if out.key.is_none() => {
@@ -803,10 +794,38 @@ unsafe fn der_of(i2d: impl Fn(*mut *mut c_uchar) -> c_int) -> Option<Vec<u8>> {
 
 /// Each element of an owned stack.
 fn elements(stack: &OwnedStack) -> impl Iterator<Item = *mut c_void> + '_ {
-    // SAFETY: stack is a valid stack.
-    let n = unsafe { ffi::OPENSSL_sk_num(stack.ptr) };
+    // SAFETY: the guard holds a valid stack, or NULL (no element).
+    unsafe { items(stack.ptr) }
+}
+
+/// Each element of a stack, which stays owned by it.
+///
+/// # Safety
+/// `stack` is NULL or a valid stack that outlives the iterator.
+unsafe fn items(stack: *const Stack) -> impl Iterator<Item = *mut c_void> {
+    // SAFETY: stack is NULL (-1: no element) or valid.
+    let n = unsafe { ffi::OPENSSL_sk_num(stack) };
     // SAFETY: i is within the stack; the element stays owned by it.
-    (0..n).map(move |i| unsafe { ffi::OPENSSL_sk_value(stack.ptr, i) })
+    (0..n).map(move |i| unsafe { ffi::OPENSSL_sk_value(stack, i) })
+}
+
+/// The safes (PKCS7 content infos) of `p12`'s authenticated safe, owned; a
+/// NULL stack where they cannot be read.
+fn authsafes(p12: &Pkcs12) -> OwnedStack {
+    OwnedStack {
+        // SAFETY: p12 is valid; the stack returned is ours, freed by the guard.
+        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
+        free: free_pkcs7,
+    }
+}
+
+/// A safe's content type (`NID_pkcs7_data`, `NID_pkcs7_encrypted`, ...).
+///
+/// # Safety
+/// `p7` is a valid PKCS7.
+unsafe fn safe_type(p7: *const ffi::PKCS7) -> c_int {
+    // SAFETY: p7 is valid; its type is set by the decoder.
+    unsafe { ffi::OBJ_obj2nid((*p7).type_) }
 }
 
 /// A password as OpenSSL's PKCS#12 functions take it: NUL-terminated with
@@ -817,11 +836,7 @@ type Password = (*const c_char, c_int);
 /// encrypted: an encrypted safe is opened with the first of `tries` that
 /// decrypts it into safe bags, and left out when none does.
 fn safes_bags(p12: &Pkcs12, tries: &[Password]) -> Vec<(bool, OwnedStack)> {
-    // SAFETY: p12 is valid; the stack returned is ours and freed by the guard.
-    let safes = OwnedStack {
-        ptr: unsafe { PKCS12_unpack_authsafes(p12.as_ptr()) },
-        free: free_pkcs7,
-    };
+    let safes = authsafes(p12);
     let mut out = Vec::new();
     if safes.ptr.is_null() {
         return out;

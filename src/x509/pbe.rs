@@ -227,13 +227,8 @@ pub fn key_iterations(der: &[u8]) -> Option<u64> {
         openssl::error::ErrorStack::get();
         return None;
     }
-    let mut alg = ptr::null();
-    // SAFETY: sig is valid; alg stays owned by it.
-    unsafe { X509_SIG_get0(sig.ptr, &mut alg, ptr::null_mut()) };
-    // SAFETY: alg is NULL or a valid X509_ALGOR owned by sig.
-    let n = (!alg.is_null())
-        .then(|| unsafe { algorithm_iterations(alg) })
-        .flatten();
+    // SAFETY: sig is a valid X509_SIG.
+    let n = unsafe { shrouded_iterations(sig.ptr.cast()) };
     openssl::error::ErrorStack::get();
     n
 }

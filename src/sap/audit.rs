@@ -22,7 +22,7 @@ use crate::sap::trust_lists::TrustList;
 use crate::x509::cert::{rfc3339, Cert};
 use crate::x509::key::PrivateKey;
 use crate::x509::roots::RootStore;
-use crate::x509::verify::{build_path_at, Options};
+use crate::x509::verify::{build_path_at, Options, Path};
 
 /// What every row is judged against.
 #[derive(Debug)]
@@ -264,16 +264,36 @@ pub fn audit_material(
     key: Option<&PrivateKey>,
     ctx: &AuditContext,
 ) -> Row {
+    judge_material(sk, material_path(certs, ctx), key, ctx)
+}
+
+/// The path [`judge_material`] judges: `certs` ordered, completed from
+/// the audit's roots and their signatures checked; none without
+/// certificates.
+pub fn material_path(certs: &[Cert], ctx: &AuditContext) -> Option<Path> {
+    (!certs.is_empty()).then(|| build_path_at(certs, &ctx.store, ctx.at))
+}
+
+/// [`audit_material`] in two steps: the path from [`material_path`] of the
+/// file's certificates, then this. An audit takes each step for several
+/// files in a row (see `ops::audit`).
+pub fn judge_material(
+    sk: Option<&ServiceKey>,
+    path: Option<Path>,
+    key: Option<&PrivateKey>,
+    ctx: &AuditContext,
+) -> Row {
     let kind = sk.map(|k| k.kind);
     let mut row = Row {
-        kind: kind_name(kind, !certs.is_empty()).into(),
+        kind: kind_name(kind, path.is_some()).into(),
         ..Row::default()
     };
-    if certs.is_empty() {
+    let Some((path, leaf)) = path.and_then(|p| {
+        let leaf = p.certs.first()?.0.clone();
+        Some((p, leaf))
+    }) else {
         return row;
-    }
-    let path = build_path_at(certs, &ctx.store, ctx.at);
-    let leaf = path.certs[0].0.clone();
+    };
     row.subject = Some(leaf.subject_dn());
     fill_validity(&mut row, &leaf, ctx);
     row.serial = Some(SerialNumber::from_hex(&leaf.serial_hex()));

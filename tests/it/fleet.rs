@@ -509,6 +509,33 @@ fn audit_over_a_mixed_folder() {
         .iter()
         .any(|r| r["file"].as_str().unwrap().contains(".hidden")
             || r["file"].as_str().unwrap().ends_with(".md")));
+    // Every row is its own file's, whichever files were judged together.
+    for r in rows {
+        let file = r["file"].as_str().unwrap();
+        let name = file.rsplit('/').next().unwrap();
+        let (kind, key_match) = match name.split('-').next().unwrap() {
+            "good" | "noeku" => ("service-key/certificate", json!(true)),
+            "expired" => ("service-key/certificate", json!(true)),
+            "mismatch" => ("service-key/certificate", json!(false)),
+            "old" | "new" => ("instance-parameters", Value::Null),
+            "trunc" => ("unreadable", Value::Null),
+            "root" => ("certificate", Value::Null),
+            _ => ("connectivity-zip", Value::Null),
+        };
+        assert_eq!(
+            (r["kind"].as_str().unwrap(), &r["key_match"]),
+            (kind, &key_match),
+            "{r}"
+        );
+        assert_eq!(
+            r["problems"].to_string().contains("expired on 2020-12-31"),
+            name.starts_with("expired-"),
+            "{r}"
+        );
+        if name.starts_with("old-") || name.starts_with("new-") {
+            assert_eq!(r["deprecated_grant"], name.starts_with("old-"), "{r}");
+        }
+    }
     // Rows come sorted by file name, whatever the thread order.
     let files: Vec<&str> = rows.iter().map(|r| r["file"].as_str().unwrap()).collect();
     let mut sorted = files.clone();

@@ -2,7 +2,7 @@
 # Inputs that once cost quadratic time or gigabytes, with btpcert's time and
 # peak memory on each (GNU time), for BENCHMARKS.md:
 #   - a 15 MB service key (a big array beside the credentials): inspect,
-#     extract, audit;
+#     extract, audit; a folder of 40 of them: audit;
 #   - 15 MB of instance parameters: instance check and migrate;
 #   - 1,000 and 3,000 self-signed CAs sharing one subject: inspect, verify,
 #     chain split, connectivity (a zip of 1,000 entries);
@@ -87,6 +87,9 @@ tbs = tlv(0x30, der[ts:ve] + tlv(0x02, b"\x01" + b"\x23" * 39999) + der[se:te])
 long_serial = tlv(0x30, tbs + der[te:ce])
 open(f"{w}/long-serial.der", "wb").write(long_serial)
 PY
+# A folder of 40 such keys: an audit holds a few files per core at a time.
+mkdir -p "$work/big-keys"
+for i in $(seq -w 1 40); do ln "$work/big-key.json" "$work/big-keys/k$i.json"; done
 mkdir -p "$work/z"
 (cd "$work/z" && awk '/BEGIN CERT/{n++} {print > (n ".cer")}' "$work/same-1000.pem" && zip -q ../same-1000.zip ./*.cer)
 
@@ -133,6 +136,7 @@ run "15 MB service key: extract" "\`jq -r\` certificate and key" \
   "jq -r .oauth.certificate $w/big-key.json >$w/c.pem && jq -r .oauth.key $w/big-key.json >$w/k.pem" \
   -- extract "$w/big-key.json" -o "$w/x" --force --no-system-roots
 run "15 MB service key: audit" -- audit "$w/big-key.json" --no-system-roots
+run "40 service keys of 15 MB each: audit" -- audit "$w/big-keys" --no-system-roots
 run "15 MB parameters: instance check" -- instance check "$w/big-params.json"
 run "15 MB parameters: instance migrate" "\`jq\` setting grant-types" \
   "jq '.[\"grant-types\"] = [\"client_credentials\"]' $w/big-params.json >$w/m2.json" \

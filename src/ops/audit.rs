@@ -31,6 +31,11 @@ const CHUNK: usize = 256;
 /// (15 % less time for a fleet of service keys than file by file).
 const STAGED: usize = 16;
 
+/// Fewer files than [`STAGED`] are taken together once their bytes reach
+/// this, so that judging in steps holds at most this much beyond one file
+/// per core (a folder of big files is judged one file at a time).
+const STAGED_BYTES: usize = 256 * 1024;
+
 /// Rows kept in memory up to this many; an audit of more keeps them in a
 /// temporary file, so that its memory does not grow with the fleet.
 const IN_MEMORY: usize = 2048;
@@ -438,12 +443,46 @@ impl Gathered {
 /// The rows of `files`, in their order, and with `certificates` the facts
 /// of every certificate each holds (none for a row with an error); a file
 /// that cannot be read or recognised is a row with its error. Each step is
-/// taken for every file before the next (see [`STAGED`]).
+/// taken for several files before the next (see [`STAGED`],
+/// [`STAGED_BYTES`]).
 fn audit_files(files: &[PathBuf], ctx: &AuditContext, certificates: bool) -> Vec<Judged> {
-    let read: Vec<(String, Result<Vec<u8>>)> = files
-        .iter()
-        .map(|f| (f.display().to_string(), walk::read_candidate(f)))
-        .collect();
+    let mut judged = Vec::with_capacity(files.len());
+    let mut rest = files;
+    while !rest.is_empty() {
+        let read = read_some(&mut rest, STAGED_BYTES, walk::read_candidate);
+        judged.extend(judge_read(read, ctx, certificates));
+    }
+    judged
+}
+
+/// Files from the front of `rest`, each with its name, read with `read`
+/// until their bytes reach `budget` (at least one file); `rest` keeps the
+/// others.
+fn read_some(
+    rest: &mut &[PathBuf],
+    budget: usize,
+    read: impl Fn(&std::path::Path) -> Result<Vec<u8>>,
+) -> Vec<(String, Result<Vec<u8>>)> {
+    let mut out = Vec::new();
+    let mut held = 0;
+    while let Some((file, tail)) = rest.split_first() {
+        if !out.is_empty() && held >= budget {
+            break;
+        }
+        let bytes = read(file);
+        held += bytes.as_ref().map_or(0, Vec::len);
+        out.push((file.display().to_string(), bytes));
+        *rest = tail;
+    }
+    out
+}
+
+/// The rows of files read, each step taken for all of them before the next.
+fn judge_read(
+    read: Vec<(String, Result<Vec<u8>>)>,
+    ctx: &AuditContext,
+    certificates: bool,
+) -> Vec<Judged> {
     let taken: Vec<(String, Taken)> = read
         .into_iter()
         .map(|(file, bytes)| {
@@ -696,6 +735,42 @@ mod tests {
         assert_eq!(c[0].not_after, "2126-10-29T18:51:36Z");
         assert_eq!(c[0].not_after_unix, 4_948_973_496);
         assert!(!c[0].expired);
+    }
+
+    #[test]
+    fn files_are_judged_together_up_to_a_budget_of_bytes_each_read_once() {
+        let sizes = [100, 100, 100, 1, 20_000, 1, 1, 0, 0, 0];
+        let files: Vec<PathBuf> = (0..sizes.len())
+            .map(|i| PathBuf::from(i.to_string()))
+            .collect();
+        let reads = std::cell::RefCell::new(Vec::new());
+        let read = |p: &std::path::Path| {
+            let i: usize = p.to_str().unwrap().parse().unwrap();
+            reads.borrow_mut().push(i);
+            Ok(vec![0u8; sizes[i]])
+        };
+        let mut rest = files.as_slice();
+        let mut groups = Vec::new();
+        while !rest.is_empty() {
+            let names: Vec<String> = read_some(&mut rest, 250, read)
+                .into_iter()
+                .map(|(name, bytes)| {
+                    assert_eq!(bytes.unwrap().len(), sizes[name.parse::<usize>().unwrap()]);
+                    name
+                })
+                .collect();
+            groups.push(names.join(","));
+        }
+        // A group ends with the file that brings it to the budget: a big
+        // file after small ones is held with them, never with another.
+        assert_eq!(groups, ["0,1,2", "3,4", "5,6,7,8,9"]);
+        assert_eq!(*reads.borrow(), (0..sizes.len()).collect::<Vec<_>>());
+        // Nothing but errors: one group, each file read once.
+        let mut rest = files.as_slice();
+        let all = read_some(&mut rest, 250, |_| {
+            Err(crate::error::Error::input("unreadable".to_string()))
+        });
+        assert_eq!((all.len(), rest.len()), (files.len(), 0));
     }
 
     #[test]

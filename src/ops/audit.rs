@@ -22,19 +22,36 @@ use crate::sap::trust_lists::{self, ListVersion, TrustList};
 use crate::x509::cert::Cert;
 use crate::x509::verify::Path;
 
-/// Files judged in parallel between two reports of progress.
+/// Files judged in parallel between two reports of progress (more on a
+/// machine of more than 4 cores, so that every core has tasks: see
+/// [`chunk_len`]).
 const CHUNK: usize = 256;
 
-/// Files one core takes through each step of judging (reading, parsing,
+/// Files one task takes through each step of judging (reading, parsing,
 /// building paths, judging) before the next step, rather than one file
 /// through every step: each step's code then stays in the core's caches
-/// (15 % less time for a fleet of service keys than file by file).
+/// (15 % less time for a fleet of service keys than file by file). Fewer
+/// where a chunk has too few files to give every core tasks of 16.
 const STAGED: usize = 16;
 
 /// Fewer files than [`STAGED`] are taken together once their bytes reach
 /// this, so that judging in steps holds at most this much beyond one file
-/// per core (a folder of big files is judged one file at a time).
+/// per core (a folder of big files is judged one file at a time). Zips and
+/// instance parameters are judged whole in the step that reads them, and
+/// only their rows wait for the others.
 const STAGED_BYTES: usize = 256 * 1024;
+
+/// How many files a round of judging takes: [`CHUNK`], or four tasks of
+/// [`STAGED`] files for every thread where that is more.
+fn chunk_len(threads: usize) -> usize {
+    CHUNK.max(4 * STAGED * threads)
+}
+
+/// How many files of a chunk of `len` one task takes: [`STAGED`], or
+/// fewer where that would leave threads without a task.
+fn task_len(len: usize, threads: usize) -> usize {
+    (len / threads.max(1)).clamp(1, STAGED)
+}
 
 /// Rows kept in memory up to this many; an audit of more keeps them in a
 /// temporary file, so that its memory does not grow with the fleet.
@@ -349,7 +366,8 @@ pub fn run(
         (p, total)
     });
     let mut gathered = Gathered::default();
-    let mut next: Vec<PathBuf> = files.by_ref().take(CHUNK).collect();
+    let threads = rayon::current_num_threads();
+    let mut next: Vec<PathBuf> = files.by_ref().take(chunk_len(threads)).collect();
     let mut judged: Vec<Judged> = Vec::new();
     // Each round judges one chunk on every core while one task takes in
     // the chunk judged before and lists the next: the walk and the rows'
@@ -360,13 +378,13 @@ pub fn run(
         let (now, taken) = rayon::join(
             || {
                 chunk
-                    .par_chunks(STAGED)
+                    .par_chunks(task_len(chunk.len(), threads))
                     .flat_map_iter(|files| audit_files(files, &ctx, opts.certificates))
                     .collect::<Vec<Judged>>()
             },
             || -> Result<Vec<PathBuf>> {
                 gathered.take_in(before)?;
-                Ok(files.by_ref().take(CHUNK).collect())
+                Ok(files.by_ref().take(chunk_len(threads)).collect())
             },
         );
         next = taken?;
@@ -483,77 +501,80 @@ fn judge_read(
     ctx: &AuditContext,
     certificates: bool,
 ) -> Vec<Judged> {
-    let taken: Vec<(String, Taken)> = read
+    let taken: Vec<Taken> = read
         .into_iter()
-        .map(|(file, bytes)| {
-            let taken = take(&file, bytes, ctx);
-            (file, taken)
+        .map(|(file, bytes)| take(file, bytes, ctx, certificates))
+        .collect();
+    let paths: Vec<Option<Path>> = taken
+        .iter()
+        .map(|t| match t {
+            Taken::Material(_, l) => material_path(&l.certs, ctx),
+            Taken::Judged(_) => None,
         })
         .collect();
-    let pathed: Vec<(String, Taken, Option<Path>)> = taken
+    taken
         .into_iter()
-        .map(|(file, taken)| {
-            let path = match &taken {
-                Taken::Material(l) => material_path(&l.certs, ctx),
-                Taken::Judged(_) => None,
-            };
-            (file, taken, path)
-        })
-        .collect();
-    pathed
-        .into_iter()
-        .map(|(file, taken, path)| {
-            let judged = match taken {
-                Taken::Material(l) => Ok((
-                    judge_material(l.service_key.as_ref(), path, l.key.as_ref(), ctx),
-                    l.certs,
-                )),
-                Taken::Judged(j) => j,
-            };
-            match judged {
-                Ok((row, certs)) => {
-                    let facts =
-                        certificates.then(|| certs.iter().map(|c| facts(c, ctx.at)).collect());
-                    (row.done(file), facts)
-                }
-                Err(e) => (Row::unreadable(file, &e), None),
+        .zip(paths)
+        .map(|(taken, path)| match taken {
+            Taken::Material(file, l) => {
+                let row = judge_material(l.service_key.as_ref(), path, l.key.as_ref(), ctx);
+                finish(file, Ok((row, l.certs)), ctx, certificates)
             }
+            Taken::Judged(judged) => judged,
         })
         .collect()
 }
 
 /// A file read: a service key, certificates or a key, still to be judged;
-/// or what else it was (a zip, instance parameters), judged, or why it
+/// or the row of what else it was (a zip, instance parameters) or of why it
 /// cannot be read.
 enum Taken {
-    Material(input::Loaded),
-    Judged(Result<(Row, Vec<Cert>)>),
+    Material(String, input::Loaded),
+    Judged(Judged),
 }
 
 /// A zip, a service key, certificates or a key, or else instance
-/// parameters; with every certificate the file holds, in file order.
-fn take(name: &str, bytes: Result<Vec<u8>>, ctx: &AuditContext) -> Taken {
+/// parameters. Everything but the service key, certificates or key is
+/// judged here, its certificates dropped once their facts are taken.
+fn take(file: String, bytes: Result<Vec<u8>>, ctx: &AuditContext, certificates: bool) -> Taken {
     let bytes = match bytes {
         Ok(b) => b,
-        Err(e) => return Taken::Judged(Err(e)),
+        Err(e) => return Taken::Judged(finish(file, Err(e), ctx, certificates)),
     };
-    if zip::is_zip(&bytes) {
-        return Taken::Judged(crate::input::zip::read(&bytes).map(|z| {
+    let judged = if zip::is_zip(&bytes) {
+        crate::input::zip::read(&bytes).map(|z| {
             let certs = z.certs.iter().map(|(_, c)| c.clone()).collect();
             (
                 audit_zip(&connectivity::analyse(z.certs, z.skipped), ctx),
                 certs,
             )
-        }));
-    }
-    match input::load_bytes(name, &bytes) {
-        Ok(l) => Taken::Material(l),
-        Err(e) => Taken::Judged(
-            input::decode_text(&bytes)
+        })
+    } else {
+        match input::load_bytes(&file, &bytes) {
+            Ok(l) => return Taken::Material(file, l),
+            Err(e) => input::decode_text(&bytes)
                 .and_then(|text| audit_instance(&text))
                 .map(|row| (row, Vec::new()))
                 .ok_or(e),
-        ),
+        }
+    };
+    Taken::Judged(finish(file, judged, ctx, certificates))
+}
+
+/// The row of `file`, with `certificates` the facts of every certificate it
+/// holds (none for a row with an error).
+fn finish(
+    file: String,
+    judged: Result<(Row, Vec<Cert>)>,
+    ctx: &AuditContext,
+    certificates: bool,
+) -> Judged {
+    match judged {
+        Ok((row, certs)) => {
+            let facts = certificates.then(|| certs.iter().map(|c| facts(c, ctx.at)).collect());
+            (row.done(file), facts)
+        }
+        Err(e) => (Row::unreadable(file, &e), None),
     }
 }
 
@@ -735,6 +756,26 @@ mod tests {
         assert_eq!(c[0].not_after, "2126-10-29T18:51:36Z");
         assert_eq!(c[0].not_after_unix, 4_948_973_496);
         assert!(!c[0].expired);
+    }
+
+    #[test]
+    fn every_thread_gets_tasks_whatever_the_chunk() {
+        for threads in [1, 2, 3, 8, 16, 64, 256] {
+            let chunk = chunk_len(threads);
+            for len in [1, 2, 5, 15, 16, 17, 100, chunk] {
+                let task = task_len(len, threads);
+                assert!((1..=STAGED).contains(&task), "{len} {threads}: {task}");
+                // As many tasks as threads, or tasks of STAGED files.
+                assert!(
+                    len.div_ceil(task) >= threads.min(len) || task == STAGED,
+                    "{len} files, {threads} threads: tasks of {task}"
+                );
+            }
+            assert!(chunk / STAGED >= threads, "{threads}: chunk {chunk}");
+        }
+        assert_eq!(task_len(256, 2), STAGED);
+        assert_eq!((task_len(16, 2), task_len(3, 2), task_len(1, 2)), (8, 1, 1));
+        assert_eq!(chunk_len(2), CHUNK);
     }
 
     #[test]

@@ -254,19 +254,6 @@ fn kind_name(kind: Option<KeyKind>, has_certs: bool) -> &'static str {
     }
 }
 
-/// A service key, certificate or key file: the service key if it is one,
-/// its certificates and its private key. The scenarios judged are those
-/// `verify` would choose ([`Choice`]): by the key's kind and plan, or the
-/// leaf's extended key usage; the others show as not applicable.
-pub fn audit_material(
-    sk: Option<&ServiceKey>,
-    certs: &[Cert],
-    key: Option<&PrivateKey>,
-    ctx: &AuditContext,
-) -> Row {
-    judge_material(sk, material_path(certs, ctx), key, ctx)
-}
-
 /// The path [`judge_material`] judges: `certs` ordered, completed from
 /// the audit's roots and their signatures checked; none without
 /// certificates.
@@ -274,9 +261,12 @@ pub fn material_path(certs: &[Cert], ctx: &AuditContext) -> Option<Path> {
     (!certs.is_empty()).then(|| build_path_at(certs, &ctx.store, ctx.at))
 }
 
-/// [`audit_material`] in two steps: the path from [`material_path`] of the
-/// file's certificates, then this. An audit takes each step for several
-/// files in a row (see `ops::audit`).
+/// The row of a service key, certificate or key file: the service key if
+/// it is one, the [`material_path`] of its certificates and its private
+/// key. The scenarios judged are those `verify` would choose ([`Choice`]):
+/// by the key's kind and plan, or the leaf's extended key usage; the
+/// others show as not applicable. An audit builds the paths of several
+/// files, then judges them (see `ops::audit`).
 pub fn judge_material(
     sk: Option<&ServiceKey>,
     path: Option<Path>,
@@ -288,10 +278,13 @@ pub fn judge_material(
         kind: kind_name(kind, path.is_some()).into(),
         ..Row::default()
     };
-    let Some((path, leaf)) = path.and_then(|p| {
-        let leaf = p.certs.first()?.0.clone();
-        Some((p, leaf))
-    }) else {
+    let Some(path) = path else {
+        return row;
+    };
+    // A path built from certificates starts with one.
+    let Some(leaf) = path.certs.first().map(|(c, _)| c.clone()) else {
+        row.problems
+            .push("no certificate path could be built".into());
         return row;
     };
     row.subject = Some(leaf.subject_dn());
@@ -627,7 +620,9 @@ mod tests {
     #[test]
     fn a_certificate_key_is_judged_for_calls_and_tokens() {
         let l = sample();
-        let row = audit_material(Some(&l), &l.certs, l.key.as_ref(), &ctx()).done("k.json".into());
+        let ctx = ctx();
+        let path = material_path(&l.certs, &ctx);
+        let row = judge_material(Some(&l), path, l.key.as_ref(), &ctx).done("k.json".into());
         assert_eq!(row.kind, "service-key/certificate");
         assert_eq!(row.client_auth, Some(true));
         assert_eq!(row.key_match, Some(true));

@@ -814,6 +814,19 @@ fn key_derivations_are_counted_as_openssl_reports_them() {
     }
 }
 
+/// The standard error of `inspect` of a PKCS#12 file that must be refused
+/// (exit 2) before OpenSSL derives a key: a file asking for billions of
+/// iterations would keep it busy for hours, which the timeout catches; six
+/// million take seconds.
+fn refused_at_once(file: &str, password_file: &str) -> String {
+    let a = btpcert()
+        .args(["inspect", file, "--password-file", password_file])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2);
+    stderr_of(&a)
+}
+
 #[test]
 fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
     use btpcert::x509::der::{tlv, Reader};
@@ -842,12 +855,7 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
     );
     let bad = d.put("bad.p12", hostile);
     let started = std::time::Instant::now();
-    let a = btpcert()
-        .args(["inspect", &bad, "--password-file", &pw])
-        .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(2);
-    let err = stderr_of(&a);
+    let err = refused_at_once(&bad, &pw);
     assert!(
         err.contains("bad.p12: asks for 2147483647 key-derivation iterations in all, more than the 5000000 btpcert allows"),
         "{err}"
@@ -861,12 +869,7 @@ fn a_pkcs12_file_asking_for_billions_of_iterations_is_refused_at_once() {
         .rest()
         .to_vec();
     let ber = d.put("ber.p12", [&[0x30, 0x80][..], &content, &[0, 0]].concat());
-    let a = btpcert()
-        .args(["inspect", &ber, "--password-file", &pw])
-        .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(2);
-    let err = stderr_of(&a);
+    let err = refused_at_once(&ber, &pw);
     assert!(
         err.contains("ber.p12: asks for 2147483647 key-derivation iterations in all"),
         "{err}"
@@ -896,17 +899,9 @@ fn odd_and_hostile_pkcs12_files_are_counted_wherever_their_derivations_hide() {
         ("r4b-enc-safe-key-huge-plus-ber-bag.p12", 2_147_489_791),
         ("r4c-enc-safe-nested-key-6m.p12", 6_004_096),
     ];
-    // The -huge files would keep OpenSSL busy for hours if a derivation
-    // ran before the count: the timeout catches that, not the 6,000,000
-    // ones (seconds).
     for (name, n) in refused {
         let file = dir.join(name).display().to_string();
-        let a = btpcert()
-            .args(["inspect", &file, "--password-file", &pw])
-            .timeout(std::time::Duration::from_secs(30))
-            .assert()
-            .code(2);
-        let err = stderr_of(&a);
+        let err = refused_at_once(&file, &pw);
         assert!(
             err.contains(&format!(
                 "{name}: asks for {n} key-derivation iterations in all"
